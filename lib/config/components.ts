@@ -1,0 +1,14 @@
+/**
+ * Every container microflow runs, by key. Config `resources.<key>` overrides the profile's sizing.
+ * Each component issue adds its keys here, with a size per profile (see profiles.ts).
+ */
+export const COMPONENT_KEYS = [
+  'secrets',
+  'mysql',
+  'minio',
+  'seaweedfs',
+  'buckets',
+  'mysqlBackup',
+] as const;
+
+export type ComponentKey = (typeof COMPONENT_KEYS)[number];

@@ -1,0 +1,5 @@
+export * from './schema';
+export * from './load';
+export * from './quantity';
+export { PROFILE_DEFAULTS } from './profiles';
+export { COMPONENT_KEYS, type ComponentKey } from './components';

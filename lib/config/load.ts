@@ -1,0 +1,69 @@
+import * as fs from 'fs';
+import * as yaml from 'js-yaml';
+import { z } from 'zod';
+import { PROFILE_DEFAULTS } from './profiles';
+import { configSchema, PROFILES, type Config, type Profile } from './schema';
+
+/** A configuration that cannot be used; `problems` name each field path and what was expected. */
+export class ConfigError extends Error {
+  constructor(public readonly source: string, public readonly problems: string[]) {
+    super(`invalid microflow configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** What a user may write: any part of a Config; the rest comes from the profile. */
+export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] };
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Overlays `override` on `base`. Objects merge key by key; anything else (lists included) replaces.
+ * Keys unknown to the schema survive the merge on purpose, so the strict schema reports them.
+ */
+function overlay(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) out[k] = overlay(base[k], v);
+  return out;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${path}: ` : '';
+    return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see README "Configuration")`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+/** Validates a configuration object (as a library user passes it) against its profile's defaults. */
+export function resolveConfig(input: unknown, source = 'configuration object'): Config {
+  if (input === undefined || input === null) input = {};
+  if (!isPlainObject(input)) throw new ConfigError(source, ['(top level): expected a mapping of configuration keys']);
+  const profile = (input.profile ?? 'laptop') as Profile;
+  if (!PROFILES.includes(profile)) {
+    throw new ConfigError(source, [`profile: expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(input.profile)}`]);
+  }
+  const result = configSchema.safeParse(overlay(PROFILE_DEFAULTS[profile], input));
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(describe));
+  return result.data;
+}
+
+/** Reads and validates a YAML configuration file. */
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(text, { filename: file });
+  } catch (e) {
+    throw new ConfigError(file, [`not valid YAML: ${(e as Error).message}`]);
+  }
+  return resolveConfig(parsed, file);
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { IMAGE_KEYS, isPinned } from '../platform/images';
+import { COMPONENT_KEYS } from './components';
+import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+
+/**
+ * The configuration schema: the single source of truth for what a microflow configuration may say.
+ * TypeScript types derive from it, so library users and YAML users are checked by the same rules.
+ * Every object is strict: an unknown key (a typo) is an error, never silently ignored.
+ */
+
+export const PROFILES = ['laptop', 'gpu-workstation', 'cluster'] as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** Five-field cron, as the CronJob controller accepts it (no seconds field). */
+const CRON = /^(\S+\s+){4}\S+$/;
+
+const dnsSubdomain = (what: string) =>
+  z.string({ error: `expected ${what} as a string` }).regex(DNS_SUBDOMAIN, {
+    error: (iss) => `expected ${what}: lowercase letters, digits, '-' and '.', got ${JSON.stringify(iss.input)}`,
+  });
+
+const labelKey = z.string({ error: 'expected a label key string' }).regex(LABEL_KEY, {
+  error: (iss) => `expected a Kubernetes label key such as "nvidia.com/gpu.present", got ${JSON.stringify(iss.input)}`,
+});
+
+const count = (what: string) =>
+  z.number({ error: `expected ${what} as a whole number` }).int({ error: `expected ${what} as a whole number` })
+    .min(0, { error: `expected ${what} to be 0 or more` });
+
+export const resourceSpecSchema = z.strictObject({
+  requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+  limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+});
+
+const imageRef = z.string({ error: 'expected an image reference string' }).refine(isPinned, {
+  error: (iss) => `expected a pinned image "repository:tag" or "repository@sha256:..." (never "latest"), got ${JSON.stringify(iss.input)}`,
+});
+
+export const gpuSchema = z.strictObject({
+  /** Whether GPU workloads (GPU notebooks, GPU pipeline steps) are offered at all. */
+  enabled: z.boolean({ error: 'expected true or false' }),
+  /** GPUs a GPU workload asks for unless it says otherwise. */
+  defaultCount: count('a GPU count'),
+  /** Node label that marks GPU nodes (set by the NVIDIA GPU operator). */
+  nodeLabel: labelKey,
+  /** RuntimeClass that runs containers with the NVIDIA runtime (microk8s' nvidia addon creates `nvidia`). */
+  runtimeClassName: dnsSubdomain('a RuntimeClass name'),
+  /** Taint key on dedicated GPU nodes; GPU workloads tolerate it. */
+  taintKey: labelKey,
+});
+
+export const storageSchema = z.strictObject({
+  /** Size of MySQL's data volume. */
+  mysql: memoryQuantity,
+  /** Size of each object-store data volume (one per replica). */
+  objectStore: memoryQuantity,
+  /** Object-store replicas; MinIO runs in distributed mode (erasure coded) from 4 up. */
+  objectStoreReplicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
+});
+
+export const backupSchema = z.strictObject({
+  /** Whether the MySQL backup CronJob is rendered. */
+  enabled: z.boolean({ error: 'expected true or false' }),
+  /** Cron schedule, five fields, in the cluster's time zone. */
+  schedule: z.string({ error: 'expected a cron schedule string' }).regex(CRON, {
+    error: (iss) => `expected a five-field cron schedule such as "0 3 * * *", got ${JSON.stringify(iss.input)}`,
+  }),
+  /** How many dumps to keep in the backups bucket; older ones are deleted after each backup. */
+  keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
+});
+
+export const configSchema = z.strictObject({
+  /** Built-in profile whose defaults this configuration starts from. */
+  profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
+  /** Host name users reach the gateway on. */
+  domain: dnsSubdomain('a host name such as "microflow.local"'),
+  /** StorageClass for every PersistentVolumeClaim. */
+  storageClass: dnsSubdomain('a StorageClass name'),
+  /** Users allowed to log in, by email. */
+  users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
+    error: 'expected a list of email addresses',
+  }),
+  gpu: gpuSchema,
+  /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
+  objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
+  storage: storageSchema,
+  backup: backupSchema,
+  /** Per-component resource overrides; see lib/config/components.ts for the keys. */
+  resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
+  /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
+  images: z.partialRecord(z.enum(IMAGE_KEYS, { error: `expected an image key: ${IMAGE_KEYS.join(', ')}` }), imageRef),
+}).superRefine((c, ctx) => {
+  const replicas = c.storage.objectStoreReplicas;
+  if (c.objectStore === 'seaweedfs' && replicas !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 with objectStore "seaweedfs" (microflow runs it as one server), got ${replicas}` });
+  }
+  if (c.objectStore === 'minio' && replicas > 1 && replicas < 4) {
+    ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 (single server) or 4 and more (MinIO distributed mode needs at least 4 drives), got ${replicas}` });
+  }
+  for (const [key, r] of Object.entries(c.resources)) {
+    if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
+      ctx.addIssue({ code: 'custom', path: ['resources', key, 'requests', 'cpu'], message: `expected at most the limit ${r.limits.cpu}, got ${r.requests.cpu}` });
+    }
+    if (r && memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+      ctx.addIssue({ code: 'custom', path: ['resources', key, 'requests', 'memory'], message: `expected at most the limit ${r.limits.memory}, got ${r.requests.memory}` });
+    }
+  }
+});
+
+/** A complete, validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+export type Profile = Config['profile'];
+export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
+export type GpuConfig = Config['gpu'];
+export { DNS_LABEL };

@@ -1,0 +1,94 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PolicyCronJob, type WorkloadPolicy } from '../platform';
+import { secretEnv, type Database, type ObjectStore } from './handles';
+import { MC_TMP_VOLUME, mcContainer, STORE_ALIAS } from './s3-client';
+
+/** Folder in the backups bucket that holds the MySQL dumps; names sort by time. */
+export const BACKUP_FOLDER = 'mysql';
+/** Where a dump sits between the dump and upload containers. */
+export const DUMP_DIR = '/backup';
+export const DUMP_FILE = `${DUMP_DIR}/dump.sql.gz`;
+
+export interface MySqlBackupProps {
+  readonly database: Database;
+  readonly store: ObjectStore;
+  readonly policy: WorkloadPolicy;
+  /** Five-field cron schedule. */
+  readonly schedule: string;
+  /** Dumps to keep; older ones are deleted after each successful upload. */
+  readonly keep: number;
+}
+
+/** Environment for a mysql client container logging in as the application user. */
+export function mysqlClientEnv(db: Database): k8s.EnvVar[] {
+  return [
+    { name: 'DB_HOST', value: db.host },
+    { name: 'DB_PORT', value: String(db.port) },
+    secretEnv('DB_USER', db.credentials, 'username'),
+    secretEnv('MYSQL_PWD', db.credentials, 'password'),
+  ];
+}
+
+/** The volumes a dump or restore pod mounts: the dump itself and mc's scratch space. */
+export const DUMP_VOLUMES: k8s.Volume[] = [
+  { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString('10Gi') } },
+  MC_TMP_VOLUME,
+];
+
+/**
+ * Nightly consistent dump of the platform's databases into the backups bucket, named by UTC time,
+ * keeping the newest `keep`. A dump is a single InnoDB transaction, so pipelines keep running.
+ */
+export class MySqlBackup extends Construct {
+  public readonly cronJob: PolicyCronJob;
+
+  constructor(scope: Construct, id: string, props: MySqlBackupProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.keep) || props.keep < 1) throw new Error(`MySqlBackup: keep must be a whole number >= 1, got ${props.keep}`);
+    const { database: db, store } = props;
+    const dbs = [db.databases.pipeline, db.databases.metadata, db.databases.cache].join(' ');
+    const target = `${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}`;
+
+    this.cronJob = new PolicyCronJob(this, 'CronJob', {
+      name: 'mysql-backup',
+      namespace: db.namespace,
+      policy: props.policy,
+      schedule: props.schedule,
+      podLabels: { ...db.clientLabels, ...store.clientLabels },
+      pod: {
+        initContainers: [
+          {
+            name: 'dump',
+            image: 'mysql',
+            resources: 'mysqlBackup',
+            command: ['/bin/bash', '-c', [
+              'set -euo pipefail',
+              // --no-tablespaces: the application user has no PROCESS privilege, and needs none.
+              `mysqldump --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --single-transaction --routines --triggers --events --no-tablespaces --databases ${dbs} | gzip > ${DUMP_FILE}`,
+              `echo "dumped $(wc -c < ${DUMP_FILE}) bytes"`,
+            ].join('\n')],
+            env: mysqlClientEnv(db),
+            volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR }],
+          },
+        ],
+        containers: [
+          mcContainer(store, 'upload', [
+            `name="mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"`,
+            `mc cp ${DUMP_FILE} "${target}/$name"`,
+            'echo "uploaded $name"',
+            // Names sort by time: everything past the newest KEEP goes.
+            `mc ls "${target}/" | awk '{print $NF}' | sort -r | awk -v keep="$KEEP" 'NR > keep' | while read -r old; do`,
+            `  mc rm "${target}/$old" && echo "pruned $old"`,
+            'done',
+          ].join('\n'), {
+            resources: 'mysqlBackup',
+            env: [{ name: 'KEEP', value: String(props.keep) }],
+            volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR, readOnly: true }],
+          }),
+        ],
+        volumes: DUMP_VOLUMES,
+      },
+    });
+  }
+}

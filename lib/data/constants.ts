@@ -1,0 +1,24 @@
+import type { SecretRef } from './handles';
+
+/** Names and keys Kubeflow's clients expect; the data handles carry them to every consumer. */
+export const MYSQL = {
+  service: 'mysql',
+  port: 3306,
+  /** KFP's Secret for the application user. */
+  secret: { name: 'mysql-secret', keys: { username: 'username', password: 'password' } } as SecretRef<'username' | 'password'>,
+  /** Root is kept apart: only the MySQL server itself reads it. */
+  rootSecret: { name: 'mysql-root-secret', keys: { password: 'password' } } as SecretRef<'password'>,
+  /** The application user's name, written into `mysql-secret` when it is generated. */
+  appUser: 'microflow',
+  databases: { pipeline: 'mlpipeline', metadata: 'metadb', cache: 'cachedb' },
+  clientLabel: 'microflow.dev/mysql-client',
+} as const;
+
+export const OBJECT_STORE = {
+  service: 'minio-service',
+  port: 9000,
+  consolePort: 9001,
+  secret: { name: 'mlpipeline-minio-artifact', keys: { accesskey: 'accesskey', secretkey: 'secretkey' } } as SecretRef<'accesskey' | 'secretkey'>,
+  buckets: { artifacts: 'mlpipeline', backups: 'microflow-backups' },
+  clientLabel: 'microflow.dev/object-store-client',
+} as const;

@@ -1,0 +1,127 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PolicyJob, type WorkloadPolicy } from '../platform';
+
+/** One key of a generated Secret: a random value, or a fixed non-secret value such as a user name. */
+export type GeneratedValue = { readonly random: number } | { readonly fixed: string };
+
+/** A Secret the generator creates if, and only if, it does not exist yet. */
+export interface GeneratedSecretSpec {
+  /** metadata.name of the Secret. */
+  readonly name: string;
+  /** Key → how its value is made. */
+  readonly data: Record<string, GeneratedValue>;
+}
+
+export interface GeneratedSecretsProps {
+  /** Namespace the Secrets (and the generator) live in. */
+  readonly namespace: string;
+  /** The Secrets to ensure. */
+  readonly secrets: GeneratedSecretSpec[];
+  readonly policy: WorkloadPolicy;
+  /** metadata.name of the Job, its ServiceAccount, Role and RoleBinding. @default 'microflow-secrets' */
+  readonly name?: string;
+}
+
+const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const SAFE_KEY = /^[-._a-zA-Z0-9]+$/;
+const SAFE_FIXED = /^[-._@a-zA-Z0-9]*$/;
+
+/**
+ * Creates credentials inside the cluster, once: each Secret is created with random values only when
+ * it does not exist, so re-applying never rotates a password that data depends on, and a Secret the
+ * user created beforehand wins. No value ever appears in the rendered manifests.
+ * The Job may only create Secrets in its namespace and read the ones it manages.
+ */
+export class GeneratedSecrets extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: GeneratedSecretsProps) {
+    super(scope, id);
+    this.name = props.name ?? 'microflow-secrets';
+    if (props.secrets.length === 0) throw new Error(`GeneratedSecrets "${this.name}": no secrets to generate`);
+    for (const s of props.secrets) {
+      if (!SAFE.test(s.name)) throw new Error(`GeneratedSecrets: "${s.name}" is not a valid Secret name`);
+      for (const [key, v] of Object.entries(s.data)) {
+        if (!SAFE_KEY.test(key)) throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}" is not a valid key`);
+        if ('random' in v && (!Number.isInteger(v.random) || v.random < 16 || v.random > 64)) {
+          throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}": random length must be 16..64 bytes`);
+        }
+        if ('fixed' in v && !SAFE_FIXED.test(v.fixed)) throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}": fixed value has unsafe characters`);
+      }
+    }
+
+    const job = new PolicyJob(this, 'Job', {
+      name: this.name,
+      namespace: props.namespace,
+      policy: props.policy,
+      pod: {
+        apiAccess: true,
+        containers: [
+          {
+            name: 'generate',
+            image: 'kubectl',
+            resources: 'secrets',
+            runsToCompletion: true,
+            command: ['/bin/sh', '-c', script(props.secrets)],
+            env: [
+              { name: 'HOME', value: '/tmp' },
+              { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            ],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          },
+        ],
+        volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+      },
+    });
+
+    const role = new k8s.KubeRole(this, 'Role', {
+      metadata: { name: this.name, namespace: props.namespace },
+      rules: [
+        // create cannot be narrowed by resourceNames in RBAC; reading is limited to the managed Secrets.
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: props.secrets.map((s) => s.name) },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name: this.name, namespace: props.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: job.serviceAccount.name, namespace: props.namespace }],
+    });
+  }
+}
+
+/** The generator's shell script: values go to files (mode 600) and never to the command line. */
+function script(secrets: GeneratedSecretSpec[]): string {
+  const lines = [
+    'set -eu',
+    'umask 077',
+    'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
+    'ensure() {',
+    '  name=$1; shift',
+    '  if [ -n "$(kubectl -n "$NAMESPACE" get secret "$name" --ignore-not-found -o name)" ]; then',
+    '    echo "secret/$name exists: kept as it is"; return 0',
+    '  fi',
+    '  dir=$(mktemp -d); args=""',
+    '  for spec in "$@"; do',
+    '    key=${spec%%=*}; value=${spec#*=}',
+    '    case $value in random:*) rand "${value#random:}" > "$dir/$key" ;; *) printf %s "${value#fixed:}" > "$dir/$key" ;; esac',
+    '    args="$args --from-file=$key=$dir/$key"',
+    '  done',
+    '  # shellcheck disable=SC2086',
+    '  if kubectl -n "$NAMESPACE" create secret generic "$name" $args 2> "$dir/err"; then',
+    '    echo "secret/$name created"',
+    '  elif grep -q AlreadyExists "$dir/err"; then',
+    '    echo "secret/$name was created meanwhile: kept as it is"',
+    '  else',
+    '    cat "$dir/err" >&2; rm -rf "$dir"; return 1',
+    '  fi',
+    '  rm -rf "$dir"',
+    '}',
+  ];
+  for (const s of secrets) {
+    const specs = Object.entries(s.data).map(([k, v]) => ('random' in v ? `${k}=random:${v.random}` : `${k}=fixed:${v.fixed}`));
+    lines.push(`ensure ${s.name} ${specs.join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}

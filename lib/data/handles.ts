@@ -1,0 +1,52 @@
+import { k8s } from 'cdk8s-plus-28';
+
+/** A Secret consumers read by name, with the keys they read. */
+export interface SecretRef<K extends string = string> {
+  /** metadata.name of the Secret. */
+  readonly name: string;
+  /** Logical key → key in the Secret's data. */
+  readonly keys: Record<K, string>;
+}
+
+/** An environment variable read from a Secret key (pods started before the Secret exists retry on their own). */
+export function secretEnv<K extends string>(envName: string, secret: SecretRef<K>, key: K): k8s.EnvVar {
+  return { name: envName, valueFrom: { secretKeyRef: { name: secret.name, key: secret.keys[key] } } };
+}
+
+/** What a consumer of the MySQL server needs to know: pass this handle, never the literals. */
+export interface Database {
+  /** Service name (`mysql`, the name Kubeflow Pipelines expects). */
+  readonly service: string;
+  /** Namespace of the Service. */
+  readonly namespace: string;
+  /** Fully qualified host name. */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+  /** The application user's credentials (`mysql-secret`, keys `username` and `password`). */
+  readonly credentials: SecretRef<'username' | 'password'>;
+  /** Database names, as Kubeflow's services expect them. */
+  readonly databases: { readonly pipeline: string; readonly metadata: string; readonly cache: string };
+  /** Labels a client pod carries so the NetworkPolicy lets it reach the server. */
+  readonly clientLabels: Record<string, string>;
+}
+
+/** What a consumer of the S3 object store needs to know. */
+export interface ObjectStore {
+  /** Which server answers (the Service name stays `minio-service` either way). */
+  readonly kind: 'minio' | 'seaweedfs';
+  /** Service name (`minio-service`, the name Kubeflow Pipelines expects). */
+  readonly service: string;
+  readonly namespace: string;
+  readonly host: string;
+  /** S3 API port. */
+  readonly port: number;
+  /** http://host:port, for S3 clients. */
+  readonly endpoint: string;
+  /** S3 credentials (`mlpipeline-minio-artifact`, keys `accesskey` and `secretkey`). */
+  readonly credentials: SecretRef<'accesskey' | 'secretkey'>;
+  /** Buckets the platform uses. */
+  readonly buckets: { readonly artifacts: string; readonly backups: string };
+  /** Labels a client pod carries so the NetworkPolicy lets it reach the store. */
+  readonly clientLabels: Record<string, string>;
+}

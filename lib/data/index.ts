@@ -1,0 +1,88 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
+import { MySqlBackup } from './backup';
+import { Buckets } from './buckets';
+import { MYSQL, OBJECT_STORE } from './constants';
+import { GeneratedSecrets } from './generated-secrets';
+import type { Database, ObjectStore } from './handles';
+import { Minio } from './minio';
+import { MySql } from './mysql';
+import { SeaweedFs } from './seaweedfs';
+
+export * from './handles';
+export * from './constants';
+export * from './generated-secrets';
+export * from './mysql';
+export * from './minio';
+export * from './seaweedfs';
+export * from './buckets';
+export * from './backup';
+export * from './restore';
+
+export interface DataChartProps {
+  readonly config: Config;
+  readonly policy: WorkloadPolicy;
+  /** Where the data layer lives (Kubeflow's `kubeflow` namespace). */
+  readonly namespace: MicroflowNamespace;
+}
+
+/** Random bytes per generated credential (hex-encoded, so twice as many characters). */
+const SECRET_BYTES = 24;
+
+/**
+ * The platform's state: MySQL, the S3 object store, their generated credentials, the buckets and
+ * the backups. Exposes typed handles (`database`, `objectStore`) for the charts that consume them.
+ */
+export class DataChart extends Chart {
+  public static readonly COMPONENT = 'data';
+  public readonly database: Database;
+  public readonly objectStore: ObjectStore;
+
+  constructor(scope: Construct, id: string, props: DataChartProps) {
+    super(scope, id);
+    const { config, policy } = props;
+    const namespace = props.namespace.name;
+
+    new GeneratedSecrets(this, 'Secrets', {
+      namespace,
+      policy,
+      secrets: [
+        { name: MYSQL.rootSecret.name, data: { [MYSQL.rootSecret.keys.password]: { random: SECRET_BYTES } } },
+        {
+          name: MYSQL.secret.name,
+          data: { [MYSQL.secret.keys.username]: { fixed: MYSQL.appUser }, [MYSQL.secret.keys.password]: { random: SECRET_BYTES } },
+        },
+        {
+          name: OBJECT_STORE.secret.name,
+          data: { [OBJECT_STORE.secret.keys.accesskey]: { random: 16 }, [OBJECT_STORE.secret.keys.secretkey]: { random: SECRET_BYTES } },
+        },
+      ],
+    });
+
+    this.database = new MySql(this, 'MySql', {
+      namespace,
+      policy,
+      storageSize: config.storage.mysql,
+      storageClass: config.storageClass,
+    }).database;
+
+    const storeProps = { namespace, policy, storageSize: config.storage.objectStore, storageClass: config.storageClass };
+    this.objectStore = config.objectStore === 'seaweedfs'
+      ? new SeaweedFs(this, 'SeaweedFs', storeProps).store
+      : new Minio(this, 'Minio', { ...storeProps, replicas: config.storage.objectStoreReplicas }).store;
+
+    new Buckets(this, 'Buckets', { store: this.objectStore, policy });
+
+    if (config.backup.enabled) {
+      new MySqlBackup(this, 'Backup', {
+        database: this.database,
+        store: this.objectStore,
+        policy,
+        schedule: config.backup.schedule,
+        keep: config.backup.keep,
+      });
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { IngressAllow, NAMESPACES, PolicyStatefulSet, selectorLabels, serviceHost, type WorkloadPolicy } from '../platform';
+import { OBJECT_STORE } from './constants';
+import { secretEnv, type ObjectStore } from './handles';
+import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
+
+export interface MinioProps {
+  readonly namespace: string;
+  readonly policy: WorkloadPolicy;
+  /** Size of each replica's data volume. */
+  readonly storageSize: string;
+  readonly storageClass: string;
+  /** 1 for a single server; 4 or more for distributed (erasure-coded) mode, one pod per node. @default 1 */
+  readonly replicas?: number;
+}
+
+const NAME = 'minio';
+const HEADLESS = 'minio-headless';
+const DATA = '/data';
+
+/**
+ * MinIO behind `minio-service`. Root credentials are the generated `mlpipeline-minio-artifact`
+ * keys. The console (9001) is reachable only from the gateway namespace.
+ */
+export class Minio extends Construct {
+  public readonly store: ObjectStore;
+
+  constructor(scope: Construct, id: string, props: MinioProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const replicas = props.replicas ?? 1;
+    if (replicas !== 1 && replicas < 4) {
+      throw new Error(`MinIO: replicas must be 1 (single server) or at least 4 (distributed, erasure coded), got ${replicas}`);
+    }
+    const distributed = replicas >= 4;
+    const volumeArg = distributed ? `http://${NAME}-{0...${replicas - 1}}.${serviceHost(HEADLESS, ns)}${DATA}` : DATA;
+    const live = { httpGet: { path: '/minio/health/live', port: k8s.IntOrString.fromString(S3_PORT_NAME) }, timeoutSeconds: 5 };
+
+    const sts = new PolicyStatefulSet(this, 'StatefulSet', {
+      name: NAME,
+      namespace: ns,
+      policy: props.policy,
+      serviceName: HEADLESS,
+      replicas,
+      // Distributed peers wait for each other: start them together.
+      podManagementPolicy: distributed ? 'Parallel' : 'OrderedReady',
+      dataVolume: { name: 'data', size: props.storageSize, storageClass: props.storageClass },
+      pod: {
+        affinity: distributed ? antiAffinity(NAME) : undefined,
+        containers: [
+          {
+            name: 'minio',
+            image: 'minio',
+            resources: 'minio',
+            args: ['server', volumeArg, '--address', `:${OBJECT_STORE.port}`, '--console-address', `:${OBJECT_STORE.consolePort}`, '--certs-dir', '/tmp/certs'],
+            env: [
+              secretEnv('MINIO_ROOT_USER', OBJECT_STORE.secret, 'accesskey'),
+              secretEnv('MINIO_ROOT_PASSWORD', OBJECT_STORE.secret, 'secretkey'),
+              { name: 'HOME', value: '/tmp' },
+              { name: 'MINIO_UPDATE', value: 'off' },
+            ],
+            ports: [
+              { name: S3_PORT_NAME, port: OBJECT_STORE.port },
+              { name: 'console', port: OBJECT_STORE.consolePort },
+            ],
+            startup: { ...live, periodSeconds: 5, failureThreshold: 60 },
+            liveness: { ...live, periodSeconds: 15, failureThreshold: 4 },
+            readiness: {
+              httpGet: { path: '/minio/health/ready', port: k8s.IntOrString.fromString(S3_PORT_NAME) },
+              periodSeconds: 10,
+              timeoutSeconds: 5,
+              failureThreshold: 3,
+            },
+            volumeMounts: [
+              { name: 'data', mountPath: DATA },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          },
+        ],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } }],
+      },
+    });
+
+    new k8s.KubeService(this, 'Headless', {
+      metadata: { name: HEADLESS, namespace: ns },
+      spec: {
+        clusterIp: 'None',
+        // Distributed peers must resolve each other before any of them is ready.
+        publishNotReadyAddresses: true,
+        selector: sts.selector,
+        ports: [{ name: 'http-s3', port: OBJECT_STORE.port, targetPort: k8s.IntOrString.fromString(S3_PORT_NAME) }],
+      },
+    });
+    new k8s.KubeService(this, 'Console', {
+      metadata: { name: 'minio-console', namespace: ns },
+      spec: {
+        selector: sts.selector,
+        ports: [{ name: 'http-console', port: OBJECT_STORE.consolePort, targetPort: k8s.IntOrString.fromString('console') }],
+      },
+    });
+    this.store = new ObjectStoreService(this, 'Front', { namespace: ns, kind: 'minio', selector: sts.selector }).store;
+
+    if (distributed) {
+      new IngressAllow(this, 'Peers', {
+        name: 'minio-peers',
+        namespace: ns,
+        podSelector: sts.selector,
+        from: [{ podLabels: sts.selector }],
+        ports: [OBJECT_STORE.port],
+      });
+    }
+    new IngressAllow(this, 'ConsoleFromGateway', {
+      name: 'minio-console-from-gateway',
+      namespace: ns,
+      podSelector: sts.selector,
+      from: [{ namespace: NAMESPACES.istio }],
+      ports: [OBJECT_STORE.consolePort],
+    });
+  }
+}
+
+/** One replica per node: a node loss then costs one erasure-coding shard, not several. */
+function antiAffinity(name: string): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(name) } },
+      ],
+    },
+  };
+}

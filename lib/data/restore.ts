@@ -1,0 +1,62 @@
+import { Construct } from 'constructs';
+import { PolicyJob, type WorkloadPolicy } from '../platform';
+import { BACKUP_FOLDER, DUMP_DIR, DUMP_FILE, DUMP_VOLUMES, mysqlClientEnv } from './backup';
+import type { Database, ObjectStore } from './handles';
+import { mcContainer, STORE_ALIAS } from './s3-client';
+
+export interface MySqlRestoreProps {
+  readonly database: Database;
+  readonly store: ObjectStore;
+  readonly policy: WorkloadPolicy;
+  /** File name of the dump in the backups bucket, e.g. "mysql-20261126T030000Z.sql.gz". */
+  readonly backup: string;
+}
+
+const BACKUP_NAME = /^mysql-\d{8}T\d{6}Z\.sql\.gz$/;
+
+/**
+ * A one-off Job that loads a dump made by MySqlBackup back into the server. It is not part of
+ * dist/: `npm run restore -- <backup>` renders it on demand (see README, "Backups and restore").
+ */
+export class MySqlRestore extends Construct {
+  public readonly job: PolicyJob;
+
+  constructor(scope: Construct, id: string, props: MySqlRestoreProps) {
+    super(scope, id);
+    if (!BACKUP_NAME.test(props.backup)) {
+      throw new Error(`restore: backup must be a dump name such as "mysql-20261126T030000Z.sql.gz" (see \`mc ls\` in README), got ${JSON.stringify(props.backup)}`);
+    }
+    const { database: db, store } = props;
+    this.job = new PolicyJob(this, 'Job', {
+      name: 'mysql-restore',
+      namespace: db.namespace,
+      policy: props.policy,
+      backoffLimit: 0,
+      podLabels: { ...db.clientLabels, ...store.clientLabels },
+      pod: {
+        initContainers: [
+          mcContainer(store, 'fetch', `mc cp "${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}/${props.backup}" ${DUMP_FILE}`, {
+            resources: 'mysqlBackup',
+            volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR }],
+          }),
+        ],
+        containers: [
+          {
+            name: 'restore',
+            image: 'mysql',
+            resources: 'mysqlBackup',
+            runsToCompletion: true,
+            command: ['/bin/bash', '-c', [
+              'set -euo pipefail',
+              `gunzip -c ${DUMP_FILE} | mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER"`,
+              `echo "restored ${props.backup}"`,
+            ].join('\n')],
+            env: mysqlClientEnv(db),
+            volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR, readOnly: true }],
+          },
+        ],
+        volumes: DUMP_VOLUMES,
+      },
+    });
+  }
+}

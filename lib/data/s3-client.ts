@@ -1,0 +1,43 @@
+import { k8s } from 'cdk8s-plus-28';
+import type { ContainerProps } from '../platform';
+import { secretEnv, type ObjectStore } from './handles';
+
+/** Alias the scripts below use for the object store. */
+export const STORE_ALIAS = 'store';
+
+/**
+ * Shell prelude for an `mc` container: waits (bounded) until the store answers, then defines the
+ * alias. `mc` keeps its config under /tmp, the container's only writable path.
+ */
+export const MC_PRELUDE = [
+  'set -eu',
+  'export MC_CONFIG_DIR=/tmp/mc',
+  'tries=0',
+  `until mc alias set ${STORE_ALIAS} "$S3_ENDPOINT" "$S3_ACCESS_KEY" "$S3_SECRET_KEY" --api S3v4 >/dev/null 2>&1 && mc ls ${STORE_ALIAS} >/dev/null 2>&1; do`,
+  '  tries=$((tries + 1))',
+  '  if [ "$tries" -ge 60 ]; then echo "object store $S3_ENDPOINT did not answer in 5 minutes" >&2; exit 1; fi',
+  '  echo "waiting for the object store at $S3_ENDPOINT"; sleep 5',
+  'done',
+].join('\n');
+
+/** A container running an `mc` script against the store, as the workload policy wants it. */
+export function mcContainer(store: ObjectStore, name: string, script: string, extra: Partial<ContainerProps> = {}): ContainerProps {
+  return {
+    name,
+    image: 'mc',
+    resources: 'buckets',
+    runsToCompletion: true,
+    command: ['/bin/sh', '-c', `${MC_PRELUDE}\n${script}\n`],
+    ...extra,
+    env: [
+      { name: 'S3_ENDPOINT', value: store.endpoint },
+      secretEnv('S3_ACCESS_KEY', store.credentials, 'accesskey'),
+      secretEnv('S3_SECRET_KEY', store.credentials, 'secretkey'),
+      ...(extra.env ?? []),
+    ],
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(extra.volumeMounts ?? [])],
+  };
+}
+
+/** The scratch volume every `mc` container mounts at /tmp. */
+export const MC_TMP_VOLUME: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } };

@@ -1,0 +1,110 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PolicyStatefulSet, type WorkloadPolicy } from '../platform';
+import { OBJECT_STORE } from './constants';
+import { secretEnv, type ObjectStore } from './handles';
+import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
+
+export interface SeaweedFsProps {
+  readonly namespace: string;
+  readonly policy: WorkloadPolicy;
+  /** Size of the data volume. */
+  readonly storageSize: string;
+  readonly storageClass: string;
+}
+
+const NAME = 'seaweedfs';
+const S3_CONTAINER_PORT = 8333;
+const CONFIG_DIR = '/etc/seaweedfs';
+
+/**
+ * SeaweedFS (master, volume, filer and S3 gateway in one `weed server`) behind the same
+ * `minio-service` name and credential Secret as MinIO, so nothing else in the stack changes.
+ * The S3 identity file holds the credentials, so it is written at start into a memory volume from
+ * the Secret, never rendered into a ConfigMap.
+ */
+export class SeaweedFs extends Construct {
+  public readonly store: ObjectStore;
+
+  constructor(scope: Construct, id: string, props: SeaweedFsProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const credentials = [
+      secretEnv('S3_ACCESS_KEY', OBJECT_STORE.secret, 'accesskey'),
+      secretEnv('S3_SECRET_KEY', OBJECT_STORE.secret, 'secretkey'),
+    ];
+    const status = { httpGet: { path: '/status', port: k8s.IntOrString.fromString(S3_PORT_NAME) }, timeoutSeconds: 5 };
+
+    const sts = new PolicyStatefulSet(this, 'StatefulSet', {
+      name: NAME,
+      namespace: ns,
+      policy: props.policy,
+      serviceName: NAME,
+      dataVolume: { name: 'data', size: props.storageSize, storageClass: props.storageClass },
+      pod: {
+        initContainers: [
+          {
+            name: 's3-identities',
+            image: 'seaweedfs',
+            resources: 'seaweedfs',
+            command: ['/bin/sh', '-c', identitiesScript()],
+            env: credentials,
+            volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }],
+          },
+        ],
+        containers: [
+          {
+            name: 'seaweedfs',
+            image: 'seaweedfs',
+            resources: 'seaweedfs',
+            command: ['weed'],
+            args: [
+              'server',
+              '-dir=/data',
+              // Master, volume and filer talk over loopback inside this one pod; only S3 is served.
+              '-ip=127.0.0.1',
+              '-ip.bind=0.0.0.0',
+              '-master.volumePreallocate=false',
+              '-master.volumeSizeLimitMB=1024',
+              '-s3',
+              `-s3.port=${S3_CONTAINER_PORT}`,
+              `-s3.config=${CONFIG_DIR}/s3.json`,
+            ],
+            ports: [{ name: S3_PORT_NAME, port: S3_CONTAINER_PORT }],
+            startup: { ...status, periodSeconds: 5, failureThreshold: 60 },
+            liveness: { ...status, periodSeconds: 15, failureThreshold: 4 },
+            readiness: { ...status, periodSeconds: 10, failureThreshold: 3 },
+            volumeMounts: [
+              { name: 'data', mountPath: '/data' },
+              { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+        ],
+      },
+    });
+
+    new k8s.KubeService(this, 'Headless', {
+      metadata: { name: NAME, namespace: ns },
+      spec: {
+        clusterIp: 'None',
+        selector: sts.selector,
+        ports: [{ name: 'http-s3', port: S3_CONTAINER_PORT, targetPort: k8s.IntOrString.fromString(S3_PORT_NAME) }],
+      },
+    });
+    this.store = new ObjectStoreService(this, 'Front', { namespace: ns, kind: 'seaweedfs', selector: sts.selector }).store;
+  }
+}
+
+function identitiesScript(): string {
+  return [
+    'set -eu',
+    'umask 077',
+    `printf '{"identities":[{"name":"microflow","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","List","Tagging","Write"]}]}' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" > ${CONFIG_DIR}/s3.json`,
+    '',
+  ].join('\n');
+}

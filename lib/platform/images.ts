@@ -1,0 +1,39 @@
+/**
+ * Every image microflow runs, pinned to a real release. Config `images.<key>` overrides one
+ * (for example to pull from a local registry); an override must be pinned as well.
+ * `version` feeds the app.kubernetes.io/version label of whatever runs the image.
+ */
+export interface ImageSpec {
+  /** Full reference: repository plus tag or digest. */
+  readonly ref: string;
+  /** Upstream release the image belongs to. */
+  readonly version: string;
+  /** UID the image is built to run as; the pod's runAsUser. */
+  readonly uid: number;
+}
+
+export const IMAGES = {
+  /** kubectl with a POSIX shell, for the in-cluster secret generator. */
+  kubectl: { ref: 'docker.io/alpine/k8s:1.36.2', version: '1.36.2', uid: 65532 },
+  /** MySQL 8.4 LTS, the series Kubeflow Pipelines runs on. */
+  mysql: { ref: 'docker.io/library/mysql:8.4.11', version: '8.4.11', uid: 999 },
+  /** The last MinIO community release published as an image (MinIO stopped publishing them in 2025). */
+  minio: { ref: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z', version: 'RELEASE.2025-09-07T16-13-09Z', uid: 1000 },
+  /** MinIO client, for bucket creation and backup upload (works against SeaweedFS' S3 too). */
+  mc: { ref: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', version: 'RELEASE.2025-08-13T08-35-41Z', uid: 1000 },
+  /** SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. */
+  seaweedfs: { ref: 'docker.io/chrislusf/seaweedfs:4.00', version: '4.00', uid: 1000 },
+} as const satisfies Record<string, ImageSpec>;
+
+export type ImageKey = keyof typeof IMAGES;
+export const IMAGE_KEYS = Object.keys(IMAGES) as [ImageKey, ...ImageKey[]];
+
+/** True for "repo:tag" (tag not `latest`) or "repo@sha256:<64 hex>". */
+export function isPinned(ref: string): boolean {
+  if (/@sha256:[0-9a-f]{64}$/.test(ref)) return true;
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.indexOf(':', lastSlash + 1);
+  if (colon < 0) return false;
+  const tag = ref.slice(colon + 1);
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== 'latest';
+}

@@ -1,0 +1,37 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import { MicroflowNamespace } from './namespace';
+import { NAMESPACES } from './names';
+
+export * from './images';
+export * from './labels';
+export * from './names';
+export * from './namespace';
+export * from './ingress-allow';
+export * from './workload';
+
+export interface PlatformChartProps {
+  /** The validated configuration. */
+  readonly config: Config;
+}
+
+/** Namespaces and their baseline policies: everything else lands in these. */
+export class PlatformChart extends Chart {
+  public static readonly COMPONENT = 'platform';
+  /** The namespaces, by role. */
+  public readonly namespaces: Record<keyof typeof NAMESPACES, MicroflowNamespace>;
+
+  constructor(scope: Construct, id: string, _props: PlatformChartProps) {
+    super(scope, id);
+    const ns = (key: keyof typeof NAMESPACES) => new MicroflowNamespace(this, key, { name: NAMESPACES[key] });
+    // Every namespace runs restricted: microflow's images all run as non-root with no added
+    // capabilities, and Istio's gateway (istio-system) runs without sidecar init containers.
+    this.namespaces = {
+      kubeflow: ns('kubeflow'),
+      auth: ns('auth'),
+      oauth2Proxy: ns('oauth2Proxy'),
+      istio: ns('istio'),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+
+/** Pod Security Standards level pinned on a namespace. */
+export type PodSecurityLevel = 'restricted' | 'baseline';
+
+/** The Kubernetes minor whose PSS rules are enforced, so an upgrade never tightens rules silently. */
+export const POD_SECURITY_VERSION = 'v1.28';
+
+export interface MicroflowNamespaceProps {
+  /** metadata.name of the namespace. */
+  readonly name: string;
+  /** Enforced level. @default 'restricted' */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Required with `baseline`: why this namespace's images cannot run restricted. @default - none */
+  readonly baselineReason?: string;
+}
+
+/**
+ * A namespace with Pod Security admission enforced (and warned and audited at the same level), and
+ * a default-deny ingress NetworkPolicy: every component adds explicit allows for what it serves.
+ */
+export class MicroflowNamespace extends Construct {
+  public readonly name: string;
+  public readonly podSecurity: PodSecurityLevel;
+
+  constructor(scope: Construct, id: string, props: MicroflowNamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.podSecurity = props.podSecurity ?? 'restricted';
+    if (this.podSecurity === 'baseline' && !props.baselineReason?.trim()) {
+      throw new Error(`namespace "${props.name}": podSecurity "baseline" needs a baselineReason saying why restricted cannot work`);
+    }
+    const pss: Record<string, string> = {};
+    for (const mode of ['enforce', 'warn', 'audit']) {
+      pss[`pod-security.kubernetes.io/${mode}`] = this.podSecurity;
+      pss[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: pss,
+        ...(props.baselineReason ? { annotations: { 'microflow.dev/pod-security-reason': props.baselineReason } } : {}),
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny-ingress', namespace: props.name },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LABEL, selectorLabels } from '../labels';
+import type { PodProps, WorkloadPolicy } from './policy';
+
+/** What every workload construct takes. */
+export interface WorkloadProps {
+  /** metadata.name of the workload, its ServiceAccount and its pods' app.kubernetes.io/name. */
+  readonly name: string;
+  /** Namespace the workload runs in. */
+  readonly namespace: string;
+  /** The shared workload policy (built once from the configuration). */
+  readonly policy: WorkloadPolicy;
+  /** The pod, minus its ServiceAccount (the workload creates one named after itself). */
+  readonly pod: Omit<PodProps, 'serviceAccountName'>;
+  /** Extra pod labels, for example the client labels a NetworkPolicy admits. @default - none */
+  readonly podLabels?: Record<string, string>;
+  /** app.kubernetes.io/version of the workload. @default - the first container's image version */
+  readonly version?: string;
+}
+
+/** The parts every workload kind shares: its ServiceAccount, its selector and its pod template. */
+export interface WorkloadParts {
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  readonly selector: Record<string, string>;
+  readonly template: k8s.PodTemplateSpec;
+  readonly version: string;
+  /** Labels for the workload's own objects (name and version; the chart fills in the rest). */
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Builds the shared parts. The ServiceAccount is per workload so RBAC can grant exactly what one
+ * workload needs; its token is mounted only when the policy says the pod talks to the API.
+ */
+export function workloadParts(scope: Construct, props: WorkloadProps): WorkloadParts {
+  const version = props.version ?? props.policy.image(props.pod.containers[0].image).version;
+  const labels = { [LABEL.name]: props.name, [LABEL.version]: version };
+  const serviceAccount = new k8s.KubeServiceAccount(scope, 'ServiceAccount', {
+    metadata: { name: props.name, namespace: props.namespace, labels },
+    automountServiceAccountToken: props.pod.apiAccess ?? false,
+  });
+  const selector = selectorLabels(props.name);
+  const template: k8s.PodTemplateSpec = {
+    metadata: { labels: { ...selector, [LABEL.version]: version, ...props.podLabels } },
+    spec: props.policy.podSpec({ ...props.pod, serviceAccountName: props.name }),
+  };
+  return { serviceAccount, selector, template, version, labels };
+}
