@@ -34,7 +34,10 @@ const SAFE_FIXED = /^[-._@a-zA-Z0-9]*$/;
  * The Job may only create Secrets in its namespace and read the ones it manages.
  */
 export class GeneratedSecrets extends Construct {
+  /** Annotation on the Job listing the Secrets it manages, for people and for the reference checks. */
+  public static readonly ANNOTATION = 'microflow.dev/generates-secrets';
   public readonly name: string;
+  public readonly secretNames: string[];
 
   constructor(scope: Construct, id: string, props: GeneratedSecretsProps) {
     super(scope, id);
@@ -51,6 +54,7 @@ export class GeneratedSecrets extends Construct {
       }
     }
 
+    this.secretNames = props.secrets.map((s) => s.name);
     const job = new PolicyJob(this, 'Job', {
       name: this.name,
       namespace: props.namespace,
@@ -75,12 +79,14 @@ export class GeneratedSecrets extends Construct {
       },
     });
 
+    job.job.metadata.addAnnotation(GeneratedSecrets.ANNOTATION, this.secretNames.join(','));
+
     const role = new k8s.KubeRole(this, 'Role', {
       metadata: { name: this.name, namespace: props.namespace },
       rules: [
         // create cannot be narrowed by resourceNames in RBAC; reading is limited to the managed Secrets.
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: props.secrets.map((s) => s.name) },
+        { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: this.secretNames },
       ],
     });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {

@@ -1,0 +1,72 @@
+/** The command-line path: `MICROFLOW_CONFIG=file npm run synth` (compiled main.js). */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { EXAMPLES, ROOT } from '../support/stack';
+
+const MAIN = path.join(ROOT, 'build', 'main.js');
+
+function synth(configText: string | undefined, out: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, MICROFLOW_OUT: out };
+  delete env.MICROFLOW_CONFIG;
+  if (configText !== undefined) {
+    const file = path.join(os.tmpdir(), `microflow-cli-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
+    fs.writeFileSync(file, configText);
+    env.MICROFLOW_CONFIG = file;
+  }
+  return spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8', cwd: ROOT });
+}
+
+function snapshotDir(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+let out: string;
+beforeAll(() => {
+  if (!fs.existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm run build` (npm test does)');
+});
+beforeEach(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-out-'));
+  fs.writeFileSync(path.join(out, 'previous.k8s.yaml'), 'previous: render\n');
+});
+afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+test.each(EXAMPLES)('examples/%s.yaml synths', (example) => {
+  const r = synth(fs.readFileSync(path.join(ROOT, 'examples', `${example}.yaml`), 'utf8'), out);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain(`rendered profile "${example}"`);
+  expect(fs.readdirSync(out)).toEqual(['0000-platform.k8s.yaml', '0001-data.k8s.yaml']);
+});
+
+test.each([
+  ['a typo', 'profile: laptop\nstorageClas: fast\n', /unknown key "storageClas"/],
+  ['a wrong type', 'gpu:\n  enabled: "yes"\n', /gpu\.enabled: expected true or false/],
+  ['a negative count', 'gpu:\n  defaultCount: -2\n', /gpu\.defaultCount: expected a GPU count to be 0 or more/],
+  ['a bad quantity', 'storage:\n  mysql: 4 GB\n', /storage\.mysql: expected a memory quantity .*got "4 GB"/],
+  ['a malformed email', 'users:\n  - not-an-email\n', /users\.0: expected an email address, got "not-an-email"/],
+  ['broken YAML', 'gpu: [\n', /not valid YAML/],
+])('%s fails with exit code 1, a message naming the field, and the output folder untouched', (_name, text, message) => {
+  const before = snapshotDir(out);
+  const r = synth(text, out);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).toContain('was left unchanged');
+  expect(snapshotDir(out)).toEqual(before);
+});
+
+test('a missing configuration file is an error, not the default profile', () => {
+  const env = { ...process.env, MICROFLOW_OUT: out, MICROFLOW_CONFIG: '/nonexistent/microflow.yaml' };
+  const r = spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8', cwd: ROOT });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/cannot read the file/);
+  expect(snapshotDir(out)).toEqual({ 'previous.k8s.yaml': 'previous: render\n' });
+});
+
+test('a successful render replaces the previous output entirely and leaves no temporary folder', () => {
+  const r = synth(undefined, out);
+  expect(r.status).toBe(0);
+  expect(fs.existsSync(path.join(out, 'previous.k8s.yaml'))).toBe(false);
+  expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith('.dist-'))).toEqual([]);
+});

@@ -1,0 +1,98 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { Construct } from 'constructs';
+import { loadConfigFile, resolveConfig, type Config } from '../../lib/config';
+import { WorkloadPolicy } from '../../lib/platform';
+import { buildStack } from '../../lib/stack';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const EXAMPLES = ['laptop', 'gpu-workstation', 'cluster'] as const;
+export type Example = (typeof EXAMPLES)[number];
+
+/** A rendered Kubernetes object, loosely typed for assertions. */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+};
+
+export function exampleConfig(example: Example): Config {
+  return loadConfigFile(path.join(ROOT, 'examples', `${example}.yaml`));
+}
+
+/** Renders a whole stack to a temporary folder and returns its files (in apply order) and objects. */
+export function renderStack(config: Config): { files: Record<string, string>; objects: K8sObject[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-test-'));
+  try {
+    buildStack(config, dir).app.synth();
+    const files: Record<string, string> = {};
+    for (const f of fs.readdirSync(dir).sort()) files[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+    const objects = Object.values(files).flatMap((text) => yaml.loadAll(text) as K8sObject[]).filter(Boolean);
+    return { files, objects };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const cache = new Map<Example, K8sObject[]>();
+/** Objects of an example profile, rendered once per test file. */
+export function exampleObjects(example: Example): K8sObject[] {
+  if (!cache.has(example)) cache.set(example, renderStack(exampleConfig(example)).objects);
+  return cache.get(example)!;
+}
+
+/** A chart and a policy for unit-testing one construct; `synth()` returns its objects. */
+export function constructHarness(input: Record<string, unknown> = {}) {
+  const config = resolveConfig(input);
+  const chart = Testing.chart();
+  const policy = new WorkloadPolicy(config);
+  return { config, chart: chart as Construct, policy, synth: () => Testing.synth(chart) as K8sObject[] };
+}
+
+export const find = (objects: K8sObject[], kind: string, name: string, namespace?: string): K8sObject => {
+  const hit = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (!hit) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return hit;
+};
+
+/** The pod spec of a workload object, whatever its kind. */
+export function podSpecOf(o: K8sObject): any | undefined {
+  switch (o.kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'Job':
+      return o.spec.template.spec;
+    case 'CronJob':
+      return o.spec.jobTemplate.spec.template.spec;
+    case 'Pod':
+      return o.spec;
+    default:
+      return undefined;
+  }
+}
+
+export function podTemplateLabels(o: K8sObject): Record<string, string> {
+  return o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.metadata?.labels ?? {} : o.spec.template.metadata?.labels ?? {};
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+export const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** Every example profile, plus variants the examples do not cover (the SeaweedFS object store). */
+export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs'] as const;
+
+const variantCache = new Map<string, K8sObject[]>();
+export function variantObjects(variant: string): K8sObject[] {
+  if (!variantCache.has(variant)) {
+    const objects = variant.startsWith('profile ')
+      ? exampleObjects(variant.slice('profile '.length) as Example)
+      : renderStack(resolveConfig({ objectStore: 'seaweedfs' })).objects;
+    variantCache.set(variant, objects);
+  }
+  return variantCache.get(variant)!;
+}
