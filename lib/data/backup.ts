@@ -81,6 +81,8 @@ export class MySqlBackup extends Construct {
             `mc ls "${target}/" | awk '{print $NF}' | sort -r | awk -v keep="$KEEP" 'NR > keep' | while read -r old; do`,
             `  mc rm "${target}/$old" && echo "pruned $old"`,
             'done',
+            `echo "backups kept in ${target}/:"`,
+            `mc ls "${target}/" | awk '{print $NF}' | sort -r`,
           ].join('\n'), {
             resources: 'mysqlBackup',
             env: [{ name: 'KEEP', value: String(props.keep) }],

@@ -16,7 +16,7 @@ export type Example = (typeof EXAMPLES)[number];
 export type K8sObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: any; annotations?: any };
   [key: string]: any;
 };
 

@@ -1,0 +1,39 @@
+/**
+ * `npm run --silent restore -- mysql-20261126T030000Z.sql.gz | kubectl apply -f -`
+ * Prints the one-off Job that loads a backup into MySQL (see README, "Backups and restore").
+ * Honours MICROFLOW_CONFIG like synth, so images and sizing match the installed platform.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Yaml } from 'cdk8s';
+import { ConfigError, loadConfigFile, resolveConfig } from '../lib/config';
+import { MySqlRestore } from '../lib/data';
+import { applyStandardLabels, WorkloadPolicy } from '../lib/platform';
+import { buildStack, MICROFLOW_VERSION } from '../lib/stack';
+
+function main(argv: string[]): number {
+  const backup = argv[0];
+  if (!backup) {
+    console.error('usage: npm run --silent restore -- <backup file name, e.g. mysql-20261126T030000Z.sql.gz>');
+    return 1;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-restore-'));
+  try {
+    const file = process.env.MICROFLOW_CONFIG;
+    const config = file ? loadConfigFile(file) : resolveConfig({});
+    const { app, data } = buildStack(config, tmp);
+    const chart = new Chart(app, 'restore');
+    new MySqlRestore(chart, 'Restore', { database: data.database, store: data.objectStore, policy: new WorkloadPolicy(config), backup });
+    applyStandardLabels(chart, 'data', MICROFLOW_VERSION);
+    process.stdout.write(Yaml.stringify(...chart.toJson()));
+    return 0;
+  } catch (e) {
+    console.error(`microflow restore: ${e instanceof ConfigError ? e.message : (e as Error).message}`);
+    return 1;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

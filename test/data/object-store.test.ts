@@ -1,0 +1,99 @@
+import { Minio, SeaweedFs } from '../../lib/data';
+import { constructHarness, find } from '../support/stack';
+
+const base = { namespace: 'kubeflow', storageSize: '20Gi', storageClass: 'microk8s-hostpath' };
+
+describe('Minio (single server)', () => {
+  const { chart, policy, synth } = constructHarness();
+  const minio = new Minio(chart, 'm', { ...base, policy });
+  const objs = synth();
+  const sts = find(objs, 'StatefulSet', 'minio', 'kubeflow');
+  const c = sts.spec.template.spec.containers[0];
+
+  test('Service minio-service on 9000 in front of the S3 port', () => {
+    const svc = find(objs, 'Service', 'minio-service', 'kubeflow');
+    expect(svc.spec.ports).toEqual([{ name: 'http-s3', port: 9000, targetPort: 's3', appProtocol: 'http' }]);
+    expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    expect(minio.store).toMatchObject({ kind: 'minio', service: 'minio-service', port: 9000, endpoint: 'http://minio-service.kubeflow.svc.cluster.local:9000' });
+  });
+
+  test('root credentials are the generated mlpipeline-minio-artifact keys', () => {
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    expect(env.MINIO_ROOT_USER.valueFrom.secretKeyRef).toEqual({ name: 'mlpipeline-minio-artifact', key: 'accesskey' });
+    expect(env.MINIO_ROOT_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mlpipeline-minio-artifact', key: 'secretkey' });
+  });
+
+  test('serves /data with the console on 9001, health probes on the S3 port', () => {
+    expect(c.args.slice(0, 2)).toEqual(['server', '/data']);
+    expect(c.args).toEqual(expect.arrayContaining(['--console-address', ':9001']));
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/minio/health/ready', port: 's3' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/minio/health/live', port: 's3' });
+  });
+
+  test('console is reachable only from the gateway namespace; S3 only from labelled clients', () => {
+    const consoleNp = find(objs, 'NetworkPolicy', 'minio-console-from-gateway', 'kubeflow');
+    expect(consoleNp.spec.ingress[0]).toEqual({
+      from: [{ podSelector: { matchLabels: {} }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+      ports: [{ protocol: 'TCP', port: 9001 }],
+    });
+    const s3Np = find(objs, 'NetworkPolicy', 'object-store-clients', 'kubeflow');
+    expect(s3Np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'microflow.dev/object-store-client': 'true' } } }]);
+    expect(find(objs, 'Service', 'minio-console', 'kubeflow').spec.type).toBeUndefined();
+  });
+
+  test('the data volume is retained', () => {
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  });
+});
+
+describe('Minio (distributed)', () => {
+  const { chart, policy, synth } = constructHarness();
+  new Minio(chart, 'm', { ...base, policy, replicas: 4 });
+  const objs = synth();
+  const sts = find(objs, 'StatefulSet', 'minio', 'kubeflow');
+
+  test('4 replicas started together, one per node, each knowing its peers', () => {
+    expect(sts.spec.replicas).toBe(4);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    const anti = sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
+    expect(anti.topologyKey).toBe('kubernetes.io/hostname');
+    expect(anti.labelSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
+    expect(sts.spec.template.spec.containers[0].args[1]).toBe('http://minio-{0...3}.minio-headless.kubeflow.svc.cluster.local/data');
+    expect(find(objs, 'Service', 'minio-headless', 'kubeflow').spec.publishNotReadyAddresses).toBe(true);
+    expect(find(objs, 'NetworkPolicy', 'minio-peers', 'kubeflow').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+  });
+
+  test('2 or 3 replicas are refused (erasure coding needs 4)', () => {
+    const h = constructHarness();
+    expect(() => new Minio(h.chart, 'x', { ...base, policy: h.policy, replicas: 3 })).toThrow(/at least 4/);
+  });
+});
+
+describe('SeaweedFs', () => {
+  const { chart, policy, synth } = constructHarness({ objectStore: 'seaweedfs' });
+  const sw = new SeaweedFs(chart, 's', { ...base, policy });
+  const objs = synth();
+  const sts = find(objs, 'StatefulSet', 'seaweedfs', 'kubeflow');
+  const spec = sts.spec.template.spec;
+
+  test('answers behind the same minio-service name, port and credential Secret', () => {
+    expect(sw.store).toMatchObject({ kind: 'seaweedfs', service: 'minio-service', port: 9000, credentials: { name: 'mlpipeline-minio-artifact' } });
+    const svc = find(objs, 'Service', 'minio-service', 'kubeflow');
+    expect(svc.spec.ports[0]).toMatchObject({ port: 9000, targetPort: 's3' });
+    expect(spec.containers[0].ports).toEqual([{ name: 's3', containerPort: 8333, protocol: 'TCP' }]);
+  });
+
+  test('S3 identities are written from the Secret into a memory volume at start, never into a ConfigMap', () => {
+    const init = spec.initContainers[0];
+    expect(init.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['mlpipeline-minio-artifact', 'mlpipeline-minio-artifact']);
+    expect(init.command[2]).toContain('"accessKey":"%s"');
+    expect(spec.volumes).toContainEqual({ name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(spec.containers[0].args).toContain('-s3.config=/etc/seaweedfs/s3.json');
+    expect(objs.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+  });
+
+  test('readiness on /status', () => {
+    expect(spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/status', port: 's3' });
+    expect(spec.securityContext.runAsUser).toBe(1000);
+  });
+});
