@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import type { WorkloadPolicy } from '../platform';
 
 /** A Secret consumers read by name, with the keys they read. */
 export interface SecretRef<K extends string = string> {
@@ -49,4 +50,16 @@ export interface ObjectStore {
   readonly buckets: { readonly artifacts: string; readonly backups: string };
   /** Labels a client pod carries so the NetworkPolicy lets it reach the store. */
   readonly clientLabels: Record<string, string>;
+}
+
+/** What every stateful server of the data layer takes. */
+export interface DataServerProps {
+  /** Namespace the server runs in. */
+  readonly namespace: string;
+  /** The shared workload policy. */
+  readonly policy: WorkloadPolicy;
+  /** Size of each replica's data volume, e.g. "20Gi". */
+  readonly storageSize: string;
+  /** StorageClass of the data volumes. */
+  readonly storageClass: string;
 }

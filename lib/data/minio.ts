@@ -1,16 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, NAMESPACES, PolicyStatefulSet, selectorLabels, serviceHost, type WorkloadPolicy } from '../platform';
+import { IngressAllow, NAMESPACES, PolicyStatefulSet, selectorLabels, serviceHost } from '../platform';
 import { OBJECT_STORE } from './constants';
-import { secretEnv, type ObjectStore } from './handles';
+import { secretEnv, type DataServerProps, type ObjectStore } from './handles';
 import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
 
-export interface MinioProps {
-  readonly namespace: string;
-  readonly policy: WorkloadPolicy;
-  /** Size of each replica's data volume. */
-  readonly storageSize: string;
-  readonly storageClass: string;
+export interface MinioProps extends DataServerProps {
   /** 1 for a single server; 4 or more for distributed (erasure-coded) mode, one pod per node. @default 1 */
   readonly replicas?: number;
 }

@@ -1,17 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, PolicyStatefulSet, serviceHost, type WorkloadPolicy } from '../platform';
+import { IngressAllow, PolicyStatefulSet, serviceHost } from '../platform';
 import { MYSQL } from './constants';
-import { secretEnv, type Database } from './handles';
+import { secretEnv, type DataServerProps, type Database } from './handles';
 
-export interface MySqlProps {
-  readonly namespace: string;
-  readonly policy: WorkloadPolicy;
-  /** Size of the data volume, e.g. "10Gi". */
-  readonly storageSize: string;
-  /** StorageClass of the data volume. */
-  readonly storageClass: string;
-}
+export type MySqlProps = DataServerProps;
 
 const DATA_DIR = '/var/lib/mysql';
 const INITDB_DIR = '/docker-entrypoint-initdb.d';

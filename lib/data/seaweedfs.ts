@@ -1,17 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyStatefulSet, type WorkloadPolicy } from '../platform';
+import { PolicyStatefulSet } from '../platform';
 import { OBJECT_STORE } from './constants';
-import { secretEnv, type ObjectStore } from './handles';
+import { secretEnv, type DataServerProps, type ObjectStore } from './handles';
 import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
 
-export interface SeaweedFsProps {
-  readonly namespace: string;
-  readonly policy: WorkloadPolicy;
-  /** Size of the data volume. */
-  readonly storageSize: string;
-  readonly storageClass: string;
-}
+export type SeaweedFsProps = DataServerProps;
 
 const NAME = 'seaweedfs';
 const S3_CONTAINER_PORT = 8333;

@@ -1,0 +1,112 @@
+/**
+ * TEST FIXTURES ONLY, never shipped: stand-ins for what a user's machine provides (KWOK nodes shaped
+ * like the profile's machines, and what microk8s addons create: StorageClass `microk8s-hostpath`,
+ * RuntimeClass `nvidia`), plus a tiny volume provisioner, because KWOK provisions no volumes.
+ */
+import type { Example } from '../../support/stack';
+import { applyObjects, getJson, k, sleep } from './kube';
+
+export interface FakeNode { name: string; cpu: string; memory: string; gpus: number; tainted: boolean }
+
+/** laptop: one 4-CPU/8Gi node; gpu-workstation: one node with one GPU; cluster: 4 CPU nodes and a tainted GPU node. */
+export function nodesFor(profile: Example): FakeNode[] {
+  switch (profile) {
+    case 'laptop':
+      return [{ name: 'laptop', cpu: '4', memory: '8Gi', gpus: 0, tainted: false }];
+    case 'gpu-workstation':
+      return [{ name: 'workstation', cpu: '8', memory: '32Gi', gpus: 1, tainted: false }];
+    case 'cluster':
+      return [
+        ...[1, 2, 3, 4].map((i) => ({ name: `cpu-${i}`, cpu: '8', memory: '32Gi', gpus: 0, tainted: false })),
+        { name: 'gpu-1', cpu: '16', memory: '64Gi', gpus: 1, tainted: true },
+      ];
+  }
+}
+
+function nodeObject(n: FakeNode): object {
+  const capacity: Record<string, string> = { cpu: n.cpu, memory: n.memory, pods: '110', 'ephemeral-storage': '100Gi' };
+  const labels: Record<string, string> = {
+    'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok',
+  };
+  if (n.gpus > 0) {
+    capacity['nvidia.com/gpu'] = String(n.gpus);
+    // What the GPU operator and GPU feature discovery put on a real GPU node.
+    Object.assign(labels, { 'nvidia.com/gpu.present': 'true', 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus) });
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: n.name, labels, annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' } },
+    spec: n.tainted ? { taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] } : {},
+    status: { capacity, allocatable: capacity },
+  };
+}
+
+export async function createMachineFixtures(profile: Example): Promise<FakeNode[]> {
+  const nodes = nodesFor(profile);
+  await applyObjects([
+    ...nodes.map(nodeObject),
+    {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+      metadata: { name: 'microk8s-hostpath', labels: { 'microflow.dev/test-fixture': 'true' } },
+      provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+    },
+    { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'nvidia', labels: { 'microflow.dev/test-fixture': 'true' } }, handler: 'nvidia' },
+  ]);
+  await k(['wait', '--for=condition=Ready', '--timeout=60s', ...nodes.map((n) => `node/${n.name}`)]);
+  return nodes;
+}
+
+/**
+ * Binds each claim the scheduler picked a node for (WaitForFirstConsumer sets the selected-node
+ * annotation) to a new hostPath PV on that node, as microk8s' hostpath provisioner would.
+ */
+export class FakeProvisioner {
+  private running = true;
+  private loop?: Promise<void>;
+  public provisioned: string[] = [];
+
+  start(): void {
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.once();
+        } catch {
+          // The API may be briefly unavailable; the next round retries.
+        }
+        await sleep(500);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async once(): Promise<void> {
+    const pvcs = (await getJson(['get', 'pvc', '--all-namespaces'])).items as any[];
+    const pvs = [];
+    for (const pvc of pvcs) {
+      const node = pvc.metadata.annotations?.['volume.kubernetes.io/selected-node'];
+      if (pvc.status.phase !== 'Pending' || !node || pvc.spec.volumeName) continue;
+      const name = `pvc-${pvc.metadata.uid}`;
+      if (this.provisioned.includes(name)) continue;
+      pvs.push({
+        apiVersion: 'v1', kind: 'PersistentVolume',
+        metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': 'microk8s.io/hostpath' }, labels: { 'microflow.dev/test-fixture': 'true' } },
+        spec: {
+          capacity: { storage: pvc.spec.resources.requests.storage },
+          accessModes: pvc.spec.accessModes,
+          persistentVolumeReclaimPolicy: 'Delete',
+          storageClassName: pvc.spec.storageClassName,
+          hostPath: { path: `/var/snap/microk8s/common/default-storage/${pvc.metadata.namespace}-${pvc.metadata.name}-${name}` },
+          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } },
+        },
+      });
+      this.provisioned.push(name);
+    }
+    if (pvs.length) await applyObjects(pvs);
+  }
+}
