@@ -2,6 +2,7 @@
  * The rendered platform on a real Kubernetes 1.28 control plane (API server, controller-manager,
  * scheduler; KWOK nodes). One profile per run: MICROFLOW_PROFILE (test/cluster/run.sh loops over all).
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,7 +10,7 @@ import { applyPhases, diffPhases, planPhases, readRendered, type Phase } from '.
 import { gpuPlacement, GPU_RESOURCE } from '../../lib/gpu';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
-import { exampleConfig, type Example } from '../support/stack';
+import { exampleConfig, ROOT, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
 import { canI, getJson, k, requireCluster, run, waitFor } from './support/kube';
 
@@ -183,6 +184,31 @@ describe('RBAC: each ServiceAccount can do what it needs and nothing more', () =
 
 test('idempotence: a second apply would change nothing (server-side dry-run diff is empty)', () => {
   expect(diffPhases(phases)).toBe('');
+});
+
+describe('backup and restore (the documented commands)', () => {
+  const kf = NAMESPACES.kubeflow;
+  const complete = (job: string) => waitFor(`job ${job} to complete`, async () => {
+    const live = await getJson(['get', 'job', job, '-n', kf]);
+    return (live.status.conditions ?? []).some((c: any) => c.type === 'Complete' && c.status === 'True');
+  }, 120_000);
+
+  if (config.backup.enabled) {
+    test('a backup run started from the CronJob completes', async () => {
+      await k(['create', 'job', 'backup-now', '--from=cronjob/mysql-backup', '-n', kf]);
+      await complete('backup-now');
+    });
+  }
+
+  test('`npm run restore -- <dump> | kubectl apply -f -` is accepted and its Job completes', async () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'restore.js'), 'mysql-20261126T030000Z.sql.gz'], {
+      encoding: 'utf8', env: { ...process.env, MICROFLOW_CONFIG: path.join(ROOT, 'examples', `${profile}.yaml`) },
+    });
+    expect(r.status).toBe(0);
+    await k(['apply', '--server-side', '--field-manager=microflow', '-f', '-'], r.stdout);
+    await complete('mysql-restore');
+    await k(['delete', 'job', 'mysql-restore', '-n', kf, '--wait=false']);
+  });
 });
 
 describe('data safety', () => {

@@ -1,0 +1,51 @@
+/**
+ * Whole-stack: every consumer of a data Secret or Service uses the exact names and keys Kubeflow's
+ * clients expect, and is labelled so the NetworkPolicy lets it through.
+ */
+import { MYSQL, OBJECT_STORE } from '../../lib/data';
+import { podSpecOf, podTemplateLabels, VARIANTS, variantObjects, WORKLOAD_KINDS } from '../support/stack';
+
+const EXPECTED_KEYS: Record<string, string[]> = {
+  'mysql-secret': ['username', 'password'],
+  'mysql-root-secret': ['password'],
+  'mlpipeline-minio-artifact': ['accesskey', 'secretkey'],
+};
+
+describe.each(VARIANTS)('%s', (variant) => {
+  const workloads = variantObjects(variant).filter((o) => WORKLOAD_KINDS.includes(o.kind));
+  const containers = workloads.flatMap((w) => {
+    const spec = podSpecOf(w);
+    return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({ w, c, labels: podTemplateLabels(w) }));
+  });
+
+  test('the constants are the names Kubeflow expects', () => {
+    expect(MYSQL.secret).toEqual({ name: 'mysql-secret', keys: { username: 'username', password: 'password' } });
+    expect(OBJECT_STORE.secret).toEqual({ name: 'mlpipeline-minio-artifact', keys: { accesskey: 'accesskey', secretkey: 'secretkey' } });
+    expect([MYSQL.service, MYSQL.port, OBJECT_STORE.service, OBJECT_STORE.port]).toEqual(['mysql', 3306, 'minio-service', 9000]);
+  });
+
+  test('every reference to a data Secret uses one of its real keys', () => {
+    const refs = containers.flatMap(({ c }) => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef).filter(Boolean));
+    expect(refs.length).toBeGreaterThan(5);
+    for (const ref of refs) expect(EXPECTED_KEYS[ref.name]).toContain(ref.key);
+  });
+
+  test('the root password is read by the MySQL server alone', () => {
+    const readers = containers.filter(({ c }) => (c.env ?? []).some((e: any) => e.valueFrom?.secretKeyRef?.name === MYSQL.rootSecret.name));
+    expect(readers.map(({ w, c }) => `${w.metadata.name}/${c.name}`)).toEqual(['mysql/mysql']);
+  });
+
+  test('clients address the store as minio-service:9000 and MySQL as mysql:3306, and carry the client labels', () => {
+    for (const { w, c, labels } of containers) {
+      const env = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value]));
+      if (env.S3_ENDPOINT) {
+        expect(env.S3_ENDPOINT).toBe(`http://minio-service.kubeflow.svc.cluster.local:9000`);
+        expect(labels[OBJECT_STORE.clientLabel]).toBe('true');
+      }
+      if (env.DB_HOST) {
+        expect([env.DB_HOST, env.DB_PORT]).toEqual(['mysql.kubeflow.svc.cluster.local', '3306']);
+        expect({ workload: w.metadata.name, label: labels[MYSQL.clientLabel] }).toEqual({ workload: w.metadata.name, label: 'true' });
+      }
+    }
+  });
+});
