@@ -34,14 +34,22 @@ export class IngressAllow extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: props.from.map((p) => ({
-              podSelector: { matchLabels: p.podLabels ?? {} },
-              ...(p.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } } : {}),
-            })),
+            from: props.from.map(peer),
             ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
           },
         ],
       },
     });
   }
+}
+
+/**
+ * One `from` entry, written the way the API server stores it: an empty selector is `{}`, never
+ * `{ matchLabels: {} }`, or every apply would show a diff and bump the policy's generation.
+ */
+function peer(p: Peer): k8s.NetworkPolicyPeer {
+  const pods = p.podLabels && Object.keys(p.podLabels).length ? { matchLabels: p.podLabels } : {};
+  if (!p.namespace) return { podSelector: pods };
+  const namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } };
+  return Object.keys(pods).length ? { podSelector: pods, namespaceSelector } : { namespaceSelector };
 }

@@ -1,6 +1,7 @@
 /**
  * The rendered platform on a real Kubernetes 1.28 control plane (API server, controller-manager,
- * scheduler; KWOK nodes). One profile per run: MICROFLOW_PROFILE (test/cluster/run.sh loops over all).
+ * scheduler; KWOK nodes). One variant per run: MICROFLOW_PROFILE is an example profile, optionally
+ * with `+seaweedfs` for the other object store (test/cluster/run.sh loops over all of them).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -14,8 +15,8 @@ import { exampleConfig, ROOT, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
 import { canI, getJson, k, requireCluster, run, waitFor } from './support/kube';
 
-const profile = (process.env.MICROFLOW_PROFILE ?? 'laptop') as Example;
-const config = exampleConfig(profile);
+const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
+const config = exampleConfig(profile, objectStore ? { objectStore } : {});
 const AVAILABLE_BOUND_MS = 180_000;
 const summary: string[] = [];
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await provisioner.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  console.log([`== microflow on Kubernetes 1.28 (${profile})`, ...summary].join('\n'));
+  console.log([`== microflow on Kubernetes 1.28 (${profile}, object store ${config.objectStore})`, ...summary].join('\n'));
 });
 
 const objectsOf = (kind: string) => phases.flatMap((p) => p.objects).filter((o) => o.kind === kind);
@@ -174,7 +175,7 @@ describe('RBAC: each ServiceAccount can do what it needs and nothing more', () =
     expect(await canI(sa('microflow-secrets'), 'create', 'clusterrolebindings')).toBe(false);
   });
 
-  test.each(['mysql', 'minio', 'object-store-buckets', 'mysql-backup'].filter((n) => n !== 'minio' || config.objectStore === 'minio'))(
+  test.each(['mysql', config.objectStore, 'object-store-buckets', ...(config.backup.enabled ? ['mysql-backup'] : [])])(
     '%s: no API rights at all', async (name) => {
       expect(await canI(sa(name), 'get', 'secrets', kf)).toBe(false);
       expect(await canI(sa(name), 'list', 'pods', kf)).toBe(false);

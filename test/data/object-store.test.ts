@@ -33,7 +33,7 @@ describe('Minio (single server)', () => {
   test('console is reachable only from the gateway namespace; S3 only from labelled clients', () => {
     const consoleNp = find(objs, 'NetworkPolicy', 'minio-console-from-gateway', 'kubeflow');
     expect(consoleNp.spec.ingress[0]).toEqual({
-      from: [{ podSelector: { matchLabels: {} }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
       ports: [{ protocol: 'TCP', port: 9001 }],
     });
     const s3Np = find(objs, 'NetworkPolicy', 'object-store-clients', 'kubeflow');

@@ -48,7 +48,7 @@ describe('IngressAllow', () => {
     expect(np.spec.podSelector).toEqual({ matchLabels: { app: 'x' } });
     expect(np.spec.ingress[0].from).toEqual([
       { podSelector: { matchLabels: { client: 'true' } } },
-      { podSelector: { matchLabels: {} }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } },
     ]);
     expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
   });

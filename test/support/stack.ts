@@ -20,8 +20,11 @@ export type K8sObject = {
   [key: string]: any;
 };
 
-export function exampleConfig(example: Example): Config {
-  return loadConfigFile(path.join(ROOT, 'examples', `${example}.yaml`));
+/** An example profile's configuration, optionally with overrides on top (as a user's file would add them). */
+export function exampleConfig(example: Example, overrides: Record<string, unknown> = {}): Config {
+  const file = path.join(ROOT, 'examples', `${example}.yaml`);
+  if (Object.keys(overrides).length === 0) return loadConfigFile(file);
+  return resolveConfig({ ...(yaml.load(fs.readFileSync(file, 'utf8')) as object), ...overrides }, `${file} + overrides`);
 }
 
 /** Renders a whole stack to a temporary folder and returns its files (in apply order) and objects. */
