@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Builds (or finds in the cache) everything the test cluster needs:
+#   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl v1.28.15
+#     compiled from the Go module proxy via the wrapper module in ./tools
+#   - kwok (fake kubelet) plus the upstream Stage YAMLs it is driven by
+#   - etcd, from Debian's etcd-server package
+#
+# Idempotent: when the cached binaries already report the expected versions it
+# only checks and exits (a couple of seconds). Prints where everything is and
+# how long each step took.
+#
+# Environment:
+#   MICROFLOW_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/microflow)
+#   BUILD_PARALLELISM  go build -p value (default 2; the k8s tree is memory hungry)
+#   MICROFLOW_FORCE_REBUILD=1  ignore the cache and rebuild everything
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+
+log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+now() { date +%s.%N; }
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
+
+T_TOTAL=$(now)
+mkdir -p "$BIN_DIR"
+
+# Two with-cluster.sh runs started together must not build into the same
+# directory at once; the second simply waits and then takes the fast path.
+exec 9>"$CACHE_DIR/.build.lock"
+flock 9
+
+# --- version probes ---------------------------------------------------------
+# A binary only counts as cached if it runs and reports the pinned version;
+# that catches truncated files and builds without the -X version stamping.
+k8s_binary_ok() {
+  local bin="$BIN_DIR/$1" out
+  [[ -x "$bin" ]] || return 1
+  if [[ "$1" == kubectl ]]; then
+    out=$("$bin" version --client -o json 2>/dev/null) || return 1
+    grep -q "\"gitVersion\": \"$K8S_VERSION\"" <<<"$out"
+  else
+    out=$("$bin" --version 2>/dev/null) || return 1
+    [[ "$out" == "Kubernetes $K8S_VERSION" ]]
+  fi
+}
+kwok_ok() {
+  [[ -x "$BIN_DIR/kwok" ]] && "$BIN_DIR/kwok" --version 2>/dev/null | grep -q "version $KWOK_VERSION "
+}
+stages_ok() {
+  local f
+  for f in "${STAGE_FILES[@]}"; do [[ -s "$STAGE_DIR/$(basename "$f")" ]] || return 1; done
+}
+etcd_ok() {
+  command -v etcd >/dev/null 2>&1 || return 1
+  local v
+  v=$(etcd --version 2>/dev/null | awk '/^etcd Version:/ {print $3}')
+  [[ -n "$v" ]] && [[ "$(printf '%s\n%s\n' "$ETCD_MIN_VERSION" "$v" | sort -V | head -n1)" == "$ETCD_MIN_VERSION" ]]
+}
+
+if [[ "${MICROFLOW_FORCE_REBUILD:-0}" == 1 ]]; then
+  log "MICROFLOW_FORCE_REBUILD=1: discarding cached binaries"
+  rm -f "$BIN_DIR"/* "$BIN_DIR"/.k8s-recipe && rm -rf "$STAGE_DIR"
+fi
+
+# --- etcd ---------------------------------------------------------------------
+T=$(now)
+if ! etcd_ok; then
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing etcd-server from apt"
+    # The package's postinst registers a systemd unit; under systemd it may
+    # start a system etcd on 2379. That never matters to us: our etcd runs with
+    # its own data dir on random free ports.
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+  else
+    log "ERROR: etcd >= $ETCD_MIN_VERSION not found on PATH and cannot apt-get install etcd-server (need root + apt)"
+    exit 1
+  fi
+  etcd_ok || { log "ERROR: etcd still missing after install"; exit 1; }
+fi
+log "etcd: $(command -v etcd) $(etcd --version | awk '/^etcd Version:/ {print $3}') ($(since "$T"))"
+
+# --- Go toolchain -----------------------------------------------------------
+# GOTOOLCHAIN=local: never let the go command download another toolchain
+# behind our back. Go 1.26 builds the 1.28 tree as-is (see README); the
+# wrapper module keeps `go 1.20`, which also keeps the pre-1.21 GODEBUG
+# defaults (old ServeMux patterns, async timer channels, ...) that the 1.28
+# code was written against. Override GOTOOLCHAIN (e.g. go1.22.12) to pin one.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+export CGO_ENABLED=0
+PAR="${BUILD_PARALLELISM:-2}"
+
+need_go() {
+  command -v go >/dev/null 2>&1 || [[ -x /usr/local/go/bin/go ]] || { log "ERROR: go not found"; exit 1; }
+  command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
+}
+
+# --- Kubernetes -------------------------------------------------------------
+T=$(now)
+# Both version packages are stamped: component-base feeds the servers'
+# --version and /version, client-go's is what kubectl reports as client.
+ver_flags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ver_flags+=" -X $pkg.gitVersion=$K8S_VERSION"
+  ver_flags+=" -X $pkg.gitMajor=$(cut -d. -f1 <<<"${K8S_VERSION#v}")"
+  ver_flags+=" -X $pkg.gitMinor=$(cut -d. -f2 <<<"${K8S_VERSION#v}")"
+  ver_flags+=" -X $pkg.gitCommit=$K8S_GIT_COMMIT"
+  ver_flags+=" -X $pkg.gitTreeState=clean"
+done
+K8S_LDFLAGS="-s -w$ver_flags"
+# The version probe alone can't see a changed dependency pin or ldflags, so
+# the binaries also carry a key of the recipe they were built from. (A new Go
+# toolchain deliberately doesn't invalidate them; use MICROFLOW_FORCE_REBUILD.)
+recipe_key=$(cat "$HERE/tools/go.mod" "$HERE/tools/go.sum" <(echo "$K8S_LDFLAGS") | sha256sum | cut -c1-16)
+KEY_FILE="$BIN_DIR/.k8s-recipe"
+missing=()
+if [[ "$(cat "$KEY_FILE" 2>/dev/null)" != "$recipe_key" ]]; then
+  missing=("${K8S_CMDS[@]}")
+else
+  for c in "${K8S_CMDS[@]}"; do k8s_binary_ok "$c" || missing+=("$c"); done
+fi
+if ((${#missing[@]})); then
+  need_go
+  log "building ${missing[*]} $K8S_VERSION with $(go version | awk '{print $3}') (-p $PAR); a cold build takes ~6-10 min on 2 cores"
+  # Build into a scratch dir and move into place, so an interrupted build
+  # never leaves a half-written binary that looks cached.
+  tmp_out=$(mktemp -d "$CACHE_DIR/.bin-build.XXXXXX")
+  trap 'rm -rf "$tmp_out"' EXIT
+  pkgs=()
+  for c in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  rm -f "$KEY_FILE"
+  # go.sum in tools/ pins every dependency; the default -mod=readonly refuses
+  # to silently change it.
+  (cd "$HERE/tools" && go build -p "$PAR" -trimpath -ldflags "$K8S_LDFLAGS" -o "$tmp_out/" "${pkgs[@]}")
+  for c in "${missing[@]}"; do mv -f "$tmp_out/$c" "$BIN_DIR/$c"; done
+  rm -rf "$tmp_out"
+  trap - EXIT
+  for c in "${K8S_CMDS[@]}"; do
+    k8s_binary_ok "$c" || { log "ERROR: $c does not report $K8S_VERSION after build"; exit 1; }
+  done
+  echo "$recipe_key" >"$KEY_FILE"
+  log "kubernetes built ($(since "$T"))"
+else
+  log "kubernetes $K8S_VERSION: cached in $BIN_DIR ($(since "$T"))"
+fi
+
+# --- kwok ---------------------------------------------------------------------
+T=$(now)
+if ! kwok_ok; then
+  need_go
+  log "building kwok $KWOK_VERSION"
+  # kwok's go.mod has no replace directives, so `go install mod@version`
+  # works and pins via the module proxy + checksum database.
+  GOBIN="$BIN_DIR" go install -p "$PAR" -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  kwok_ok || { log "ERROR: kwok does not report $KWOK_VERSION after build"; exit 1; }
+  log "kwok built ($(since "$T"))"
+else
+  log "kwok $KWOK_VERSION: cached ($(since "$T"))"
+fi
+
+T=$(now)
+if ! stages_ok; then
+  need_go
+  # Make sure the module source is in the module cache (no-op after the build
+  # above, needed when only the stage dir was lost).
+  # Run outside any module so the query doesn't touch tools/go.mod.
+  kwok_src=$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | awk -F'"' '/"Dir":/ {print $4}')
+  [[ -d "$kwok_src/kustomize/stage" ]] || { log "ERROR: kwok stage dir not found in $kwok_src"; exit 1; }
+  mkdir -p "$STAGE_DIR"
+  for f in "${STAGE_FILES[@]}"; do
+    # Module cache files are read-only; copy without preserving mode so we can
+    # overwrite them on the next refresh.
+    install -m 0644 "$kwok_src/kustomize/stage/$f" "$STAGE_DIR/$(basename "$f")"
+  done
+  log "kwok stages copied from $kwok_src ($(since "$T"))"
+fi
+
+log "bin dir: $BIN_DIR"
+log "stages:  $STAGE_DIR"
+log "total $(since "$T_TOTAL")"
