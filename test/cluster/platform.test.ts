@@ -99,6 +99,17 @@ test('PodSecurity: a privileged pod is rejected in the restricted kubeflow names
   expect(r.stderr).toMatch(/violates PodSecurity "restricted:v1\.28"/);
 });
 
+test('fixture check: Istio CRDs enforce Istio\'s schema (a bad Gateway is rejected, a good one accepted)', async () => {
+  const gateway = (port: unknown) => JSON.stringify({
+    apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway', metadata: { name: 'schema-check', namespace: NAMESPACES.istio },
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: port, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
+  });
+  const bad = await run(['apply', '--dry-run=server', '-f', '-'], gateway('eighty'));
+  expect(bad.code).not.toBe(0);
+  expect(bad.stderr).toMatch(/spec\.servers\[0\]\.port\.number/);
+  expect((await run(['apply', '--dry-run=server', '-f', '-'], gateway(80))).code).toBe(0);
+});
+
 test('placement: pods land only where the profile allows', async () => {
   const pods = (await getJson(['get', 'pods', '-A'])).items as any[];
   const table = pods.map((p) => `${p.metadata.namespace}/${p.metadata.name} → ${p.spec.nodeName ?? '(unscheduled)'}`);
