@@ -39,8 +39,9 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates a configuration object (as a library user passes it) against its profile's defaults. */
-export function resolveConfig(input: unknown, source = 'configuration object'): Config {
-  if (input === undefined || input === null) input = {};
+export function resolveConfig(typed: ConfigInput = {}, source = 'configuration object'): Config {
+  // Typed for library users; checked at run time for YAML (and for callers that cast).
+  const input: unknown = typed ?? {};
   if (!isPlainObject(input)) throw new ConfigError(source, ['(top level): expected a mapping of configuration keys']);
   const profile = (input.profile ?? 'laptop') as Profile;
   if (!PROFILES.includes(profile)) {
@@ -65,5 +66,5 @@ export function loadConfigFile(file: string): Config {
   } catch (e) {
     throw new ConfigError(file, [`not valid YAML: ${(e as Error).message}`]);
   }
-  return resolveConfig(parsed, file);
+  return resolveConfig((parsed ?? {}) as ConfigInput, file);
 }

@@ -77,12 +77,17 @@ export class MySqlBackup extends Construct {
             `name="mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"`,
             `mc cp ${DUMP_FILE} "${target}/$name"`,
             'echo "uploaded $name"',
-            // Names sort by time: everything past the newest KEEP goes.
-            `mc ls "${target}/" | awk '{print $NF}' | sort -r | awk -v keep="$KEEP" 'NR > keep' | while read -r old; do`,
+            // S3 lists keys in ascending order and the names are UTC timestamps: oldest first. Plain sh
+            // and mc only: the mc image has no awk or sort.
+            `set -- $(mc ls "${target}/" | while read -r line; do echo "\${line##* }"; done)`,
+            'drop=$(($# - KEEP))',
+            'for old in "$@"; do',
+            '  [ "$drop" -gt 0 ] || break',
             `  mc rm "${target}/$old" && echo "pruned $old"`,
+            '  drop=$((drop - 1))',
             'done',
             `echo "backups kept in ${target}/:"`,
-            `mc ls "${target}/" | awk '{print $NF}' | sort -r`,
+            `mc ls "${target}/"`,
           ].join('\n'), {
             resources: 'mysqlBackup',
             env: [{ name: 'KEEP', value: String(props.keep) }],

@@ -6,7 +6,13 @@ import { secretEnv, type DataServerProps, type Database } from './handles';
 
 export type MySqlProps = DataServerProps;
 
-const DATA_DIR = '/var/lib/mysql';
+const VOLUME_DIR = '/var/lib/mysql';
+/**
+ * A directory inside the volume, created by the server itself: a fresh ext4 volume's root holds
+ * lost+found, which mysqld refuses as a data dir. (A subPath mount would be created by the kubelet
+ * as root, which uid 999 cannot write to on hostPath volumes that ignore fsGroup.)
+ */
+const DATA_DIR = `${VOLUME_DIR}/data`;
 const INITDB_DIR = '/docker-entrypoint-initdb.d';
 
 /**
@@ -60,6 +66,7 @@ export class MySql extends Construct {
               // ~300 MiB saved; nothing here reads performance_schema (8 GB laptop budget).
               '--performance-schema=OFF',
               '--character-set-server=utf8mb4',
+              `--datadir=${DATA_DIR}`,
             ],
             env: [
               secretEnv('MYSQL_ROOT_PASSWORD', MYSQL.rootSecret, 'password'),
@@ -78,8 +85,7 @@ export class MySql extends Construct {
               failureThreshold: 3,
             }),
             volumeMounts: [
-              // A sub-directory: a fresh ext4 volume root holds lost+found, which mysqld refuses as a data dir.
-              { name: 'data', mountPath: DATA_DIR, subPath: 'mysql' },
+              { name: 'data', mountPath: VOLUME_DIR },
               { name: 'run', mountPath: '/var/run/mysqld' },
               { name: 'tmp', mountPath: '/tmp' },
               { name: 'initdb', mountPath: INITDB_DIR, readOnly: true },

@@ -77,6 +77,9 @@ test('every StatefulSet and Deployment becomes Available and every Job completes
   await waitFor('workloads to become available', async () => (await pending()).length === 0, AVAILABLE_BOUND_MS, async () =>
     `still waiting: ${(await pending()).join('; ')}\n${await k(['get', 'pods,pvc,events', '-A', '-o', 'wide'])}`);
   availableSeconds = (Date.now() - t0) / 1000;
+  const claims = (await getJson(['get', 'pvc', '-A'])).items as any[];
+  expect(claims.length).toBeGreaterThan(0);
+  for (const c of claims) expect({ claim: c.metadata.name, phase: c.status.phase, class: c.spec.storageClassName }).toEqual({ claim: c.metadata.name, phase: 'Bound', class: 'microk8s-hostpath' });
   summary.push(`time to Available after apply: ${availableSeconds.toFixed(1)}s (bound ${AVAILABLE_BOUND_MS / 1000}s, goal < 60s); PVs provisioned: ${provisioner.provisioned.length}`);
 });
 

@@ -3,7 +3,7 @@ import { ConfigError, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
 /** The problems a configuration raises, or [] when it is valid. */
 function problems(input: unknown): string[] {
   try {
-    resolveConfig(input);
+    resolveConfig(input as any);
     return [];
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;

@@ -56,7 +56,8 @@ describe('MySql', () => {
     expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/var/lib/mysql', '/var/run/mysqld', '/tmp']));
-    expect(c.volumeMounts.find((m: any) => m.mountPath === '/var/lib/mysql').subPath).toBe('mysql');
+    expect(c.volumeMounts.find((m: any) => m.mountPath === '/var/lib/mysql').subPath).toBeUndefined();
+    expect(c.args).toContain('--datadir=/var/lib/mysql/data');
   });
 
   test('long grace period for a clean InnoDB shutdown; data volume retained on the configured class', () => {
