@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { PART_OF } from './names';
 
@@ -39,10 +39,4 @@ export function applyStandardLabels(scope: IConstruct, component: string, versio
       if (c.metadata.getLabel(k) === undefined) c.metadata.addLabel(k, v);
     }
   }
-}
-
-/** The component a chart stands for; each component's index declares one. */
-export abstract class ComponentChart extends Chart {
-  /** Value of app.kubernetes.io/component on this chart's objects. */
-  public abstract readonly component: string;
 }
