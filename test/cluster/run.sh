@@ -9,6 +9,12 @@ cd "$ROOT"
 
 profiles=(${MICROFLOW_PROFILES:-laptop gpu-workstation cluster laptop+seaweedfs})
 failed=()
+
+# The harness checks itself first, so a broken control plane is reported as such, not as a
+# platform failure.
+echo "=== control-plane harness self-check"
+"$HERE/with-cluster.sh" "$HERE/smoke.sh"
+
 for profile in "${profiles[@]}"; do
   echo "=== control-plane suite: profile $profile"
   if ! MICROFLOW_PROFILE="$profile" "$HERE/with-cluster.sh" npx jest -c jest.cluster.config.js --ci; then
