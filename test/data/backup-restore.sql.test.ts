@@ -16,13 +16,17 @@ import { buildStack } from '../../lib/stack';
 import { constructHarness, find, podSpecOf, renderStack } from '../support/stack';
 
 const SERVER = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => fs.existsSync(p));
+const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const CLIENTS_OK = ['mysql', 'mysqldump', 'mariadb-install-db'].every(onPath);
 const required = process.env.MICROFLOW_REQUIRE_SQL === '1';
 const FAKES = path.join(__dirname, 'fakes');
 const APP = { user: 'microflow', password: 'app-password-for-test' };
 const ROOT_PW = 'root-password-for-test';
 
-if (!SERVER && required) throw new Error('MICROFLOW_REQUIRE_SQL=1 but no mariadbd/mysqld is installed (apt-get install mariadb-server)');
-const maybe = SERVER ? describe : describe.skip;
+if ((!SERVER || !CLIENTS_OK) && required) {
+  throw new Error('MICROFLOW_REQUIRE_SQL=1 but the SQL server or clients are missing (apt-get install mariadb-server mariadb-client)');
+}
+const maybe = SERVER && CLIENTS_OK ? describe : describe.skip;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
