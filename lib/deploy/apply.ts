@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as yaml from 'js-yaml';
-import type { Phase } from './phases';
+import type { Manifest, Phase } from './phases';
 
 /** The field manager microflow's applies own their fields under. */
 export const FIELD_MANAGER = 'microflow';
@@ -32,12 +32,39 @@ export function kubectl(args: string[], input?: string, bin = process.env.MICROF
 const toYaml = (objects: object[]) => objects.map((o) => yaml.dump(o, { noRefs: true })).join('---\n');
 
 /**
+ * A Job's pod template is immutable, so an upgrade that changes one (a new image, a new script)
+ * would fail the apply. Finished Jobs whose template changed are deleted first, so the apply
+ * recreates them; a Job still running is an error (it is doing work that must not be cut off).
+ */
+export function replaceChangedJobs(objects: Manifest[], opts: ApplyOptions = {}): string[] {
+  const bin = opts.kubectl;
+  const replaced: string[] = [];
+  for (const job of objects.filter((o) => o.kind === 'Job')) {
+    const ns = job.metadata.namespace ?? 'default';
+    const found = kubectl(['get', 'job', job.metadata.name, '-n', ns, '--ignore-not-found', '-o', 'json'], undefined, bin);
+    if (!found.trim()) continue; // first install: nothing to replace
+    const r = spawnSync(bin ?? process.env.MICROFLOW_KUBECTL ?? 'kubectl',
+      ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--dry-run=server', '-f', '-'], { input: toYaml([job]), encoding: 'utf8' });
+    if (r.status === 0) continue;
+    if (!/field is immutable/.test(r.stderr)) throw new KubectlError(['apply', '--dry-run=server', `job/${job.metadata.name}`], r.stderr, r.status);
+    if ((JSON.parse(found).status?.active ?? 0) > 0) {
+      throw new Error(`Job ${ns}/${job.metadata.name} changed but is still running; wait for it to finish (kubectl -n ${ns} wait --for=condition=complete job/${job.metadata.name}) and deploy again`);
+    }
+    kubectl(['delete', 'job', job.metadata.name, '-n', ns, '--cascade=foreground', '--wait=true', '--timeout=120s'], undefined, bin);
+    replaced.push(`${ns}/${job.metadata.name}`);
+  }
+  return replaced;
+}
+
+/**
  * Applies the phases in order with server-side apply, waiting for CRDs in between. Stops at the
  * first failure (no retry loop: a failure is a bug to report, not to wait out).
  */
 export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): void {
   const log = opts.log ?? console.log;
   for (const phase of phases) {
+    const replaced = replaceChangedJobs(phase.objects, opts);
+    if (replaced.length) log(`phase ${phase.name}: finished Jobs whose template changed were replaced: ${replaced.join(', ')}`);
     const out = kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(phase.objects), opts.kubectl);
     log(`phase ${phase.name}: ${phase.objects.length} objects applied`);
     if (out.trim()) log(out.trimEnd());

@@ -201,6 +201,30 @@ test('idempotence: a second apply would change nothing (server-side dry-run diff
   expect(diffPhases(phases)).toBe('');
 });
 
+test('an upgrade that changes Job templates (new images) applies in one pass and the new Jobs complete', async () => {
+  const upgraded = exampleConfig(profile, {
+    ...(objectStore ? { objectStore } : {}),
+    // Tags only need to be pinned here: KWOK never pulls an image.
+    images: { kubectl: 'docker.io/alpine/k8s:1.36.3', mc: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z.hotfix.test' },
+  });
+  const out = path.join(dir, 'upgraded');
+  renderTo(upgraded, out);
+  const next = planPhases(readRendered(out));
+  const logs: string[] = [];
+  applyPhases(next, { log: (l) => logs.push(l) });
+  expect(logs.join('\n')).toMatch(/replaced: .*kubeflow\/microflow-secrets/);
+  for (const job of ['microflow-secrets', 'object-store-buckets']) {
+    await waitFor(`upgraded job ${job} to complete`, async () => {
+      const live = await getJson(['get', 'job', job, '-n', NAMESPACES.kubeflow]);
+      return (live.status.conditions ?? []).some((c: any) => c.type === 'Complete' && c.status === 'True');
+    }, 60_000);
+  }
+  const secretsJob = await getJson(['get', 'job', 'microflow-secrets', '-n', NAMESPACES.kubeflow]);
+  expect(secretsJob.spec.template.spec.containers[0].image).toBe('docker.io/alpine/k8s:1.36.3');
+  expect(diffPhases(next)).toBe('');
+  phases = next;
+});
+
 describe('backup and restore (the documented commands)', () => {
   const kf = NAMESPACES.kubeflow;
   const complete = (job: string) => waitFor(`job ${job} to complete`, async () => {
