@@ -3,7 +3,7 @@
  * policy, stable names, labels, namespaces, references that resolve, and no credential anywhere.
  */
 import { GeneratedSecrets } from '../lib/data';
-import { LABEL } from '../lib/platform';
+import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL } from '../lib/platform';
 import {
   LONG_RUNNING_KINDS, VARIANTS, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
 } from './support/stack';
@@ -101,8 +101,8 @@ describe.each(VARIANTS)('%s', (variant) => {
       expect(l['pod-security.kubernetes.io/warn']).toBe(l['pod-security.kubernetes.io/enforce']);
       expect(l['pod-security.kubernetes.io/audit']).toBe(l['pod-security.kubernetes.io/enforce']);
       expect(l['pod-security.kubernetes.io/enforce-version']).toMatch(/^v1\.\d+$/);
-      if (l['pod-security.kubernetes.io/enforce'] === 'baseline') expect(ns.metadata.annotations?.['microflow.dev/pod-security-reason']).toBeTruthy();
-      const deny = inNs(ns.metadata.name, 'NetworkPolicy').find((p) => p.metadata.name === 'default-deny-ingress');
+      if (l['pod-security.kubernetes.io/enforce'] === 'baseline') expect(ns.metadata.annotations?.[BASELINE_REASON_ANNOTATION]).toBeTruthy();
+      const deny = inNs(ns.metadata.name, 'NetworkPolicy').find((p) => p.metadata.name === DEFAULT_DENY_POLICY);
       expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     }
   });

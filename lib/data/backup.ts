@@ -9,6 +9,10 @@ export const BACKUP_FOLDER = 'mysql';
 /** Where a dump sits between the dump and upload containers. */
 export const DUMP_DIR = '/backup';
 export const DUMP_FILE = `${DUMP_DIR}/dump.sql.gz`;
+/** Dump names: `mysql-<UTC yyyymmddThhmmssZ>.sql.gz`, so that names sort by time. */
+export const DUMP_NAME = { prefix: 'mysql-', suffix: '.sql.gz', dateFormat: '%Y%m%dT%H%M%SZ' } as const;
+/** Matches exactly the names MySqlBackup writes. */
+export const DUMP_NAME_PATTERN = new RegExp(`^${DUMP_NAME.prefix}\\d{8}T\\d{6}Z${DUMP_NAME.suffix.replace(/\./g, '\\.')}$`);
 
 export interface MySqlBackupProps {
   readonly database: Database;
@@ -74,7 +78,7 @@ export class MySqlBackup extends Construct {
         ],
         containers: [
           mcContainer(store, 'upload', [
-            `name="mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"`,
+            `name="${DUMP_NAME.prefix}$(date -u +${DUMP_NAME.dateFormat})${DUMP_NAME.suffix}"`,
             `mc cp ${DUMP_FILE} "${target}/$name"`,
             'echo "uploaded $name"',
             // S3 lists keys in ascending order and the names are UTC timestamps: oldest first. Plain sh

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { PolicyJob, type WorkloadPolicy } from '../platform';
-import { BACKUP_FOLDER, DUMP_DIR, DUMP_FILE, DUMP_VOLUMES, mysqlClientEnv } from './backup';
+import { BACKUP_FOLDER, DUMP_DIR, DUMP_FILE, DUMP_NAME_PATTERN, DUMP_VOLUMES, mysqlClientEnv } from './backup';
 import type { Database, ObjectStore } from './handles';
 import { mcContainer, STORE_ALIAS } from './s3-client';
 
@@ -12,8 +12,6 @@ export interface MySqlRestoreProps {
   readonly backup: string;
 }
 
-const BACKUP_NAME = /^mysql-\d{8}T\d{6}Z\.sql\.gz$/;
-
 /**
  * A one-off Job that loads a dump made by MySqlBackup back into the server. It is not part of
  * dist/: `npm run restore -- <backup>` renders it on demand (see README, "Backups and restore").
@@ -23,7 +21,7 @@ export class MySqlRestore extends Construct {
 
   constructor(scope: Construct, id: string, props: MySqlRestoreProps) {
     super(scope, id);
-    if (!BACKUP_NAME.test(props.backup)) {
+    if (!DUMP_NAME_PATTERN.test(props.backup)) {
       throw new Error(`restore: backup must be a dump name such as "mysql-20261126T030000Z.sql.gz" (see \`mc ls\` in README), got ${JSON.stringify(props.backup)}`);
     }
     const { database: db, store } = props;

@@ -7,6 +7,11 @@ export type PodSecurityLevel = 'restricted' | 'baseline';
 /** The Kubernetes minor whose PSS rules are enforced, so an upgrade never tightens rules silently. */
 export const POD_SECURITY_VERSION = 'v1.28';
 
+/** metadata.name of every namespace's default-deny ingress NetworkPolicy. */
+export const DEFAULT_DENY_POLICY = 'default-deny-ingress';
+/** Annotation carrying the written reason a namespace runs `baseline`. */
+export const BASELINE_REASON_ANNOTATION = 'microflow.dev/pod-security-reason';
+
 export interface MicroflowNamespaceProps {
   /** metadata.name of the namespace. */
   readonly name: string;
@@ -40,11 +45,11 @@ export class MicroflowNamespace extends Construct {
       metadata: {
         name: props.name,
         labels: pss,
-        ...(props.baselineReason ? { annotations: { 'microflow.dev/pod-security-reason': props.baselineReason } } : {}),
+        ...(props.baselineReason ? { annotations: { [BASELINE_REASON_ANNOTATION]: props.baselineReason } } : {}),
       },
     });
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: 'default-deny-ingress', namespace: props.name },
+      metadata: { name: DEFAULT_DENY_POLICY, namespace: props.name },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   }

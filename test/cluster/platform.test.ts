@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { applyPhases, diffPhases, planPhases, readRendered, type Phase } from '../../lib/deploy';
 import { gpuPlacement, GPU_RESOURCE } from '../../lib/gpu';
+import { MYSQL } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
 import { exampleConfig, ROOT, type Example } from '../support/stack';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), `microflow-cluster-${profile}-`));
   renderTo(config, path.join(dir, 'dist'));
   phases = planPhases(readRendered(path.join(dir, 'dist')));
-  nodes = await createMachineFixtures(profile);
+  nodes = await createMachineFixtures(profile, config);
   provisioner.start();
   const t0 = Date.now();
   try {
@@ -79,7 +80,7 @@ test('every StatefulSet and Deployment becomes Available and every Job completes
   availableSeconds = (Date.now() - t0) / 1000;
   const claims = (await getJson(['get', 'pvc', '-A'])).items as any[];
   expect(claims.length).toBeGreaterThan(0);
-  for (const c of claims) expect({ claim: c.metadata.name, phase: c.status.phase, class: c.spec.storageClassName }).toEqual({ claim: c.metadata.name, phase: 'Bound', class: 'microk8s-hostpath' });
+  for (const c of claims) expect({ claim: c.metadata.name, phase: c.status.phase, class: c.spec.storageClassName }).toEqual({ claim: c.metadata.name, phase: 'Bound', class: config.storageClass });
   summary.push(`time to Available after apply: ${availableSeconds.toFixed(1)}s (bound ${AVAILABLE_BOUND_MS / 1000}s, goal < 60s); PVs provisioned: ${provisioner.provisioned.length}`);
 });
 
@@ -251,29 +252,32 @@ describe('backup and restore (the documented commands)', () => {
 });
 
 describe('data safety', () => {
+  // StatefulSet pod and claim names follow from the StatefulSet's name and its volume ("data").
+  const pod = `${MYSQL.service}-0`;
+  const claim = `data-${pod}`;
   test('a deleted MySQL pod comes back on the same claim', async () => {
-    const before = await getJson(['get', 'pvc', 'data-mysql-0', '-n', NAMESPACES.kubeflow]);
-    const oldPod = await getJson(['get', 'pod', 'mysql-0', '-n', NAMESPACES.kubeflow]);
-    await k(['delete', 'pod', 'mysql-0', '-n', NAMESPACES.kubeflow, '--wait=false']);
-    const fresh = await waitFor('mysql-0 to return Ready', async () => {
-      const r = await run(['get', 'pod', 'mysql-0', '-n', NAMESPACES.kubeflow, '-o', 'json']);
+    const before = await getJson(['get', 'pvc', claim, '-n', NAMESPACES.kubeflow]);
+    const oldPod = await getJson(['get', 'pod', pod, '-n', NAMESPACES.kubeflow]);
+    await k(['delete', 'pod', pod, '-n', NAMESPACES.kubeflow, '--wait=false']);
+    const fresh = await waitFor(`${pod} to return Ready`, async () => {
+      const r = await run(['get', 'pod', pod, '-n', NAMESPACES.kubeflow, '-o', 'json']);
       if (r.code !== 0) return undefined;
       const p = JSON.parse(r.stdout);
       const ready = (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
       return p.metadata.uid !== oldPod.metadata.uid && ready ? p : undefined;
     }, 120_000);
-    expect(fresh.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-mysql-0');
-    const after = await getJson(['get', 'pvc', 'data-mysql-0', '-n', NAMESPACES.kubeflow]);
+    expect(fresh.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe(claim);
+    const after = await getJson(['get', 'pvc', claim, '-n', NAMESPACES.kubeflow]);
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.spec.volumeName).toBe(before.spec.volumeName);
   });
 
   test('deleting the data layer\'s manifests leaves the data volumes in place', async () => {
     const claims = (await getJson(['get', 'pvc', '-n', NAMESPACES.kubeflow])).items.map((p: any) => p.metadata.name).sort();
-    expect(claims).toContain('data-mysql-0');
+    expect(claims).toContain(claim);
     const dataFile = fs.readdirSync(path.join(dir, 'dist')).find((f) => f.includes('-data.'))!;
     await k(['delete', '-f', path.join(dir, 'dist', dataFile), '--wait=true', '--timeout=120s']);
-    await waitFor('data pods to go', async () => (await getJson(['get', 'pods', '-n', NAMESPACES.kubeflow, '-l', 'app.kubernetes.io/name=mysql'])).items.length === 0, 120_000);
+    await waitFor('data pods to go', async () => (await getJson(['get', 'pods', '-n', NAMESPACES.kubeflow, '-l', `app.kubernetes.io/name=${MYSQL.service}`])).items.length === 0, 120_000);
     const left = (await getJson(['get', 'pvc', '-n', NAMESPACES.kubeflow])).items;
     expect(left.map((p: any) => p.metadata.name).sort()).toEqual(claims);
     for (const p of left) expect(p.metadata.deletionTimestamp).toBeUndefined();

@@ -3,6 +3,8 @@
  * like the profile's machines, and what microk8s addons create: StorageClass `microk8s-hostpath`,
  * RuntimeClass `nvidia`, Istio's CRDs), plus a tiny volume provisioner, because KWOK provisions no volumes.
  */
+import type { Config } from '../../../lib/config';
+import { GPU_RESOURCE } from '../../../lib/gpu';
 import type { Example } from '../../support/stack';
 import { istioCrds } from './istio-crds';
 import { applyObjects, getJson, k, sleep } from './kube';
@@ -24,35 +26,36 @@ export function nodesFor(profile: Example): FakeNode[] {
   }
 }
 
-function nodeObject(n: FakeNode): object {
+/** A node as KWOK should present it; GPU labels and taint follow the configuration under test. */
+function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
   const capacity: Record<string, string> = { cpu: n.cpu, memory: n.memory, pods: '110', 'ephemeral-storage': '100Gi' };
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok',
   };
   if (n.gpus > 0) {
-    capacity['nvidia.com/gpu'] = String(n.gpus);
+    capacity[GPU_RESOURCE] = String(n.gpus);
     // What the GPU operator and GPU feature discovery put on a real GPU node.
-    Object.assign(labels, { 'nvidia.com/gpu.present': 'true', 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus) });
+    Object.assign(labels, { [gpu.nodeLabel]: 'true', 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus) });
   }
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: n.name, labels, annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' } },
-    spec: n.tainted ? { taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] } : {},
+    spec: n.tainted ? { taints: [{ key: gpu.taintKey, value: 'present', effect: 'NoSchedule' }] } : {},
     status: { capacity, allocatable: capacity },
   };
 }
 
-export async function createMachineFixtures(profile: Example): Promise<FakeNode[]> {
+export async function createMachineFixtures(profile: Example, config: Config): Promise<FakeNode[]> {
   const nodes = nodesFor(profile);
   await applyObjects([
-    ...nodes.map(nodeObject),
+    ...nodes.map((n) => nodeObject(n, config.gpu)),
     {
       apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-      metadata: { name: 'microk8s-hostpath', labels: { 'microflow.dev/test-fixture': 'true' } },
+      metadata: { name: config.storageClass, labels: { 'microflow.dev/test-fixture': 'true' } },
       provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
     },
-    { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'nvidia', labels: { 'microflow.dev/test-fixture': 'true' } }, handler: 'nvidia' },
+    { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: config.gpu.runtimeClassName, labels: { 'microflow.dev/test-fixture': 'true' } }, handler: 'nvidia' },
   ]);
   const crds = istioCrds() as { metadata: { name: string } }[];
   await applyObjects(crds);
