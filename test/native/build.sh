@@ -69,16 +69,20 @@ if [[ ${1:-} == --path ]]; then
   exit 0
 fi
 
+wanted=("${@:-${PROGRAMS[@]}}")
+missing=()
+for name in "${wanted[@]}"; do
+  declare -F "build_$name" >/dev/null || { log "unknown program $name (known: ${PROGRAMS[*]})"; exit 2; }
+  if "ok_$name"; then log "$name: cached at $("path_$name")"; else missing+=("$name"); fi
+done
+((${#missing[@]})) || exit 0
+
 mkdir -p "$CACHE_ROOT"
-# One build at a time on this machine (shared with the control-plane harness's builds).
+# One build at a time on this machine (the lock is shared with the control-plane harness's builds).
 exec 9>"$CACHE_ROOT/.build.lock"
 flock 9
-for name in "${@:-${PROGRAMS[@]}}"; do
-  declare -F "build_$name" >/dev/null || { log "unknown program $name (known: ${PROGRAMS[*]})"; exit 2; }
-  if "ok_$name"; then
-    log "$name: cached at $("path_$name")"
-    continue
-  fi
+for name in "${missing[@]}"; do
+  "ok_$name" && continue # built by someone else while we waited for the lock
   t=$(now)
   log "$name: building"
   "build_$name"
