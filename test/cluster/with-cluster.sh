@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Usage: test/cluster/with-cluster.sh <command> [args...]
 #
-# Starts a throwaway Kubernetes v1.28.15 control plane (etcd, kube-apiserver,
+# Starts a throwaway Kubernetes control plane (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler) with KWOK standing in for kubelets,
 # runs <command> against it and tears everything down again. Exits with the
 # command's exit code (125 if the cluster itself could not be started).
 #
+# MICROFLOW_K8S picks the version (default 1.28):
+#   1.28     Kubernetes v1.28.15 (the floor)
+#   current  Kubernetes v1.37.2 (the newest that builds here)
+#
 # The command sees:
 #   KUBECONFIG              admin kubeconfig (user "admin", group system:masters)
-#   MICROFLOW_KUBECTL       kubectl v1.28.15 built by build.sh
+#   MICROFLOW_KUBECTL       kubectl of the same version, built by build.sh
+#   MICROFLOW_K8S_VERSION   the Kubernetes version running (v1.28.15, v1.37.2)
 #   MICROFLOW_CLUSTER_DIR   this cluster's scratch dir (pki/, logs/, kubeconfigs)
 #   MICROFLOW_API_SERVER    https://127.0.0.1:<port>
 #   PATH                    the cache bin dir first (kubectl, kwok, ...)
@@ -253,7 +258,7 @@ api_get() { # path: authenticated GET against the apiserver, fails on non-2xx
 T=$(now)
 # Explicit peer URL too: the default (:2380) would collide between clusters
 # or with a system etcd.
-start etcd etcd \
+start etcd "$ETCD_BIN" \
   --name=microflow \
   --data-dir="$CLUSTER_DIR/etcd" \
   --listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
@@ -267,7 +272,7 @@ log "etcd ready on :$ETCD_PORT ($(since "$T"))"
 
 # --- kube-apiserver ---------------------------------------------------------
 T=$(now)
-# Admission plugins are left at the 1.28 defaults, which include PodSecurity
+# Admission plugins are left at the defaults, which include PodSecurity
 # (namespace pod-security.kubernetes.io/* labels are enforced) and
 # ServiceAccount.
 start kube-apiserver "$BIN_DIR/kube-apiserver" \
@@ -336,11 +341,12 @@ for pid_name in "$SCHED_PID:kube-scheduler" "$KWOK_PID:kwok"; do
   kill -0 "${pid_name%%:*}" 2>/dev/null || die "${pid_name#*:} exited during start-up"
 done
 log "controller-manager, scheduler, kwok started ($(since "$T"))"
-log "cluster up in $(since "$T_BUILD_DONE") (build check $(awk -v s="$T_START" -v e="$T_BUILD_DONE" 'BEGIN { printf "%.1fs", e - s }')); running: $*"
+log "Kubernetes $K8S_VERSION (etcd $("$ETCD_BIN" --version | awk '/^etcd Version:/ {print $3}'), kwok $KWOK_VERSION) up in $(since "$T_BUILD_DONE") (build check $(awk -v s="$T_START" -v e="$T_BUILD_DONE" 'BEGIN { printf "%.1fs", e - s }')); running: $*"
 
 # --- run the command ----------------------------------------------------------
 export KUBECONFIG="$CLUSTER_DIR/admin.kubeconfig"
 export MICROFLOW_KUBECTL="$BIN_DIR/kubectl"
+export MICROFLOW_K8S_VERSION="$K8S_VERSION"
 export MICROFLOW_CLUSTER_DIR="$CLUSTER_DIR"
 export MICROFLOW_API_SERVER="$API_SERVER"
 export PATH="$BIN_DIR:$PATH"
