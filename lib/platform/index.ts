@@ -9,6 +9,8 @@ export * from './labels';
 export * from './names';
 export * from './namespace';
 export * from './ingress-allow';
+export * from './service';
+export * from './connections';
 export * from './workload';
 
 export interface PlatformChartProps {

@@ -1,0 +1,51 @@
+/**
+ * A small NetworkPolicy evaluator (ingress only, TCP, matchLabels selectors; what microflow renders),
+ * for whole-stack reachability checks: may pods with these labels in this namespace open a
+ * connection to that pod on that port? Follows the API's semantics: a pod selected by no ingress
+ * policy admits everything; otherwise the union of the selecting policies' rules decides.
+ */
+import type { K8sObject } from './stack';
+
+export interface PodRef {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+const matches = (selector: any, labels: Record<string, string>) => {
+  if (selector.matchExpressions?.length) throw new Error('netpol evaluator: matchExpressions are not supported');
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+};
+
+export class NetworkPolicies {
+  private readonly policies: K8sObject[];
+  private readonly namespaceLabels = new Map<string, Record<string, string>>();
+
+  constructor(objects: K8sObject[]) {
+    this.policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
+      // The API server adds this label to every namespace.
+      this.namespaceLabels.set(ns.metadata.name, { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name });
+    }
+  }
+
+  private nsLabels(ns: string): Record<string, string> {
+    return this.namespaceLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  }
+
+  /** True when `from` may connect to `to` on TCP `port` (the destination pod's port). */
+  allows(from: PodRef, to: PodRef, port: number): boolean {
+    const selecting = this.policies.filter((p) => p.metadata.namespace === to.namespace
+      && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress') && matches(p.spec.podSelector, to.labels));
+    if (selecting.length === 0) return true;
+    return selecting.some((p) => (p.spec.ingress ?? []).some((rule: any) => {
+      const portOk = !rule.ports?.length || rule.ports.some((rp: any) => (rp.protocol ?? 'TCP') === 'TCP' && (rp.port === undefined || rp.port === port));
+      const peerOk = !rule.from?.length || rule.from.some((peer: any) => {
+        if (peer.ipBlock) return false;
+        const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, this.nsLabels(from.namespace)) : from.namespace === p.metadata.namespace;
+        const podOk = peer.podSelector ? matches(peer.podSelector, from.labels) : true;
+        return nsOk && podOk;
+      });
+      return portOk && peerOk;
+    }));
+  }
+}
