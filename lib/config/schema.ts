@@ -72,6 +72,15 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+export const scalingSchema = z.strictObject({
+  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
+  autoscale: z.boolean({ error: 'expected true or false' }),
+  /** Most replicas an autoscaled front door may run. */
+  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
+  /** Average CPU use (percent of the request) the autoscalers aim for. */
+  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -88,6 +97,7 @@ export const configSchema = z.strictObject({
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
   storage: storageSchema,
   backup: backupSchema,
+  scaling: scalingSchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */

@@ -38,3 +38,13 @@ export const DEPLOY_HINT_ANNOTATIONS = {
   /** A shell command that prints the generated first password. */
   passwordCommand: 'microflow.dev/password-command',
 } as const;
+
+/**
+ * Annotations that stop GitOps tools from ever deleting an object: Flux's garbage collection skips
+ * it, Argo CD neither prunes it nor deletes it with its Application. Namespaces holding data claims
+ * and generated Secrets carry them, because deleting such a namespace deletes the data.
+ */
+export const KEEP_ON_PRUNE_ANNOTATIONS = {
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+} as const;
