@@ -81,6 +81,20 @@ export const scalingSchema = z.strictObject({
   targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
 });
 
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+export const gitopsSchema = z.strictObject({
+  /** Git repository that holds the rendered dist/ (what Argo CD and Flux pull). */
+  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
+    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+  }),
+  /** Branch (or full commit SHA) to follow. */
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  /** Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it. */
+  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -98,6 +112,8 @@ export const configSchema = z.strictObject({
   storage: storageSchema,
   backup: backupSchema,
   scaling: scalingSchema,
+  /** Argo CD and Flux renderings of the stack (written by synth into a gitops/ folder beside dist/). @default - none rendered */
+  gitops: gitopsSchema.optional(),
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */

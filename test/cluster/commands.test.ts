@@ -11,7 +11,7 @@ import { MYSQL, OBJECT_STORE } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
 import { exampleConfig, ROOT, type Example } from '../support/stack';
-import { microflow } from './support/cli';
+import { microflow, startFromEmpty } from './support/cli';
 import { createMachineFixtures, FakeProvisioner } from './support/fixtures';
 import { getJson, k, requireCluster, run, waitFor } from './support/kube';
 
@@ -51,11 +51,7 @@ beforeAll(async () => {
   await createMachineFixtures(profile, config);
   provisioner.start();
   // Another file of this suite may have left the platform (or its kept data) behind: start from empty.
-  if (!(await namespaceGone())) {
-    const r = await microflow(['destroy', '--purge-data', '--yes', dist], env);
-    if (r.code !== 0) throw new Error(`could not clear the cluster first:\n${r.output}`);
-    await waitFor(`namespace ${kf} to go`, namespaceGone, 180_000);
-  }
+  await startFromEmpty(dist, env, kf, namespaceGone, waitFor);
 });
 
 afterAll(async () => {

@@ -16,3 +16,14 @@ export function microflow(args: string[], env: Record<string, string> = {}): Pro
     child.stdin?.end();
   });
 }
+
+/**
+ * Files of this suite share one cluster in an order nobody controls, and the platform's namespaces
+ * are fixed: a file that needs an empty cluster removes what another left, with the destroy command.
+ */
+export async function startFromEmpty(dist: string, env: Record<string, string>, namespace: string, gone: () => Promise<boolean>, waitFor: (what: string, check: () => Promise<boolean>, ms: number) => Promise<unknown>): Promise<void> {
+  if (await gone()) return;
+  const r = await microflow(['destroy', '--purge-data', '--yes', dist], env);
+  if (r.code !== 0) throw new Error(`could not clear the cluster first:\n${r.output}`);
+  await waitFor(`namespace ${namespace} to go`, gone, 180_000);
+}

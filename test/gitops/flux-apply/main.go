@@ -51,8 +51,9 @@ type kustomization struct {
 		Name      string `json:"name"`
 		Namespace string `json:"namespace"`
 	} `json:"metadata"`
-	Kind string `json:"kind"`
-	Spec struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Spec       struct {
 		Path      string `json:"path"`
 		Prune     bool   `json:"prune"`
 		Wait      bool   `json:"wait"`
@@ -64,16 +65,16 @@ type kustomization struct {
 }
 
 type result struct {
-	Name      string            `json:"name"`
-	Objects   int               `json:"objects"`
-	Actions   map[string]int    `json:"actions"`
-	Changed   []string          `json:"changed"`
-	Pruned    []string          `json:"pruned"`
-	Skipped   []string          `json:"skippedPrune"`
-	Waited    bool              `json:"waited"`
-	Removed   bool              `json:"removed"`
-	Error     string            `json:"error,omitempty"`
-	Meta      map[string]string `json:"-"`
+	Name    string            `json:"name"`
+	Objects int               `json:"objects"`
+	Actions map[string]int    `json:"actions"`
+	Changed []string          `json:"changed"`
+	Pruned  []string          `json:"pruned"`
+	Skipped []string          `json:"skippedPrune"`
+	Waited  bool              `json:"waited"`
+	Removed bool              `json:"removed"`
+	Error   string            `json:"error,omitempty"`
+	Meta    map[string]string `json:"-"`
 }
 
 func main() {
@@ -199,7 +200,7 @@ func readKustomizations(dir string) ([]kustomization, error) {
 			if err := yaml.Unmarshal([]byte(doc), &k); err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
-			if k.Kind == "Kustomization" {
+			if k.Kind == "Kustomization" && strings.HasPrefix(k.APIVersion, ownerGroup+"/") {
 				ks = append(ks, k)
 			}
 		}
