@@ -38,3 +38,4 @@ export class PlatformChart extends Chart {
     };
   }
 }
+export * from './network-policies';
