@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { ConfigError, loadConfigFile, resolveConfig, type Config } from '../lib/config';
 import {
-  applyPhases, deployHints, destroy, diffPhases, findImmutableChanges, formatChecks, formatDestroyPlan, formatDiff, formatHints,
+  applyPhases, deployHints, destroy, diffRendered, findImmutableChanges, formatChecks, formatDestroyPlan, formatHints,
   formatImmutableChanges, formatTable, planDestroy, planPhases, preflight, readDataInventory, readLiveState, readRendered,
   readStatus, waitUntilAvailable, objectRef, writeEncryptionConfiguration, DeployTimeoutError, type Manifest,
 } from '../lib/deploy';
@@ -89,7 +89,7 @@ async function deploy(args: Args): Promise<number> {
   }
   const phases = planPhases(objects);
   if (args.flags.has('--dry-run')) {
-    say(`\ndry run: ${formatDiff(diffPhases(phases))}`);
+    say(`\ndry run: ${diffRendered(objects)}`);
     return 0;
   }
   say('\napplying:');
@@ -140,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
       const changes = findImmutableChanges(objects, readLiveState(objects));
       const blocked = new Set(changes.map((c) => c.object));
       if (changes.length) say(`${formatImmutableChanges(changes).replace('nothing was applied', 'a deploy would stop here')}\n`);
-      say(formatDiff(diffPhases(planPhases(objects.filter((o) => !blocked.has(objectRef(o)))))));
+      say(diffRendered(objects.filter((o) => !blocked.has(objectRef(o)))));
       return 0;
     }
     case 'status': {
