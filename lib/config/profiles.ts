@@ -43,6 +43,8 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
+  // One machine: nothing to spread replicas over, so no autoscaling (and no metrics-server needed).
+  scaling: { autoscale: false, maxReplicas: 3, targetCpuPercent: 75 },
   resources: SMALL,
   images: {},
 };
@@ -60,6 +62,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     profile: 'cluster',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
+    scaling: { ...BASE.scaling, autoscale: true },
     resources: LARGE,
   },
 };

@@ -72,6 +72,38 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+export const scalingSchema = z.strictObject({
+  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
+  autoscale: z.boolean({ error: 'expected true or false' }),
+  /** Most replicas an autoscaled front door may run. */
+  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
+  /** Average CPU use (percent of the request) the autoscalers aim for. */
+  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+});
+
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+export const gitopsSchema = z.strictObject({
+  /**
+   * Git repository that holds the rendered dist/ (what Argo CD and Flux pull).
+   * @example gitops.repoURL: https://github.com/me/platform.git
+   */
+  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
+    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+  }),
+  /**
+   * Branch (or full commit SHA) to follow.
+   * @example gitops.revision: main
+   */
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  /**
+   * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
+   * @example gitops.path: clusters/home/dist
+   */
+  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -79,15 +111,25 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in, by email. */
+  /**
+   * Users allowed to log in, by email.
+   * @example users: ["ada@example.com"]
+   */
   users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
     error: 'expected a list of email addresses',
   }),
+  /** GPU workloads: whether they are offered and how they are placed on GPU nodes. */
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
+  /** Volume sizes and replicas of the data layer. */
   storage: storageSchema,
+  /** Nightly MySQL dumps into the object store. */
   backup: backupSchema,
+  /** Autoscaling of the stateless front doors (and with it PodDisruptionBudgets of at least 2 replicas). */
+  scaling: scalingSchema,
+  /** Argo CD and Flux renderings of the stack (written by synth into a gitops/ folder beside dist/). @default - none rendered */
+  gitops: gitopsSchema.optional(),
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */

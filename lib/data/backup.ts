@@ -59,7 +59,7 @@ export class MySqlBackup extends Construct {
       namespace: db.namespace,
       policy: props.policy,
       schedule: props.schedule,
-      podLabels: { ...db.clientLabels, ...store.clientLabels },
+      connectsTo: [db.server, store.server],
       pod: {
         initContainers: [
           {

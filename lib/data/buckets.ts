@@ -23,7 +23,7 @@ export class Buckets extends Construct {
       name: 'object-store-buckets',
       namespace: store.namespace,
       policy: props.policy,
-      podLabels: store.clientLabels,
+      connectsTo: [store.server],
       pod: {
         containers: [
           mcContainer(store, 'create-buckets', [

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import type { WorkloadPolicy } from '../platform';
+import type { Endpoint, WorkloadPolicy } from '../platform';
 
 /** A Secret consumers read by name, with the keys they read. */
 export interface SecretRef<K extends string = string> {
@@ -30,6 +30,8 @@ export interface Database {
   readonly databases: { readonly pipeline: string; readonly metadata: string; readonly cache: string };
   /** Labels a client pod carries so the NetworkPolicy lets it reach the server. */
   readonly clientLabels: Record<string, string>;
+  /** The server, for a workload's `connectsTo` (labels its pods and records the connection). */
+  readonly server: Endpoint;
 }
 
 /** What a consumer of the S3 object store needs to know. */
@@ -50,6 +52,8 @@ export interface ObjectStore {
   readonly buckets: { readonly artifacts: string; readonly backups: string };
   /** Labels a client pod carries so the NetworkPolicy lets it reach the store. */
   readonly clientLabels: Record<string, string>;
+  /** The S3 server, for a workload's `connectsTo` (labels its pods and records the connection). */
+  readonly server: Endpoint;
 }
 
 /** What every stateful server of the data layer takes. */

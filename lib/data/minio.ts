@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, NAMESPACES, PolicyStatefulSet, selectorLabels, serviceHost } from '../platform';
+import { IngressAllow, MicroflowService, NAMESPACES, PolicyStatefulSet, selectorLabels, serviceHost } from '../platform';
 import { OBJECT_STORE } from './constants';
 import { secretEnv, type DataServerProps, type ObjectStore } from './handles';
 import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
@@ -13,6 +13,7 @@ export interface MinioProps extends DataServerProps {
 const NAME = 'minio';
 const HEADLESS = 'minio-headless';
 const DATA = '/data';
+const CONSOLE_PORT_NAME = 'console';
 
 /**
  * MinIO behind `minio-service`. Root credentials are the generated `mlpipeline-minio-artifact`
@@ -57,7 +58,7 @@ export class Minio extends Construct {
             ],
             ports: [
               { name: S3_PORT_NAME, port: OBJECT_STORE.port },
-              { name: 'console', port: OBJECT_STORE.consolePort },
+              { name: CONSOLE_PORT_NAME, port: OBJECT_STORE.consolePort },
             ],
             startup: { ...live, periodSeconds: 5, failureThreshold: 60 },
             liveness: { ...live, periodSeconds: 15, failureThreshold: 4 },
@@ -77,40 +78,29 @@ export class Minio extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'Headless', {
-      metadata: { name: HEADLESS, namespace: ns },
-      spec: {
-        clusterIp: 'None',
-        // Distributed peers must resolve each other before any of them is ready.
-        publishNotReadyAddresses: true,
-        selector: sts.selector,
-        ports: [{ name: 'http-s3', port: OBJECT_STORE.port, targetPort: k8s.IntOrString.fromString(S3_PORT_NAME) }],
-      },
+    new MicroflowService(this, 'Headless', {
+      name: HEADLESS,
+      pods: sts.pods,
+      headless: true,
+      // Distributed peers must resolve each other before any of them is ready.
+      publishNotReadyAddresses: true,
+      ports: [{ name: 'http-s3', port: OBJECT_STORE.port, targetPort: S3_PORT_NAME }],
     });
-    new k8s.KubeService(this, 'Console', {
-      metadata: { name: 'minio-console', namespace: ns },
-      spec: {
-        selector: sts.selector,
-        ports: [{ name: 'http-console', port: OBJECT_STORE.consolePort, targetPort: k8s.IntOrString.fromString('console') }],
-      },
+    new MicroflowService(this, 'Console', {
+      name: 'minio-console',
+      pods: sts.pods,
+      ports: [{ name: 'http-console', port: OBJECT_STORE.consolePort, targetPort: CONSOLE_PORT_NAME }],
     });
-    this.store = new ObjectStoreService(this, 'Front', { namespace: ns, kind: 'minio', selector: sts.selector }).store;
+    this.store = new ObjectStoreService(this, 'Front', { kind: 'minio', pods: sts.pods }).store;
 
     if (distributed) {
-      new IngressAllow(this, 'Peers', {
-        name: 'minio-peers',
-        namespace: ns,
-        podSelector: sts.selector,
-        from: [{ podLabels: sts.selector }],
-        ports: [OBJECT_STORE.port],
-      });
+      new IngressAllow(this, 'Peers', { name: 'minio-peers', pods: sts.pods, from: [{ podLabels: sts.selector }], ports: [S3_PORT_NAME] });
     }
     new IngressAllow(this, 'ConsoleFromGateway', {
       name: 'minio-console-from-gateway',
-      namespace: ns,
-      podSelector: sts.selector,
+      pods: sts.pods,
       from: [{ namespace: NAMESPACES.istio }],
-      ports: [OBJECT_STORE.consolePort],
+      ports: [CONSOLE_PORT_NAME],
     });
   }
 }

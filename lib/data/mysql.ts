@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, PolicyStatefulSet, serviceHost } from '../platform';
+import { IngressAllow, MicroflowService, PolicyStatefulSet } from '../platform';
 import { MYSQL } from './constants';
 import { secretEnv, type DataServerProps, type Database } from './handles';
 
@@ -14,6 +14,7 @@ const VOLUME_DIR = '/var/lib/mysql';
  */
 const DATA_DIR = `${VOLUME_DIR}/data`;
 const INITDB_DIR = '/docker-entrypoint-initdb.d';
+const PORT_NAME = 'mysql';
 
 /**
  * MySQL 8.4 for Kubeflow Pipelines (run history), ML Metadata and the cache server.
@@ -27,19 +28,9 @@ export class MySql extends Construct {
   constructor(scope: Construct, id: string, props: MySqlProps) {
     super(scope, id);
     const ns = props.namespace;
-    this.database = {
-      service: MYSQL.service,
-      namespace: ns,
-      host: serviceHost(MYSQL.service, ns),
-      port: MYSQL.port,
-      credentials: MYSQL.secret,
-      databases: MYSQL.databases,
-      clientLabels: { [MYSQL.clientLabel]: 'true' },
-    };
-
     const initdb = new k8s.KubeConfigMap(this, 'InitDb', {
       metadata: { name: 'mysql-initdb', namespace: ns },
-      data: { '10-microflow-databases.sh': initScript(this.database) },
+      data: { '10-microflow-databases.sh': initScript(MYSQL.databases) },
     });
 
     const adminArgs = ['--host=127.0.0.1', '--connect-timeout=3'];
@@ -74,7 +65,7 @@ export class MySql extends Construct {
               secretEnv('MYSQL_PASSWORD', MYSQL.secret, 'password'),
               { name: 'MYSQL_DATABASE', value: MYSQL.databases.pipeline },
             ],
-            ports: [{ name: 'mysql', port: MYSQL.port }],
+            ports: [{ name: PORT_NAME, port: MYSQL.port }],
             // First initialisation on a slow disk can take minutes; the temporary init server listens
             // on the socket only, so this succeeds only once the real server is up.
             startup: execProbe(['mysqladmin', 'ping', ...adminArgs], { periodSeconds: 10, failureThreshold: 60 }),
@@ -100,24 +91,26 @@ export class MySql extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: MYSQL.service, namespace: ns },
-      spec: {
-        // Headless: clients resolve the pod directly, and the StatefulSet gets stable pod DNS.
-        clusterIp: 'None',
-        selector: sts.selector,
-        // "tcp-" prefix: Istio must not sniff the MySQL protocol (the server speaks first).
-        ports: [{ name: 'tcp-mysql', port: MYSQL.port, targetPort: k8s.IntOrString.fromString('mysql'), appProtocol: 'tcp' }],
-      },
+    const service = new MicroflowService(this, 'Service', {
+      name: MYSQL.service,
+      pods: sts.pods,
+      // Headless: clients resolve the pod directly, and the StatefulSet gets stable pod DNS.
+      headless: true,
+      // "tcp-" prefix: Istio must not sniff the MySQL protocol (the server speaks first).
+      ports: [{ name: 'tcp-mysql', port: MYSQL.port, targetPort: PORT_NAME, appProtocol: 'tcp' }],
     });
-
-    new IngressAllow(this, 'Clients', {
-      name: 'mysql-clients',
+    const clientLabels = { [MYSQL.clientLabel]: 'true' };
+    this.database = {
+      service: service.name,
       namespace: ns,
-      podSelector: sts.selector,
-      from: [{ podLabels: this.database.clientLabels }],
-      ports: [MYSQL.port],
-    });
+      host: service.host,
+      port: MYSQL.port,
+      credentials: MYSQL.secret,
+      databases: MYSQL.databases,
+      clientLabels,
+      server: { service, port: 'tcp-mysql', clientLabels },
+    };
+    IngressAllow.forEndpoint(this, 'Clients', { name: 'mysql-clients', endpoint: this.database.server });
   }
 }
 
@@ -126,8 +119,8 @@ function execProbe(command: string[], o: { periodSeconds: number; failureThresho
 }
 
 /** Runs once, on first start with an empty data dir, against the socket-only init server. */
-function initScript(db: Database): string {
-  const names = [db.databases.pipeline, db.databases.metadata, db.databases.cache];
+function initScript(databases: Database['databases']): string {
+  const names = [databases.pipeline, databases.metadata, databases.cache];
   const sql = names
     .map((n) => `CREATE DATABASE IF NOT EXISTS \\\`${n}\\\`;\nGRANT ALL PRIVILEGES ON \\\`${n}\\\`.* TO '$MYSQL_USER'@'%';`)
     .join('\n');

@@ -30,7 +30,7 @@ export class MySqlRestore extends Construct {
       namespace: db.namespace,
       policy: props.policy,
       backoffLimit: 0,
-      podLabels: { ...db.clientLabels, ...store.clientLabels },
+      connectsTo: [db.server, store.server],
       pod: {
         initContainers: [
           mcContainer(store, 'fetch', `mc cp "${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}/${props.backup}" ${DUMP_FILE}`, {

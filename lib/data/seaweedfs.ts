@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyStatefulSet } from '../platform';
+import { MicroflowService, PolicyStatefulSet } from '../platform';
 import { OBJECT_STORE } from './constants';
 import { secretEnv, type DataServerProps, type ObjectStore } from './handles';
 import { ObjectStoreService, S3_PORT_NAME } from './object-store-service';
@@ -82,15 +82,13 @@ export class SeaweedFs extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'Headless', {
-      metadata: { name: NAME, namespace: ns },
-      spec: {
-        clusterIp: 'None',
-        selector: sts.selector,
-        ports: [{ name: 'http-s3', port: S3_CONTAINER_PORT, targetPort: k8s.IntOrString.fromString(S3_PORT_NAME) }],
-      },
+    new MicroflowService(this, 'Headless', {
+      name: NAME,
+      pods: sts.pods,
+      headless: true,
+      ports: [{ name: 'http-s3', port: S3_CONTAINER_PORT, targetPort: S3_PORT_NAME }],
     });
-    this.store = new ObjectStoreService(this, 'Front', { namespace: ns, kind: 'seaweedfs', selector: sts.selector }).store;
+    this.store = new ObjectStoreService(this, 'Front', { kind: 'seaweedfs', pods: sts.pods }).store;
   }
 }
 

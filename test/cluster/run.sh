@@ -18,6 +18,10 @@ failed=()
 timings=()
 now() { date +%s; }
 
+# Flux's apply engine (test/gitops/flux-apply) is built once here, not inside a test's time budget.
+echo "=== flux-apply (fluxcd/pkg/ssa)"
+"$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
+
 for version in "${versions[@]}"; do
   t_version=$(now)
   # The harness checks itself first, so a broken control plane is reported as such, not as a

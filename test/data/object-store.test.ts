@@ -92,6 +92,12 @@ describe('SeaweedFs', () => {
     expect(objs.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
   });
 
+  test('the client NetworkPolicy admits S3 clients on 8333, the port SeaweedFS listens on (not the Service port 9000)', () => {
+    const np = find(objs, 'NetworkPolicy', 'object-store-clients', 'kubeflow');
+    expect(np.spec.podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
+    expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8333 }]);
+  });
+
   test('readiness on /status', () => {
     expect(spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/status', port: 's3' });
     expect(spec.securityContext.runAsUser).toBe(1000);

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { IngressAllow, MicroflowNamespace, PlatformChart, NAMESPACES } from '../../lib/platform';
+import { IngressAllow, MicroflowNamespace, MicroflowService, NAMESPACES, PlatformChart, type PodSet } from '../../lib/platform';
 import { constructHarness, find } from '../support/stack';
 
 describe('MicroflowNamespace', () => {
@@ -37,12 +37,13 @@ describe('PlatformChart', () => {
   });
 });
 
+const pods: PodSet = { name: 'x', namespace: 'kubeflow', selector: { app: 'x' }, labels: { app: 'x' }, containerPorts: { s3: 8333, console: 9001 } };
+
 describe('IngressAllow', () => {
-  test('admits the given peers on the given ports, across namespaces by the namespace name label', () => {
+  test('admits the given peers on the pods\' container ports (by name), across namespaces by the namespace name label', () => {
     const { chart, synth } = constructHarness();
     new IngressAllow(chart, 'allow', {
-      name: 'allow-x', namespace: 'kubeflow', podSelector: { app: 'x' },
-      from: [{ podLabels: { client: 'true' } }, { namespace: 'istio-system' }], ports: [9000],
+      name: 'allow-x', pods, from: [{ podLabels: { client: 'true' } }, { namespace: 'istio-system' }], ports: ['s3'],
     });
     const np = find(synth(), 'NetworkPolicy', 'allow-x', 'kubeflow');
     expect(np.spec.podSelector).toEqual({ matchLabels: { app: 'x' } });
@@ -50,11 +51,47 @@ describe('IngressAllow', () => {
       { podSelector: { matchLabels: { client: 'true' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } },
     ]);
-    expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8333 }]);
   });
 
-  test('an allow without peers is refused (it would silently allow nothing)', () => {
+  test('an allow without peers or ports, or on a port the pods do not have, is refused', () => {
     const { chart } = constructHarness();
-    expect(() => new IngressAllow(chart, 'a', { name: 'a', namespace: 'n', podSelector: { a: 'b' }, from: [], ports: [1] })).toThrow(/at least one peer/);
+    expect(() => new IngressAllow(chart, 'a', { name: 'a', pods, from: [], ports: ['s3'] })).toThrow(/at least one peer/);
+    expect(() => new IngressAllow(chart, 'b', { name: 'b', pods, from: [{}], ports: [] })).toThrow(/at least one port/);
+    expect(() => new IngressAllow(chart, 'c', { name: 'c', pods, from: [{}], ports: ['http'] })).toThrow(/workload "x" has no container port named "http" \(it has: s3, console\)/);
+  });
+
+  test('forEndpoint admits the endpoint\'s client labels on the container port behind the Service port', () => {
+    const { chart, synth } = constructHarness();
+    const service = new MicroflowService(chart, 'svc', { name: 'store', pods, ports: [{ name: 'http-s3', port: 9000, targetPort: 's3' }] });
+    IngressAllow.forEndpoint(chart, 'e', { name: 'clients', endpoint: { service, port: 'http-s3', clientLabels: { c: 'true' } }, namespaces: ['user-a'] });
+    const np = find(synth(), 'NetworkPolicy', 'clients', 'kubeflow');
+    expect(np.spec.ingress[0]).toEqual({
+      from: [
+        { podSelector: { matchLabels: { c: 'true' } } },
+        { podSelector: { matchLabels: { c: 'true' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'user-a' } } },
+      ],
+      ports: [{ protocol: 'TCP', port: 8333 }],
+    });
+  });
+});
+
+describe('MicroflowService', () => {
+  test('targets named container ports and resolves their numbers', () => {
+    const { chart, synth } = constructHarness();
+    const svc = new MicroflowService(chart, 's', { name: 'store', pods, ports: [{ name: 'http-s3', port: 9000, targetPort: 's3', appProtocol: 'http' }] });
+    expect(svc.port('http-s3')).toEqual({ name: 'http-s3', port: 9000, targetPort: 's3', containerPort: 8333, appProtocol: 'http' });
+    expect(svc.host).toBe('store.kubeflow.svc.cluster.local');
+    expect(find(synth(), 'Service', 'store', 'kubeflow').spec).toEqual({
+      selector: { app: 'x' }, ports: [{ name: 'http-s3', port: 9000, targetPort: 's3', appProtocol: 'http' }],
+    });
+    expect(() => svc.port('grpc')).toThrow(/Service "kubeflow\/store" has no port named "grpc" \(it has: http-s3\)/);
+  });
+
+  test('a port on a container port the pods lack is refused at synth time', () => {
+    const { chart } = constructHarness();
+    expect(() => new MicroflowService(chart, 's', { name: 'store', pods, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }))
+      .toThrow(/workload "x" has no container port named "http"/);
+    expect(() => new MicroflowService(chart, 't', { name: 'store', pods, ports: [] })).toThrow(/at least one port/);
   });
 });

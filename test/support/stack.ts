@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { Construct } from 'constructs';
 import { loadConfigFile, resolveConfig, type Config } from '../../lib/config';
-import { WorkloadPolicy } from '../../lib/platform';
+import { connectionsOf, WorkloadPolicy, type Connection } from '../../lib/platform';
 import { buildStack } from '../../lib/stack';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -98,4 +98,22 @@ export function variantObjects(variant: string): K8sObject[] {
     variantCache.set(variant, objects);
   }
   return variantCache.get(variant)!;
+}
+
+/** The client → server connections a configuration's stack declares, with its rendered objects. */
+export function renderWithConnections(config: Config): { objects: K8sObject[]; connections: readonly Connection[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-test-'));
+  try {
+    const { app } = buildStack(config, dir);
+    app.synth();
+    const objects = fs.readdirSync(dir).sort().flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as K8sObject[]).filter(Boolean);
+    return { objects, connections: connectionsOf(app) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The configuration of a variant name from VARIANTS. */
+export function variantConfig(variant: string): Config {
+  return variant.startsWith('profile ') ? exampleConfig(variant.slice('profile '.length) as Example) : resolveConfig({ objectStore: 'seaweedfs' });
 }

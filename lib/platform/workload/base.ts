@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { declareConnection, type Endpoint } from '../connections';
 import { LABEL, selectorLabels } from '../labels';
+import type { PodSet } from '../service';
 import type { PodProps, WorkloadPolicy } from './policy';
 
 /** What every workload construct takes. */
@@ -13,7 +15,13 @@ export interface WorkloadProps {
   readonly policy: WorkloadPolicy;
   /** The pod, minus its ServiceAccount (the workload creates one named after itself). */
   readonly pod: Omit<PodProps, 'serviceAccountName'>;
-  /** Extra pod labels, for example the client labels a NetworkPolicy admits. @default - none */
+  /**
+   * Servers the pods talk to: their client labels go on the pods (so the servers' NetworkPolicies
+   * admit them) and each connection is recorded for the whole-stack reachability check.
+   * @default - none
+   */
+  readonly connectsTo?: Endpoint[];
+  /** Extra pod labels. @default - none */
   readonly podLabels?: Record<string, string>;
   /** app.kubernetes.io/version of the workload. @default - the first container's image version */
   readonly version?: string;
@@ -27,6 +35,8 @@ export interface WorkloadParts {
   readonly version: string;
   /** Labels for the workload's own objects (name and version; the chart fills in the rest). */
   readonly labels: Record<string, string>;
+  /** The pods, for Services, routes and NetworkPolicies. */
+  readonly pods: PodSet;
 }
 
 /**
@@ -41,9 +51,20 @@ export function workloadParts(scope: Construct, props: WorkloadProps): WorkloadP
     automountServiceAccountToken: props.pod.apiAccess ?? false,
   });
   const selector = selectorLabels(props.name);
+  const connectsTo = props.connectsTo ?? [];
+  const podLabels: Record<string, string> = {
+    ...selector,
+    [LABEL.version]: version,
+    ...Object.assign({}, ...connectsTo.map((e) => e.clientLabels)),
+    ...props.podLabels,
+  };
   const template: k8s.PodTemplateSpec = {
-    metadata: { labels: { ...selector, [LABEL.version]: version, ...props.podLabels } },
+    metadata: { labels: podLabels },
     spec: props.policy.podSpec({ ...props.pod, serviceAccountName: props.name }),
   };
-  return { serviceAccount, selector, template, version, labels };
+  const containerPorts: Record<string, number> = {};
+  for (const c of props.pod.containers) for (const p of c.ports ?? []) containerPorts[p.name] = p.port;
+  const pods: PodSet = { name: props.name, namespace: props.namespace, selector, labels: podLabels, containerPorts };
+  for (const e of connectsTo) declareConnection(scope, { from: pods, to: e.service, port: e.port });
+  return { serviceAccount, selector, template, version, labels, pods };
 }

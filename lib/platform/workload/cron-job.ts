@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { PodSet } from '../service';
 import { workloadParts, type WorkloadProps } from './base';
 
 export interface PolicyCronJobProps extends WorkloadProps {
@@ -15,11 +16,14 @@ export interface PolicyCronJobProps extends WorkloadProps {
 export class PolicyCronJob extends Construct {
   public readonly cronJob: k8s.KubeCronJob;
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The pods, for Services, routes and NetworkPolicies. */
+  public readonly pods: PodSet;
 
   constructor(scope: Construct, id: string, props: PolicyCronJobProps) {
     super(scope, id);
     const parts = workloadParts(this, { ...props, pod: { restartPolicy: 'OnFailure', ...props.pod } });
     this.serviceAccount = parts.serviceAccount;
+    this.pods = parts.pods;
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: parts.labels },
       spec: {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { PodSet } from '../service';
 import { workloadParts, type WorkloadProps } from './base';
 
 export interface PolicyJobProps extends WorkloadProps {
@@ -16,11 +17,14 @@ export interface PolicyJobProps extends WorkloadProps {
 export class PolicyJob extends Construct {
   public readonly job: k8s.KubeJob;
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The pods, for Services, routes and NetworkPolicies. */
+  public readonly pods: PodSet;
 
   constructor(scope: Construct, id: string, props: PolicyJobProps) {
     super(scope, id);
     const parts = workloadParts(this, { ...props, pod: { restartPolicy: 'OnFailure', ...props.pod } });
     this.serviceAccount = parts.serviceAccount;
+    this.pods = parts.pods;
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: parts.labels },
       spec: {

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { PodSet } from '../service';
+import { Availability } from './availability';
 import { workloadParts, type WorkloadProps } from './base';
 
 /** A persistent volume each replica gets, kept when the StatefulSet is deleted or scaled down. */
@@ -30,12 +32,17 @@ export interface PolicyStatefulSetProps extends WorkloadProps {
 export class PolicyStatefulSet extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The pods, for Services, routes and NetworkPolicies. */
+  public readonly pods: PodSet;
   public readonly selector: Record<string, string>;
+  /** Its PodDisruptionBudget, when it runs more than one replica. */
+  public readonly availability: Availability;
 
   constructor(scope: Construct, id: string, props: PolicyStatefulSetProps) {
     super(scope, id);
     const parts = workloadParts(this, props);
     this.serviceAccount = parts.serviceAccount;
+    this.pods = parts.pods;
     this.selector = parts.selector;
     this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: parts.labels },
@@ -57,6 +64,10 @@ export class PolicyStatefulSet extends Construct {
           },
         ],
       },
+    });
+    this.availability = new Availability(this, 'Availability', {
+      name: props.name, namespace: props.namespace, selector: parts.selector,
+      target: { apiVersion: this.statefulSet.apiVersion, kind: this.statefulSet.kind }, replicas: props.replicas ?? 1,
     });
   }
 }
