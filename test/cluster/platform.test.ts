@@ -120,11 +120,13 @@ test('harness check: an API server warning is collected (PodSecurity `warn` on a
   const ns = 'warning-check';
   kubectl(['create', 'namespace', ns]);
   kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/warn=restricted']);
+  expect(process.env.MICROFLOW_KUBECTL_REAL).toBeDefined();
   const pod = JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged', namespace: ns },
     spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { privileged: true } }] },
   });
-  const r = kubectlWarned(['apply', '--server-side', '--dry-run=server', '--field-manager=microflow-test', '-f', '-'], pod);
+  // The unwrapped kubectl: this warning is provoked on purpose and must not fail the run.
+  const r = kubectlWarned(['apply', '--server-side', '--dry-run=server', '--field-manager=microflow-test', '-f', '-'], pod, process.env.MICROFLOW_KUBECTL_REAL);
   expect(r.warnings).toEqual([expect.stringMatching(/would violate PodSecurity "restricted:latest": privileged/)]);
 });
 

@@ -13,6 +13,8 @@ cd "$ROOT"
 source "$HERE/common.sh"
 
 versions=(${MICROFLOW_K8S:-${K8S_SELECTORS[*]}})
+# Any API warning (deprecated API, unknown field, PodSecurity `warn`) fails the variant it came from.
+export MICROFLOW_FAIL_ON_API_WARNINGS=1
 profiles=(${MICROFLOW_PROFILES:-laptop gpu-workstation cluster laptop+seaweedfs})
 failed=()
 timings=()
