@@ -27,6 +27,10 @@ export const IMAGES = {
    * as chrislusf/seaweedfs:<version> on Docker Hub and ghcr.io, and Kubeflow pulls it from ghcr.io.
    */
   seaweedfs: { ref: 'ghcr.io/chrislusf/seaweedfs:4.53', version: '4.53', uid: 1000 },
+  /** Istio's control plane (pilot-discovery), newest 1.30 patch. Its Deployment comes from vendor/istio/. */
+  istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
+  /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */
+  istioProxy: { ref: 'gcr.io/istio-release/proxyv2:1.30.4', version: '1.30.4', uid: 1337 },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageKey = keyof typeof IMAGES;

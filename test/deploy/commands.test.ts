@@ -85,7 +85,9 @@ describe('planDestroy', () => {
     const plan = planDestroy(objects, live, false);
     expect(plan.claims).toEqual(['kubeflow/data-mysql-0']);
     expect(plan.secrets).toEqual(['kubeflow/mysql-secret']);
-    expect(plan.kept.map((k) => k.object)).toEqual(['Namespace kubeflow']);
+    const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => `CustomResourceDefinition ${o.metadata.name}`);
+    expect(crds.length).toBeGreaterThan(0);
+    expect(plan.kept.map((k) => k.object).sort()).toEqual([...crds, 'Namespace kubeflow'].sort());
     expect(plan.remove.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Namespace/auth');
     expect(plan.remove[0]).toBe(objects[objects.length - 1]);
   });
