@@ -80,13 +80,25 @@ export function formatDestroyPlan(plan: DestroyPlan): string {
   return lines.join('\n');
 }
 
+const kindKey = (o: { apiVersion: string; kind: string }) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
+
+/** group/kind of every rendered CRD that the cluster does not have (deleted earlier, or never applied). */
+function absentCustomKinds(objects: Manifest[], opts: KubeOptions): Set<string> {
+  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition') as (Manifest & { spec: { group: string; names: { kind: string } } })[];
+  if (crds.length === 0) return new Set();
+  const present = new Set(kubectl(['get', 'crd', '-o', 'name'], undefined, opts.kubectl).split('\n').map((l) => l.trim().replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, '')));
+  return new Set(crds.filter((c) => !present.has(c.metadata.name)).map((c) => `${c.spec.group}/${c.spec.names.kind}`));
+}
+
 /** Carries the plan out: rendered objects (reverse order), then with purge the claims and Secrets. */
 export function destroy(plan: DestroyPlan, opts: KubeOptions & { log?: (l: string) => void; timeoutSeconds?: number } = {}): void {
   const log = opts.log ?? console.log;
   const timeout = `--timeout=${opts.timeoutSeconds ?? 300}s`;
   // Namespaces and CRDs go last, after what lives in them, so nothing is deleted twice over.
   const last = (o: Manifest) => o.kind === 'Namespace' || o.kind === 'CustomResourceDefinition';
-  const body = plan.remove.filter((o) => !last(o));
+  // Objects of a kind whose CRD is not installed cannot exist, and kubectl refuses to even look them up.
+  const missing = absentCustomKinds(plan.remove, opts);
+  const body = plan.remove.filter((o) => !last(o) && !missing.has(kindKey(o)));
   if (body.length) {
     kubectl(['delete', '--ignore-not-found', '--wait=true', timeout, '-f', '-'], body.map((o) => yaml.dump(o, { noRefs: true })).join('---\n'), opts.kubectl);
     log(`deleted ${body.length} objects`);
