@@ -27,10 +27,23 @@ export class KubectlError extends Error {
 }
 
 export function kubectl(args: string[], input?: string, bin = process.env.MICROFLOW_KUBECTL ?? 'kubectl'): string {
+  return kubectlWarned(args, input, bin).stdout;
+}
+
+/**
+ * The API server's warnings in kubectl's stderr (deprecated APIs, unknown or duplicate fields,
+ * PodSecurity `warn`): kubectl prints each as a line starting with "Warning: ".
+ */
+export function apiWarnings(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('Warning: ')).map((l) => l.slice('Warning: '.length));
+}
+
+/** Runs kubectl; returns its output and the API server's warnings; throws on failure. */
+export function kubectlWarned(args: string[], input?: string, bin = process.env.MICROFLOW_KUBECTL ?? 'kubectl'): { stdout: string; warnings: string[] } {
   const r = spawnSync(bin, args, { input, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new KubectlError(args, r.stderr, r.status);
-  return r.stdout;
+  return { stdout: r.stdout, warnings: apiWarnings(r.stderr) };
 }
 
 const toYaml = (objects: object[]) => objects.map((o) => yaml.dump(o, { noRefs: true })).join('---\n');
@@ -60,16 +73,29 @@ export function replaceChangedJobs(objects: Manifest[], opts: ApplyOptions = {})
   return replaced;
 }
 
+/** What an apply did besides applying. */
+export interface ApplyResult {
+  /** The API server's warnings, each prefixed with its phase ("data: ..."); also logged. */
+  readonly warnings: string[];
+}
+
 /**
  * Applies the phases in order with server-side apply, waiting for CRDs in between. Stops at the
- * first failure (no retry loop: a failure is a bug to report, not to wait out).
+ * first failure (no retry loop: a failure is a bug to report, not to wait out). Returns the API
+ * server's warnings, which the control-plane suite requires to be none.
  */
-export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): void {
+export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): ApplyResult {
   const log = opts.log ?? console.log;
+  const warnings: string[] = [];
   for (const phase of phases) {
     const replaced = replaceChangedJobs(phase.objects, opts);
     if (replaced.length) log(`phase ${phase.name}: finished Jobs whose template changed were replaced: ${replaced.join(', ')}`);
-    const out = kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(phase.objects), opts.kubectl);
+    const applied = kubectlWarned(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(phase.objects), opts.kubectl);
+    const out = applied.stdout;
+    for (const w of applied.warnings) {
+      warnings.push(`${phase.name}: ${w}`);
+      log(`phase ${phase.name}: warning: ${w}`);
+    }
     log(`phase ${phase.name}: ${phase.objects.length} objects applied`);
     if (out.trim()) log(out.trimEnd());
     if (phase.waitEstablished.length) {
@@ -87,6 +113,7 @@ export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): void {
       log(`phase ${phase.name}: ${w} has its server's CA bundle`);
     }
   }
+  return { warnings };
 }
 
 /**

@@ -21,8 +21,12 @@ export const IMAGES = {
   minio: { ref: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z', version: 'RELEASE.2025-09-07T16-13-09Z', uid: 1000 },
   /** MinIO client, for bucket creation and backup upload (works against SeaweedFS' S3 too). */
   mc: { ref: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', version: 'RELEASE.2025-08-13T08-35-41Z', uid: 1000 },
-  /** SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. */
-  seaweedfs: { ref: 'docker.io/chrislusf/seaweedfs:4.00', version: '4.00', uid: 1000 },
+  /**
+   * SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. 4.53 is the release of the
+   * source the native test builds and runs (test/native/build.sh); upstream publishes each release
+   * as chrislusf/seaweedfs:<version> on Docker Hub and ghcr.io, and Kubeflow pulls it from ghcr.io.
+   */
+  seaweedfs: { ref: 'ghcr.io/chrislusf/seaweedfs:4.53', version: '4.53', uid: 1000 },
   /** Istio's control plane (pilot-discovery), newest 1.30 patch. Its Deployment comes from vendor/istio/. */
   istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
   /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */

@@ -1,24 +1,26 @@
 /**
- * The rendered platform on a real Kubernetes 1.28 control plane (API server, controller-manager,
- * scheduler; KWOK nodes). One variant per run: MICROFLOW_PROFILE is an example profile, optionally
- * with `+seaweedfs` for the other object store (test/cluster/run.sh loops over all of them).
+ * The rendered platform on a real Kubernetes control plane (API server, controller-manager,
+ * scheduler; KWOK nodes), of the version the harness started (MICROFLOW_K8S). One variant per run:
+ * MICROFLOW_PROFILE is an example profile, optionally with `+seaweedfs` for the other object store
+ * (test/cluster/run.sh loops over all of them, on every version).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applyPhases, diffPhases, planPhases, readRendered, type Phase } from '../../lib/deploy';
+import { applyPhases, diffPhases, kubectl, kubectlWarned, planPhases, readRendered, type Phase } from '../../lib/deploy';
 import { gpuPlacement, GPU_RESOURCE } from '../../lib/gpu';
 import { MYSQL } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
 import { exampleConfig, ROOT, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
-import { canI, getJson, k, requireCluster, run, waitFor } from './support/kube';
+import { canI, getJson, k, requireCluster, run, waitFor, warnings } from './support/kube';
 
 const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
 const config = exampleConfig(profile, objectStore ? { objectStore } : {});
 const AVAILABLE_BOUND_MS = 180_000;
+const K8S_VERSION = process.env.MICROFLOW_K8S_VERSION ?? 'unknown version';
 const summary: string[] = [];
 
 let dir: string;
@@ -38,7 +40,7 @@ beforeAll(async () => {
   provisioner.start();
   const t0 = Date.now();
   try {
-    applyPhases(phases, { log: () => undefined });
+    warnings.push(...applyPhases(phases, { log: () => undefined }).warnings);
   } catch (e) {
     applyError = e;
   }
@@ -48,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await provisioner.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  console.log([`== microflow on Kubernetes 1.28 (${profile}, object store ${config.objectStore})`, ...summary].join('\n'));
+  console.log([`== microflow on Kubernetes ${K8S_VERSION} (${profile}, object store ${config.objectStore})`, ...summary].join('\n'));
 });
 
 const objectsOf = (kind: string) => phases.flatMap((p) => p.objects).filter((o) => o.kind === kind);
@@ -112,6 +114,20 @@ test('fixture check: Istio CRDs enforce Istio\'s schema (a bad Gateway is reject
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toMatch(/spec\.servers\[0\]\.port\.number/);
   expect((await run(['apply', '--dry-run=server', '-f', '-'], gateway(80))).code).toBe(0);
+});
+
+test('harness check: an API server warning is collected (PodSecurity `warn` on a privileged pod, server-side dry run)', () => {
+  const ns = 'warning-check';
+  kubectl(['create', 'namespace', ns]);
+  kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/warn=restricted']);
+  expect(process.env.MICROFLOW_KUBECTL_REAL).toBeDefined();
+  const pod = JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged', namespace: ns },
+    spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { privileged: true } }] },
+  });
+  // The unwrapped kubectl: this warning is provoked on purpose and must not fail the run.
+  const r = kubectlWarned(['apply', '--server-side', '--dry-run=server', '--field-manager=microflow-test', '-f', '-'], pod, process.env.MICROFLOW_KUBECTL_REAL);
+  expect(r.warnings).toEqual([expect.stringMatching(/would violate PodSecurity "restricted:latest": privileged/)]);
 });
 
 test('placement: pods land only where the profile allows', async () => {
@@ -212,7 +228,7 @@ test('an upgrade that changes Job templates (new images) applies in one pass and
   renderTo(upgraded, out);
   const next = planPhases(readRendered(out));
   const logs: string[] = [];
-  applyPhases(next, { log: (l) => logs.push(l) });
+  warnings.push(...applyPhases(next, { log: (l) => logs.push(l) }).warnings);
   expect(logs.join('\n')).toMatch(/replaced: .*kubeflow\/microflow-secrets/);
   for (const job of ['microflow-secrets', 'object-store-buckets']) {
     await waitFor(`upgraded job ${job} to complete`, async () => {
@@ -283,4 +299,10 @@ describe('data safety', () => {
     for (const p of left) expect(p.metadata.deletionTimestamp).toBeUndefined();
     summary.push(`after deleting the data manifests, claims kept: ${claims.join(', ')}`);
   });
+});
+
+// Last, so it sees every apply above: deprecated APIs, unknown or duplicate fields and PodSecurity
+// `warn` all come back as warnings while the object is still accepted; none is tolerated.
+test('the API server sent no warning for any apply or request of the suite', () => {
+  expect(warnings).toEqual([]);
 });

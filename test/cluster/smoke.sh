@@ -8,8 +8,10 @@ k() { "$MICROFLOW_KUBECTL" "$@"; }
 step() { printf '[smoke %s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*" >&2; }
 T0=$(date +%s.%N)
 
-step "server version: $(k version -o json | grep -m1 -A0 '"gitVersion"' | tail -n1)"
-k version -o json | grep -q '"gitVersion": "v1.28.15"' || { echo "server/client not v1.28.15" >&2; exit 1; }
+# Client and server must both be the version the harness was asked for (MICROFLOW_K8S).
+versions=$(k version -o json | grep -c "\"gitVersion\": \"$MICROFLOW_K8S_VERSION\"" || true)
+step "server and client version: $MICROFLOW_K8S_VERSION ($versions of 2 report it)"
+[[ $versions -eq 2 ]] || { echo "server/client not both $MICROFLOW_K8S_VERSION:" >&2; k version >&2; exit 1; }
 
 step "fake node"
 k apply -f - <<'EOF'

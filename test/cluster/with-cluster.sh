@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Usage: test/cluster/with-cluster.sh <command> [args...]
 #
-# Starts a throwaway Kubernetes v1.28.15 control plane (etcd, kube-apiserver,
+# Starts a throwaway Kubernetes control plane (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler) with KWOK standing in for kubelets,
 # runs <command> against it and tears everything down again. Exits with the
 # command's exit code (125 if the cluster itself could not be started).
 #
+# MICROFLOW_K8S picks the version (default 1.28):
+#   1.28     Kubernetes v1.28.15 (the floor)
+#   current  Kubernetes v1.37.2 (the newest that builds here)
+#
 # The command sees:
 #   KUBECONFIG              admin kubeconfig (user "admin", group system:masters)
-#   MICROFLOW_KUBECTL       kubectl v1.28.15 built by build.sh
+#   MICROFLOW_KUBECTL       kubectl of the same version, built by build.sh, through a
+#                           wrapper that records the API server's warnings
+#   MICROFLOW_KUBECTL_REAL  the same kubectl without the wrapper
+#   MICROFLOW_K8S_VERSION   the Kubernetes version running (v1.28.15, v1.37.2)
 #   MICROFLOW_CLUSTER_DIR   this cluster's scratch dir (pki/, logs/, kubeconfigs)
 #   MICROFLOW_API_SERVER    https://127.0.0.1:<port>
 #   PATH                    the cache bin dir first (kubectl, kwok, ...)
@@ -20,6 +27,7 @@
 #   MICROFLOW_CLUSTER_LOGS=DIR  copy component logs to DIR on exit (e.g. CI artifacts)
 #   MICROFLOW_LOG_TAIL=N        lines of each log printed on failure (default 40)
 #   MICROFLOW_START_TIMEOUT=S   seconds to wait for each component (default 90)
+#   MICROFLOW_FAIL_ON_API_WARNINGS=1  exit 1 if any kubectl call got an API warning
 #
 # (Functions below run from traps and `until`, which shellcheck cannot follow.)
 # shellcheck disable=SC2317
@@ -253,7 +261,7 @@ api_get() { # path: authenticated GET against the apiserver, fails on non-2xx
 T=$(now)
 # Explicit peer URL too: the default (:2380) would collide between clusters
 # or with a system etcd.
-start etcd etcd \
+start etcd "$ETCD_BIN" \
   --name=microflow \
   --data-dir="$CLUSTER_DIR/etcd" \
   --listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
@@ -267,7 +275,7 @@ log "etcd ready on :$ETCD_PORT ($(since "$T"))"
 
 # --- kube-apiserver ---------------------------------------------------------
 T=$(now)
-# Admission plugins are left at the 1.28 defaults, which include PodSecurity
+# Admission plugins are left at the defaults, which include PodSecurity
 # (namespace pod-security.kubernetes.io/* labels are enforced) and
 # ServiceAccount.
 start kube-apiserver "$BIN_DIR/kube-apiserver" \
@@ -344,15 +352,37 @@ for pid_name in "$SCHED_PID:kube-scheduler" "$KWOK_PID:kwok"; do
   kill -0 "${pid_name%%:*}" 2>/dev/null || die "${pid_name#*:} exited during start-up"
 done
 log "controller-manager, scheduler, kwok started ($(since "$T"))"
-log "cluster up in $(since "$T_BUILD_DONE") (build check $(awk -v s="$T_START" -v e="$T_BUILD_DONE" 'BEGIN { printf "%.1fs", e - s }')); running: $*"
+log "Kubernetes $K8S_VERSION (etcd $("$ETCD_BIN" --version | awk '/^etcd Version:/ {print $3}'), kwok $KWOK_VERSION) up in $(since "$T_BUILD_DONE") (build check $(awk -v s="$T_START" -v e="$T_BUILD_DONE" 'BEGIN { printf "%.1fs", e - s }')); running: $*"
 
 # --- run the command ----------------------------------------------------------
+# Every kubectl call of the command (tests, the deploy commands they spawn, scripts) goes through a
+# wrapper that records the API server's warnings (deprecated APIs, unknown fields, PodSecurity
+# `warn`) in api-warnings.log; MICROFLOW_FAIL_ON_API_WARNINGS=1 (run.sh sets it) fails on any.
+WARNINGS_LOG="$CLUSTER_DIR/api-warnings.log"
+mkdir -p "$CLUSTER_DIR/bin"
+cat >"$CLUSTER_DIR/bin/kubectl" <<WRAPPER
+#!/usr/bin/env bash
+# kubectl $K8S_VERSION, recording the API server's warnings (see with-cluster.sh).
+err=\$(mktemp "$CLUSTER_DIR/kubectl-stderr.XXXXXX")
+"$BIN_DIR/kubectl" "\$@" 2>"\$err"
+rc=\$?
+cat "\$err" >&2
+grep '^Warning: ' "\$err" | sed "s|^Warning: |kubectl \${1:-} \${2:-}: |" >>"$WARNINGS_LOG"
+rm -f "\$err"
+exit \$rc
+WRAPPER
+chmod +x "$CLUSTER_DIR/bin/kubectl"
+: >"$WARNINGS_LOG"
+
 export KUBECONFIG="$CLUSTER_DIR/admin.kubeconfig"
-export MICROFLOW_KUBECTL="$BIN_DIR/kubectl"
+export MICROFLOW_KUBECTL="$CLUSTER_DIR/bin/kubectl"
+# The unwrapped binary, for a test that provokes a warning on purpose.
+export MICROFLOW_KUBECTL_REAL="$BIN_DIR/kubectl"
+export MICROFLOW_K8S_VERSION="$K8S_VERSION"
 export MICROFLOW_CLUSTER_DIR="$CLUSTER_DIR"
 export MICROFLOW_API_SERVER="$API_SERVER"
 export MICROFLOW_NEVER_READY_IMAGE="$NEVER_READY_IMAGE"
-export PATH="$BIN_DIR:$PATH"
+export PATH="$CLUSTER_DIR/bin:$BIN_DIR:$PATH"
 
 # Run in the background and `wait`, so a TERM/INT to this script is handled
 # immediately instead of after the command finishes. Background jobs of a
@@ -368,5 +398,13 @@ CMD_PID=$!
 CMD_RC=0
 wait "$CMD_PID" || CMD_RC=$?
 CMD_PID=""
+if [[ -s $WARNINGS_LOG ]]; then
+  log "the API server sent $(wc -l <"$WARNINGS_LOG") warning(s) during the command:"
+  sed 's/^/  /' "$WARNINGS_LOG" >&2
+  if [[ ${MICROFLOW_FAIL_ON_API_WARNINGS:-0} == 1 && $CMD_RC -eq 0 ]]; then
+    log "failing: MICROFLOW_FAIL_ON_API_WARNINGS=1"
+    CMD_RC=1
+  fi
+fi
 log "command exited with $CMD_RC after $(since "$T"); stopping cluster"
 exit "$CMD_RC"

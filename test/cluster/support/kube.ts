@@ -1,9 +1,11 @@
 /**
  * Small async kubectl helpers for the control-plane suite. Everything goes through the kubectl
- * v1.28.15 that the harness built (MICROFLOW_KUBECTL) and the admin KUBECONFIG it wrote.
+ * that the harness built for the version under test (MICROFLOW_KUBECTL) and the admin KUBECONFIG
+ * it wrote.
  */
 import { execFile } from 'child_process';
 import * as yaml from 'js-yaml';
+import { apiWarnings } from '../../../lib/deploy';
 
 export const KUBECTL = process.env.MICROFLOW_KUBECTL ?? 'kubectl';
 
@@ -15,10 +17,17 @@ export function requireCluster(): void {
 
 export interface Result { code: number; stdout: string; stderr: string }
 
-/** Runs kubectl; never throws on a non-zero exit (callers assert on it). */
+/**
+ * Every API server warning any kubectl call of the suite received ("kubectl apply ...: <warning>"),
+ * besides those of the deploy code path: the suite fails on any (see platform.test.ts).
+ */
+export const warnings: string[] = [];
+
+/** Runs kubectl; never throws on a non-zero exit (callers assert on it). Records API warnings. */
 export function run(args: string[], input?: string): Promise<Result> {
   return new Promise((resolve) => {
     const child = execFile(KUBECTL, args, { maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
+      for (const w of apiWarnings(stderr)) warnings.push(`kubectl ${args.join(' ')}: ${w}`);
       resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin!.end(input);
