@@ -36,6 +36,10 @@ describe.each(VARIANTS)('%s', (variant) => {
   });
 
   test('clients address the store as minio-service:9000 and MySQL as mysql:3306, and carry the client labels', () => {
+    const withEnv = (name: string) => containers.filter(({ c }) => (c.env ?? []).some((e: any) => e.name === name)).map(({ w, c }) => `${w.metadata.name}/${c.name}`);
+    // Guards the loop below: the bucket Job and the backup are S3 clients, the backup dump a MySQL client.
+    expect(withEnv('S3_ENDPOINT')).toEqual(expect.arrayContaining(['object-store-buckets/create-buckets']));
+    expect(withEnv('DB_HOST').length).toBeGreaterThan(0);
     for (const { w, c, labels } of containers) {
       const env = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value]));
       if (env.S3_ENDPOINT) {
