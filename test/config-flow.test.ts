@@ -5,7 +5,7 @@
 import { COMPONENT_KEYS, resolveConfig, type ComponentKey, type ResourceSpec } from '../lib/config';
 import { gpuPlacement } from '../lib/gpu';
 import { IMAGE_KEYS } from '../lib/platform';
-import { podSpecOf, renderStack, WORKLOAD_KINDS, type K8sObject } from './support/stack';
+import { podSpecOf, rendered, WORKLOAD_KINDS, type K8sObject } from './support/stack';
 
 const allContainers = (objects: K8sObject[]) => objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).flatMap((w) => {
   const spec = podSpecOf(w);
@@ -36,8 +36,8 @@ describe.each(['minio', 'seaweedfs'] as const)('with objectStore %s', (objectSto
     objectStore, storageClass: 'fast-nvme', storage: { mysql: '33Gi', objectStore: '44Gi' },
     resources: RESOURCES, images: IMAGES as any, backup: { schedule: '7 5 * * 1', keep: 9 },
   });
-  const objects = renderStack(config).objects;
-  const containers = allContainers(objects);
+  let objects: K8sObject[] = [];
+  beforeEach(() => { objects = rendered(config).objects; });
 
   test('every claim uses the configured StorageClass and sizes', () => {
     expect(claims(objects)).toEqual([
@@ -47,7 +47,7 @@ describe.each(['minio', 'seaweedfs'] as const)('with objectStore %s', (objectSto
   });
 
   test('every container gets its own component\'s configured resources and its configured image', () => {
-    const got = Object.fromEntries(containers.map(({ id, c }) => [id, { resources: c.resources, image: c.image }]));
+    const got = Object.fromEntries(allContainers(objects).map(({ id, c }) => [id, { resources: c.resources, image: c.image }]));
     const want = Object.fromEntries(Object.entries(EXPECTED).filter(([id]) => id in got)
       .map(([id, [component, image]]) => [id, { resources: RESOURCES[component], image: IMAGES[image] }]));
     expect(Object.keys(want).length).toBeGreaterThanOrEqual(6);
@@ -67,7 +67,7 @@ test('the configured GPU count is what a GPU workload asks for by default', () =
 });
 
 test('MinIO replicas from the configuration (distributed mode)', () => {
-  const objects = renderStack(resolveConfig({ storage: { objectStoreReplicas: 6 } })).objects;
+  const { objects } = rendered(resolveConfig({ storage: { objectStoreReplicas: 6 } }));
   const minio = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'minio')!;
   expect(minio.spec.replicas).toBe(6);
   expect(minio.spec.template.spec.containers[0].args[1]).toBe('http://minio-{0...5}.minio-headless.kubeflow.svc.cluster.local/data');

@@ -20,55 +20,65 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
+  // Rendered in beforeEach (which runs as part of each test), never at collection time: see test/support/stack.ts.
+  let objects: K8sObject[] = [];
+  beforeEach(() => { objects = variantObjects(variant); });
   const inNs = (ns: string | undefined, kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === ns);
   const longRunning = (ns: string | undefined) => LONG_RUNNING_KINDS.flatMap((k) => inNs(ns, k));
+  /** Every container of every workload, with a name for failure messages. */
+  const containers = () => workloads(objects).flatMap((w) => allContainers(podSpecOf(w)).map((c) => ({ id: `${w.kind} ${w.metadata.name}/${c.name}`, w, c })));
 
   test('renders workloads at all (guards every check below against an empty render)', () => {
     expect(workloads(objects).length).toBeGreaterThanOrEqual(4);
   });
 
   describe('workload policy', () => {
-    for (const w of workloads(variantObjects(variant))) {
-      const spec = podSpecOf(w);
-      test(`${w.kind} ${w.metadata.name}: pinned images pulled IfNotPresent, requests and limits everywhere`, () => {
-        for (const c of allContainers(spec)) {
-          expect(c.image).toMatch(/(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})$/);
-          expect(c.image).not.toMatch(/:latest$/);
-          expect(c.imagePullPolicy).toBe('IfNotPresent');
-          for (const kind of ['requests', 'limits']) {
-            expect(String(c.resources?.[kind]?.cpu)).toMatch(/^\d+(\.\d+)?m?$/);
-            expect(String(c.resources?.[kind]?.memory)).toMatch(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/);
-          }
+    test('pinned images pulled IfNotPresent, requests and limits on every container', () => {
+      for (const { id, c } of containers()) {
+        expect({ id, image: c.image }).toEqual({ id, image: expect.stringMatching(/(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})$/) });
+        expect({ id, image: c.image }).not.toEqual({ id, image: expect.stringMatching(/:latest$/) });
+        expect({ id, pull: c.imagePullPolicy }).toEqual({ id, pull: 'IfNotPresent' });
+        for (const kind of ['requests', 'limits']) {
+          expect({ id, kind, cpu: String(c.resources?.[kind]?.cpu) }).toEqual({ id, kind, cpu: expect.stringMatching(/^\d+(\.\d+)?m?$/) });
+          expect({ id, kind, memory: String(c.resources?.[kind]?.memory) }).toEqual({ id, kind, memory: expect.stringMatching(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/) });
         }
-      });
-      test(`${w.kind} ${w.metadata.name}: restricted security context`, () => {
-        expect(spec.securityContext.runAsNonRoot).toBe(true);
-        expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
-        expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
-        for (const c of allContainers(spec)) {
-          expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
-          expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
-          expect(c.securityContext.privileged).toBe(false);
-          // No microflow container needs a writable root (a writableRootReason would be the only way).
-          expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
-        }
-      });
-      test(`${w.kind} ${w.metadata.name}: API token only when it talks to the API`, () => {
-        const talksToApi = objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'
-          ? (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === spec.serviceAccountName && s.namespace === w.metadata.namespace)
-          : false);
-        expect(spec.automountServiceAccountToken).toBe(talksToApi);
-      });
-      if (LONG_RUNNING_KINDS.includes(w.kind)) {
-        test(`${w.kind} ${w.metadata.name}: readiness and liveness probes on long-running containers`, () => {
-          for (const c of spec.containers) {
-            expect(c.readinessProbe).toBeDefined();
-            expect(c.livenessProbe).toBeDefined();
-          }
+      }
+    });
+
+    test('restricted security context on every pod and container', () => {
+      for (const w of workloads(objects)) {
+        const { securityContext } = podSpecOf(w);
+        expect({ workload: w.metadata.name, runAsNonRoot: securityContext.runAsNonRoot, seccomp: securityContext.seccompProfile, rootUid: securityContext.runAsUser === 0 })
+          .toEqual({ workload: w.metadata.name, runAsNonRoot: true, seccomp: { type: 'RuntimeDefault' }, rootUid: false });
+      }
+      for (const { id, c } of containers()) {
+        // No microflow container needs a writable root (a writableRootReason would be the only way).
+        expect({ id, ...c.securityContext }).toEqual({
+          id, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
         });
       }
-    }
+    });
+
+    test('an API token only for pods whose ServiceAccount is bound to a role', () => {
+      const tokens = workloads(objects).map((w) => {
+        const spec = podSpecOf(w);
+        const bound = objects.some((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+          && (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === spec.serviceAccountName && s.namespace === w.metadata.namespace));
+        return { workload: w.metadata.name, token: spec.automountServiceAccountToken, bound };
+      });
+      expect(tokens.filter((t) => t.bound).length).toBeGreaterThan(0);
+      expect(tokens).toEqual(tokens.map((t) => ({ ...t, token: t.bound })));
+    });
+
+    test('readiness and liveness probes on every long-running container', () => {
+      const long = workloads(objects).filter((w) => LONG_RUNNING_KINDS.includes(w.kind));
+      expect(long.length).toBeGreaterThanOrEqual(2);
+      for (const w of long) {
+        for (const c of podSpecOf(w).containers) {
+          expect({ id: `${w.metadata.name}/${c.name}`, readiness: !!c.readinessProbe, liveness: !!c.livenessProbe }).toEqual({ id: `${w.metadata.name}/${c.name}`, readiness: true, liveness: true });
+        }
+      }
+    });
   });
 
   test('stable names: every object has an explicit metadata.name without a cdk8s hash suffix', () => {

@@ -1,13 +1,17 @@
 import { resolveConfig } from '../../lib/config';
 import { MySqlRestore } from '../../lib/data';
-import { buildStack } from '../../lib/stack';
-import { constructHarness, find, renderStack } from '../support/stack';
+import { buildStack, type Stack } from '../../lib/stack';
+import { constructHarness, find, rendered, type K8sObject } from '../support/stack';
 
-const objects = renderStack(resolveConfig({ backup: { keep: 5, schedule: '15 1 * * *' } })).objects;
+// Rendered inside each test (beforeEach), so mutation testing sees which test covers what.
+const objects = () => rendered(resolveConfig({ backup: { keep: 5, schedule: '15 1 * * *' } })).objects;
 
 describe('bucket Job', () => {
-  const job = find(objects, 'Job', 'object-store-buckets', 'kubeflow');
-  const c = job.spec.template.spec.containers[0];
+  let job: K8sObject, c: any;
+  beforeEach(() => {
+    job = find(objects(), 'Job', 'object-store-buckets', 'kubeflow');
+    c = job.spec.template.spec.containers[0];
+  });
 
   test('reaches the store as a labelled client with the artifact credentials', () => {
     expect(job.spec.template.metadata.labels['microflow.dev/object-store-client']).toBe('true');
@@ -19,9 +23,12 @@ describe('bucket Job', () => {
 });
 
 describe('backup CronJob', () => {
-  const cron = find(objects, 'CronJob', 'mysql-backup', 'kubeflow');
-  const spec = cron.spec.jobTemplate.spec.template.spec;
-  const dump: string = spec.initContainers[0].command[2];
+  let cron: K8sObject, spec: any, dump: string;
+  beforeEach(() => {
+    cron = find(objects(), 'CronJob', 'mysql-backup', 'kubeflow');
+    spec = cron.spec.jobTemplate.spec.template.spec;
+    dump = spec.initContainers[0].command[2];
+  });
 
   test('schedule and retention from config; runs never overlap', () => {
     expect(cron.spec.schedule).toBe('15 1 * * *');
@@ -43,17 +50,20 @@ describe('backup CronJob', () => {
   });
 
   test('can be disabled', () => {
-    const off = renderStack(resolveConfig({ backup: { enabled: false } })).objects;
+    const off = rendered(resolveConfig({ backup: { enabled: false } })).objects;
     expect(off.filter((o) => o.kind === 'CronJob')).toEqual([]);
   });
 });
 
 describe('MySqlRestore', () => {
-  const stack = buildStack(resolveConfig({}), '/tmp/unused');
-  const { chart, policy, synth } = constructHarness();
-  new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup: 'mysql-20261126T030000Z.sql.gz' });
-  const job = find(synth(), 'Job', 'mysql-restore', 'kubeflow');
-  const spec = job.spec.template.spec;
+  let stack: Stack, job: K8sObject, spec: any;
+  beforeEach(() => {
+    stack = buildStack(resolveConfig({}), '/tmp/unused');
+    const { chart, policy, synth } = constructHarness();
+    new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup: 'mysql-20261126T030000Z.sql.gz' });
+    job = find(synth(), 'Job', 'mysql-restore', 'kubeflow');
+    spec = job.spec.template.spec;
+  });
 
   test('both containers get the dump name as data; one try only', () => {
     for (const c of [spec.initContainers[0], spec.containers[0]]) expect(c.env).toContainEqual({ name: 'DUMP_NAME', value: 'mysql-20261126T030000Z.sql.gz' });

@@ -1,14 +1,20 @@
 import { MySql } from '../../lib/data';
-import { constructHarness, find } from '../support/stack';
+import type { Config } from '../../lib/config';
+import { constructHarness, find, type K8sObject } from '../support/stack';
 
 describe('MySql', () => {
-  const { chart, policy, synth, config } = constructHarness();
-  const mysql = new MySql(chart, 'db', { namespace: 'kubeflow', policy, storageSize: '10Gi', storageClass: 'microk8s-hostpath' });
-  const objs = synth();
-  const sts = find(objs, 'StatefulSet', 'mysql', 'kubeflow');
-  const pod = sts.spec.template.spec;
-  const c = pod.containers[0];
-  const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+  // Built in beforeEach, which runs as part of each test (see test/support/stack.ts).
+  let config: Config, mysql: MySql, objs: K8sObject[], sts: any, pod: any, c: any, env: Record<string, any>;
+  beforeEach(() => {
+    const h = constructHarness();
+    config = h.config;
+    mysql = new MySql(h.chart, 'db', { namespace: 'kubeflow', policy: h.policy, storageSize: '10Gi', storageClass: 'microk8s-hostpath' });
+    objs = h.synth();
+    sts = find(objs, 'StatefulSet', 'mysql', 'kubeflow');
+    pod = sts.spec.template.spec;
+    c = pod.containers[0];
+    env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+  });
 
   test('handle carries the names KFP expects', () => {
     expect(mysql.database).toMatchObject({

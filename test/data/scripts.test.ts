@@ -13,14 +13,15 @@ import { resolveConfig } from '../../lib/config';
 import { MySqlRestore, SECRET_KEYS_TEMPLATE } from '../../lib/data';
 import { buildStack } from '../../lib/stack';
 import { FAKES, runScript as run } from '../support/run-script';
-import { constructHarness, find, podSpecOf, renderStack, type K8sObject } from '../support/stack';
+import { constructHarness, find, podSpecOf, rendered, type K8sObject } from '../support/stack';
 
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-scripts-')); });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 const runScript = (container: any, extraEnv: Record<string, string> = {}) => run(container, work, extraEnv);
 
-const objects: K8sObject[] = renderStack(resolveConfig({ backup: { keep: 3 } })).objects;
+// Rendered inside each test (not at collection time), so mutation testing sees which test covers what.
+const objects = (): K8sObject[] => rendered(resolveConfig({ backup: { keep: 3 } })).objects;
 const secretDir = (name: string) => path.join(work, 'k8s', 'kubeflow', name);
 const readSecret = (name: string) => Object.fromEntries(fs.readdirSync(secretDir(name)).map((k) => [k, fs.readFileSync(path.join(secretDir(name), k), 'utf8')]));
 const writeSecret = (name: string, data: Record<string, string>) => {
@@ -30,11 +31,11 @@ const writeSecret = (name: string, data: Record<string, string>) => {
 const secretsInCluster = () => (fs.existsSync(path.join(work, 'k8s', 'kubeflow')) ? fs.readdirSync(path.join(work, 'k8s', 'kubeflow')).sort() : []);
 
 describe('secret generator', () => {
-  const container = podSpecOf(find(objects, 'Job', 'microflow-secrets', 'kubeflow')).containers[0];
+  const container = () => podSpecOf(find(objects(), 'Job', 'microflow-secrets', 'kubeflow')).containers[0];
   const env = { NAMESPACE: 'kubeflow' };
 
   test('creates every Secret with random values of the right length, and a fixed user name', () => {
-    const r = runScript(container, env);
+    const r = runScript(container(), env);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const mysql = readSecret('mysql-secret');
@@ -48,9 +49,9 @@ describe('secret generator', () => {
   });
 
   test('a second run rotates nothing', () => {
-    runScript(container, env);
+    runScript(container(), env);
     const first = [readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')];
-    const r = runScript(container, env);
+    const r = runScript(container(), env);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('secret/mysql-secret exists: kept as it is');
     expect([readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')]).toEqual(first);
@@ -58,7 +59,7 @@ describe('secret generator', () => {
 
   test('a complete Secret the user created first wins', () => {
     writeSecret('mysql-secret', { username: 'me', password: 'my-own-password' });
-    expect(runScript(container, env).status).toBe(0);
+    expect(runScript(container(), env).status).toBe(0);
     expect(readSecret('mysql-secret')).toEqual({ username: 'me', password: 'my-own-password' });
   });
 
@@ -68,7 +69,7 @@ describe('secret generator', () => {
     ['lacks both keys', { other: 'x' }, 'username password'],
   ])('a user-made Secret that %s fails the Job naming the Secret and the key, and is left as it was', (_what, data, missing) => {
     writeSecret('mysql-secret', data);
-    const r = runScript(container, env);
+    const r = runScript(container(), env);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`secret/mysql-secret exists but has no value for: ${missing}.`);
     expect(r.stderr).toContain('kubectl -n kubeflow edit secret mysql-secret');
@@ -76,7 +77,7 @@ describe('secret generator', () => {
   });
 
   test('an unreachable API server fails the Job with kubectl\'s message and creates nothing', () => {
-    const r = runScript(container, { ...env, FAKE_KUBECTL_FAIL: 'get secret' });
+    const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'get secret' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('cannot read secret/mysql-root-secret:');
     expect(r.stderr).toContain('was refused');
@@ -85,14 +86,14 @@ describe('secret generator', () => {
 
   test('an API error other than AlreadyExists on create fails the Job with the server\'s message', () => {
     const forbidden = 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:kubeflow:microflow-secrets" cannot create resource "secrets"';
-    const r = runScript(container, { ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: forbidden });
+    const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: forbidden });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`cannot create secret/mysql-secret:\n${forbidden}`);
     expect(secretsInCluster()).toEqual(['mysql-root-secret']);
   });
 
   test('AlreadyExists on create (another run was faster) keeps that Secret and goes on', () => {
-    const r = runScript(container, {
+    const r = runScript(container(), {
       ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: 'Error from server (AlreadyExists): secrets "mysql-secret" already exists',
     });
     expect(r.status).toBe(0);
@@ -101,7 +102,7 @@ describe('secret generator', () => {
   });
 
   test('values never appear on a command line', () => {
-    runScript(container, env);
+    runScript(container(), env);
     const calls = fs.readFileSync(path.join(work, 'k8s.calls'), 'utf8');
     expect(calls).not.toContain(readSecret('mysql-secret').password);
     expect(calls).toContain('--from-file=password=');
@@ -124,18 +125,18 @@ describe('secret generator', () => {
 });
 
 describe('bucket job', () => {
-  const container = podSpecOf(find(objects, 'Job', 'object-store-buckets', 'kubeflow')).containers[0];
+  const container = () => podSpecOf(find(objects(), 'Job', 'object-store-buckets', 'kubeflow')).containers[0];
   test('creates both buckets, and a re-run exits 0 keeping them', () => {
-    expect(runScript(container).status).toBe(0);
+    expect(runScript(container()).status).toBe(0);
     fs.writeFileSync(path.join(work, 's3', 'mlpipeline', 'artifact'), 'x');
-    const again = runScript(container);
+    const again = runScript(container());
     expect(again.status).toBe(0);
     expect(fs.readdirSync(path.join(work, 's3')).sort()).toEqual(['microflow-backups', 'mlpipeline']);
     expect(fs.existsSync(path.join(work, 's3', 'mlpipeline', 'artifact'))).toBe(true);
   });
 
   test('an unreachable store: retries for 5 minutes (60 tries, 5 s apart), then fails with a message', () => {
-    const r = runScript(container, { FAKE_S3_DOWN: '1' });
+    const r = runScript(container(), { FAKE_S3_DOWN: '1' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('object store http://minio-service.kubeflow.svc.cluster.local:9000 did not answer in 5 minutes');
     expect(fs.readFileSync(path.join(work, 'sleep.calls'), 'utf8').trim().split('\n')).toEqual(Array(59).fill('sleep 5'));
@@ -144,7 +145,7 @@ describe('bucket job', () => {
 });
 
 describe('backup upload', () => {
-  const upload = podSpecOf(find(objects, 'CronJob', 'mysql-backup', 'kubeflow')).containers[0];
+  const upload = () => podSpecOf(find(objects(), 'CronJob', 'mysql-backup', 'kubeflow')).containers[0];
   const folder = () => path.join(work, 's3', 'microflow-backups', 'mysql');
   const dumps = (...days: string[]) => days.map((d) => `mysql-${d}T030000Z.sql.gz`);
   const prepare = (existing: string[]) => {
@@ -160,7 +161,7 @@ describe('backup upload', () => {
 
   test('uploads the dump under a timestamp and keeps only the newest KEEP (3)', () => {
     prepare(dumps('20261120', '20261121', '20261122', '20261123'));
-    const r = runScript(upload);
+    const r = runScript(upload());
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const kept = fs.readdirSync(folder()).sort();
@@ -174,7 +175,7 @@ describe('backup upload', () => {
   test('objects that are not dumps are neither counted nor deleted', () => {
     const others = ['README', 'mysql-manual.sql.gz', 'mysql-20261119T030000Z.sql.gz.part', 'archive/', 'xmysql-20261101T030000Z.sql.gz'];
     prepare([...others, ...dumps('20261121', '20261122', '20261123')]);
-    const r = runScript(upload);
+    const r = runScript(upload());
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const left = fs.readdirSync(folder()).sort();
@@ -185,7 +186,7 @@ describe('backup upload', () => {
 
   test('a delete that fails fails the Job with a message; the new dump stays uploaded', () => {
     prepare(dumps('20261120', '20261121', '20261122', '20261123'));
-    const r = runScript(upload, { FAKE_MC_FAIL_RM: '20261120' });
+    const r = runScript(upload(), { FAKE_MC_FAIL_RM: '20261120' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Failed to remove `store/microflow-backups/mysql/mysql-20261120T030000Z.sql.gz`. Access Denied.');
     expect(r.stderr).toMatch(/backup mysql-\d{8}T\d{6}Z\.sql\.gz uploaded, but deleting old dumps failed: mysql-20261120T030000Z\.sql\.gz/);
@@ -196,7 +197,7 @@ describe('backup upload', () => {
   test('a missing bucket fails the upload with mc\'s message (mc never creates one)', () => {
     fs.mkdirSync(path.join(work, 'backup'));
     fs.writeFileSync(path.join(work, 'backup', 'dump.sql.gz'), 'dump');
-    const r = runScript(upload);
+    const r = runScript(upload());
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Bucket `microflow-backups` does not exist.');
     expect(fs.readdirSync(path.join(work, 's3'))).toEqual([]);
@@ -204,7 +205,7 @@ describe('backup upload', () => {
 
   test('with fewer dumps than KEEP nothing is pruned', () => {
     prepare(dumps('20261123'));
-    const r = runScript(upload);
+    const r = runScript(upload());
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('pruned');
     expect(fs.readdirSync(folder())).toHaveLength(2);
@@ -212,8 +213,8 @@ describe('backup upload', () => {
 });
 
 describe('restore', () => {
-  const stack = buildStack(resolveConfig({}), path.join(os.tmpdir(), 'microflow-unused'));
   const restoreJob = (backup: string) => {
+    const stack = buildStack(resolveConfig({}), path.join(os.tmpdir(), 'microflow-unused'));
     const { chart, policy, synth } = constructHarness();
     new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup });
     return podSpecOf(find(synth(), 'Job', 'mysql-restore', 'kubeflow'));
@@ -256,11 +257,11 @@ function sqlLiteral(body: string): string {
 }
 
 describe('MySQL first-start script', () => {
-  const script: string = find(objects, 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
 
   test.each([
     'microflow', "o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline; -- ", "it's $(touch pwned) `touch pwned2`", 'trailing\\', 'new\nline\n',
   ])('grants the three databases to the user %j, whatever its name, as root over the socket', (user) => {
+    const script: string = find(objects(), 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
     const sqlFile = path.join(work, 'sql');
     // The image's entrypoint sources it with MYSQL_USER and MYSQL_ROOT_PASSWORD set.
     const r = spawnSync('/bin/sh', ['-c', script], {
@@ -280,8 +281,6 @@ describe('MySQL first-start script', () => {
 });
 
 describe('SeaweedFS identities', () => {
-  const sw = renderStack(resolveConfig({ objectStore: 'seaweedfs' })).objects;
-  const init = podSpecOf(find(sw, 'StatefulSet', 'seaweedfs', 'kubeflow')).initContainers[0];
   // The image is Alpine: busybox sh and awk. Run with every awk at hand (busybox's when installed).
   const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((p) => fs.existsSync(p));
   const awks = [...['/usr/bin/gawk', '/usr/bin/mawk'].filter((p) => fs.existsSync(p)), ...(busybox ? [busybox] : [])];
@@ -298,6 +297,7 @@ describe('SeaweedFS identities', () => {
     fs.symlinkSync(awk, path.join(bin, 'awk'));
     const dir = path.join(work, 'etc');
     fs.mkdirSync(dir);
+    const init = podSpecOf(find(rendered(resolveConfig({ objectStore: 'seaweedfs' })).objects, 'StatefulSet', 'seaweedfs', 'kubeflow')).initContainers[0];
     const script = (init.command[2] as string).replace('/etc/seaweedfs/', `${dir}/`);
     const shell = awk === busybox ? [busybox, 'sh'] : ['/bin/sh'];
     const r = spawnSync(shell[0], [...shell.slice(1), '-c', script], {

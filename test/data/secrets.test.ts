@@ -3,17 +3,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { GeneratedSecrets } from '../../lib/data';
 import { fakeState, runScript } from '../support/run-script';
-import { constructHarness, find, renderStack } from '../support/stack';
+import { constructHarness, find, rendered, type K8sObject } from '../support/stack';
 import { resolveConfig } from '../../lib/config';
 
 describe('GeneratedSecrets', () => {
-  const { chart, policy, synth } = constructHarness();
-  new GeneratedSecrets(chart, 's', {
-    namespace: 'kubeflow', policy,
-    secrets: [{ name: 'db', data: { username: { fixed: 'app' }, password: { random: 24 } } }],
+  // Built in beforeEach, which runs as part of each test (see test/support/stack.ts).
+  let objs: K8sObject[], job: K8sObject;
+  beforeEach(() => {
+    const h = constructHarness();
+    new GeneratedSecrets(h.chart, 's', {
+      namespace: 'kubeflow', policy: h.policy,
+      secrets: [{ name: 'db', data: { username: { fixed: 'app' }, password: { random: 24 } } }],
+    });
+    objs = h.synth();
+    job = find(objs, 'Job', 'microflow-secrets', 'kubeflow');
   });
-  const objs = synth();
-  const job = find(objs, 'Job', 'microflow-secrets', 'kubeflow');
 
   test('its script creates each Secret with the spec\'s values, once', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-secrets-'));
@@ -54,7 +58,7 @@ describe('GeneratedSecrets', () => {
 });
 
 test('the data layer generates exactly the Secrets Kubeflow\'s clients read, and renders none itself', () => {
-  const { objects } = renderStack(resolveConfig({}));
+  const { objects } = rendered(resolveConfig({}));
   const job = find(objects, 'Job', 'microflow-secrets', 'kubeflow');
   expect(job.metadata.annotations[GeneratedSecrets.ANNOTATION].split(',').sort()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret', 'mysql-secret']);
   expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);

@@ -12,7 +12,7 @@ import { MYSQL, OBJECT_STORE } from '../../lib/data';
 import { NAMESPACES, type Connection } from '../../lib/platform';
 import { cyclonusAllows, findCyclonus, type TrafficQuery } from '../support/cyclonus';
 import { NetworkPolicies } from '../support/netpol';
-import { renderWithConnections, VARIANTS, variantConfig, type K8sObject } from '../support/stack';
+import { rendered, VARIANTS, variantConfig, type K8sObject } from '../support/stack';
 
 const CYCLONUS = findCyclonus();
 if (!CYCLONUS) {
@@ -79,8 +79,8 @@ describe.each(VARIANTS)('%s', (variant) => {
   let objects: K8sObject[];
   let connections: readonly Connection[];
   let list: Case[];
-  beforeAll(() => {
-    ({ objects, connections } = renderWithConnections(variantConfig(variant)));
+  beforeEach(() => {
+    ({ objects, connections } = rendered(variantConfig(variant)));
     list = cases(connections);
   });
 
@@ -108,12 +108,12 @@ describe('the engines catch the bug class (policy on the Service port instead of
   // The object-store policy as it was before the fix: port 9000 (the Service's) for SeaweedFS on 8333.
   let objects: K8sObject[];
   let list: Case[];
-  beforeAll(() => {
-    const rendered = renderWithConnections(variantConfig('laptop with seaweedfs'));
-    objects = rendered.objects.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'object-store-clients'
+  beforeEach(() => {
+    const stack = rendered(variantConfig('laptop with seaweedfs'));
+    objects = stack.objects.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'object-store-clients'
       ? { ...o, spec: { ...o.spec, ingress: [{ ...o.spec.ingress[0], ports: [{ protocol: 'TCP', port: OBJECT_STORE.port }] }] } }
       : o));
-    list = cases(rendered.connections).filter((c) => c.expected && c.what.includes(OBJECT_STORE.service));
+    list = cases(stack.connections).filter((c) => c.expected && c.what.includes(OBJECT_STORE.service));
   });
 
   test('the JS evaluator refuses every S3 client', () => {
