@@ -1,4 +1,7 @@
-import { ConfigError, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, cpuMillis, loadConfigFile, memoryBytes, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
 
 /** The problems a configuration raises, or [] when it is valid. */
 function problems(input: unknown): string[] {
@@ -41,7 +44,10 @@ describe('profiles and overrides', () => {
 
 describe('bad input names the field and what was expected', () => {
   test.each([
-    ['unknown top-level key', { domian: 'x.local' }, /unknown key "domian"/],
+    ['unknown top-level key', { domian: 'x.local' }, /^unknown key "domian" \(check the spelling; see README "Configuration"\)$/],
+    ['two unknown keys', { domian: 'x.local', user: [] }, /^unknown keys "domian", "user" \(check the spelling/],
+    ['bad GPU node label', { gpu: { nodeLabel: 'nvidia.com/gpu present' } }, /^gpu\.nodeLabel: expected a Kubernetes label key such as "nvidia\.com\/gpu\.present", got "nvidia\.com\/gpu present"$/],
+    ['memory request above limit', { resources: { minio: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '1Gi' } } } }, /^resources\.minio\.requests\.memory: expected at most the limit 1Gi, got 2Gi$/],
     ['unknown nested key', { gpu: { enabeld: true } }, /^gpu: unknown key "enabeld"/],
     ['unknown key in storage', { storage: { mysqll: '1Gi' } }, /^storage: unknown key "mysqll"/],
     ['unknown key in backup', { backup: { kep: 3 } }, /^backup: unknown key "kep"/],
@@ -72,11 +78,85 @@ describe('bad input names the field and what was expected', () => {
     expect(problems(input)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
 
+  test.each([
+    ['an unknown profile', { profile: 'workstation' }, 'profile: expected one of "laptop", "gpu-workstation", "cluster", got "workstation"'],
+    ['SeaweedFS with 2 replicas', { objectStore: 'seaweedfs', storage: { objectStoreReplicas: 2 } }, 'storage.objectStoreReplicas: expected 1 with objectStore "seaweedfs" (microflow runs it as one server), got 2'],
+    ['a null section', { gpu: null }, 'gpu: Invalid input: expected object, received null'],
+  ])('%s raises exactly one problem', (_name, input, message) => {
+    expect(problems(input)).toEqual([expect.stringMatching(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
+  });
+
+  test('requests equal to limits are fine', () => {
+    const same = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '0.5', memory: '1024Mi' } };
+    expect(resolveConfig({ resources: { mysql: same } }).resources.mysql).toEqual(same);
+  });
+
+  test('a section given as undefined (library users) keeps the profile\'s', () => {
+    expect(resolveConfig({ gpu: undefined } as any).gpu).toEqual(PROFILE_DEFAULTS.laptop.gpu);
+  });
+
   test('every problem is reported at once, not just the first', () => {
     expect(problems({ gpu: { defaultCount: -1 }, storage: { mysql: '4 GB' }, users: ['x'] })).toHaveLength(3);
   });
 
-  test('the error message lists each problem on its own line', () => {
-    expect(() => resolveConfig({ storage: { mysql: '4 GB' } }, 'my.yaml')).toThrow(/invalid microflow configuration \(my\.yaml\):\n {2}- storage\.mysql: /);
+  test('the error message names the source and lists each problem on its own line', () => {
+    let error: ConfigError | undefined;
+    try {
+      resolveConfig({ gpu: { defaultCount: -1 }, backup: { keep: 0 } });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.name).toBe('ConfigError');
+    expect(error!.source).toBe('configuration object');
+    expect(error!.message).toBe([
+      'invalid microflow configuration (configuration object):',
+      '  - gpu.defaultCount: expected a GPU count to be 0 or more',
+      '  - backup.keep: expected at least 1 backup to keep',
+    ].join('\n'));
+  });
+});
+
+describe('configuration files', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-config-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = (text: string) => {
+    const f = path.join(dir, 'microflow.yaml');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const problemsOf = (f: string) => {
+    try {
+      loadConfigFile(f);
+      return [];
+    } catch (e) {
+      expect((e as ConfigError).source).toBe(f);
+      return (e as ConfigError).problems;
+    }
+  };
+
+  test('a file overrides its profile', () => {
+    expect(loadConfigFile(file('profile: cluster\nstorageClass: fast\n'))).toEqual({ ...PROFILE_DEFAULTS.cluster, storageClass: 'fast' });
+  });
+
+  test('an empty or comment-only file is the laptop profile', () => {
+    expect(loadConfigFile(file(''))).toEqual(PROFILE_DEFAULTS.laptop);
+    expect(loadConfigFile(file('# nothing to change yet\n'))).toEqual(PROFILE_DEFAULTS.laptop);
+  });
+
+  test('an unreadable file, broken YAML and bad values are problems of that file', () => {
+    expect(problemsOf(path.join(dir, 'missing.yaml'))).toEqual([expect.stringMatching(/^cannot read the file: ENOENT: no such file or directory/)]);
+    expect(problemsOf(file('gpu: [\n'))).toEqual([expect.stringMatching(/^not valid YAML: .*microflow\.yaml/)]);
+    expect(problemsOf(file('gpu:\n  enabled: "yes"\n'))).toEqual(['gpu.enabled: expected true or false']);
+    expect(problemsOf(file('profile: laptop\n---\nprofile: cluster\n'))).toEqual(['expected one YAML document, found 2']);
+  });
+});
+
+describe('quantities', () => {
+  test.each([['250m', 250], ['2', 2000], ['0.5', 500], ['1.25', 1250]])('cpu %s is %d millicores', (q, m) => expect(cpuMillis(q)).toBe(m));
+  test.each([['1Gi', 2 ** 30], ['1.5Mi', 1.5 * 2 ** 20], ['512', 512], ['2k', 2000], ['3G', 3e9]])('memory %s is %d bytes', (q, b) => expect(memoryBytes(q)).toBe(b));
+  test.each(['4 GB', ' 1Gi', '1Gi ', '1Gb', 'Gi', '1.Gi'])('memory %j is refused', (q) => {
+    expect(() => memoryBytes(q)).toThrow(`not a memory quantity: ${q}`);
   });
 });
