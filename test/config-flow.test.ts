@@ -19,7 +19,7 @@ const sizing = (i: number): ResourceSpec => ({ requests: { cpu: `${11 + i}m`, me
 const RESOURCES = Object.fromEntries(COMPONENT_KEYS.map((k, i) => [k, sizing(i)])) as Record<ComponentKey, ResourceSpec>;
 const IMAGES = Object.fromEntries(IMAGE_KEYS.map((k) => [k, `registry.example.test:5000/mirror/${k}:9.9.9`]));
 
-/** Which component's sizing and which image each data-layer container must get. */
+/** Which component's sizing and which image each container must get (a new container fails until listed). */
 const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Job/microflow-secrets/generate': ['secrets', 'kubectl'],
   'StatefulSet/mysql/mysql': ['mysql', 'mysql'],
@@ -29,6 +29,10 @@ const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Job/object-store-buckets/create-buckets': ['buckets', 'mc'],
   'CronJob/mysql-backup/dump': ['mysqlBackup', 'mysql'],
   'CronJob/mysql-backup/upload': ['mysqlBackup', 'mc'],
+  'Deployment/istiod/discovery': ['istiod', 'istiod'],
+  'Deployment/istio-ingressgateway/istio-proxy': ['gateway', 'istioProxy'],
+  'Job/kubeflow-gateway-tls-certificate/generate': ['gatewayCertificate', 'mysql'],
+  'Job/kubeflow-gateway-tls-certificate/store': ['gatewayCertificate', 'kubectl'],
 };
 
 describe.each(['minio', 'seaweedfs'] as const)('with objectStore %s', (objectStore) => {

@@ -72,6 +72,73 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+export const scalingSchema = z.strictObject({
+  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
+  autoscale: z.boolean({ error: 'expected true or false' }),
+  /** Most replicas an autoscaled front door may run. */
+  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
+  /** Average CPU use (percent of the request) the autoscalers aim for. */
+  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+});
+
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+export const gitopsSchema = z.strictObject({
+  /**
+   * Git repository that holds the rendered dist/ (what Argo CD and Flux pull).
+   * @example gitops.repoURL: https://github.com/me/platform.git
+   */
+  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
+    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+  }),
+  /**
+   * Branch (or full commit SHA) to follow.
+   * @example gitops.revision: main
+   */
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  /**
+   * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
+   * @example gitops.path: clusters/home/dist
+   */
+  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
+});
+
+const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
+  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
+  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
+
+export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
+
+export const gatewaySchema = z.strictObject({
+  /**
+   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
+   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
+   */
+  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
+  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
+  nodePorts: z.strictObject({
+    /** Node port of plain HTTP (the Service's port 80). */
+    http: nodePort,
+    /** Node port of HTTPS (the Service's port 443). */
+    https: nodePort,
+  }),
+  /** The gateway's certificate for HTTPS. */
+  tls: z.strictObject({
+    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
+    secretName: dnsSubdomain('a Secret name'),
+    /**
+     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
+     * A Secret created beforehand (your own certificate) always wins and is never replaced.
+     */
+    selfSigned: z.boolean({ error: 'expected true or false' }),
+  }),
+  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
+  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
+  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -79,15 +146,27 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in, by email. */
+  /**
+   * Users allowed to log in, by email.
+   * @example users: ["ada@example.com"]
+   */
   users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
     error: 'expected a list of email addresses',
   }),
+  /** GPU workloads: whether they are offered and how they are placed on GPU nodes. */
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
+  /** Volume sizes and replicas of the data layer. */
   storage: storageSchema,
+  /** Nightly MySQL dumps into the object store. */
   backup: backupSchema,
+  /** Autoscaling of the stateless front doors (and with it PodDisruptionBudgets of at least 2 replicas). */
+  scaling: scalingSchema,
+  /** Argo CD and Flux renderings of the stack (written by synth into a gitops/ folder beside dist/). @default - none rendered */
+  gitops: gitopsSchema.optional(),
+  /** The Istio ingress gateway every request enters through. */
+  gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -99,6 +178,9 @@ export const configSchema = z.strictObject({
   }
   if (c.objectStore === 'minio' && replicas > 1 && replicas < 4) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 (single server) or 4 and more (MinIO distributed mode needs at least 4 drives), got ${replicas}` });
+  }
+  if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
+    ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
   }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
@@ -115,4 +197,5 @@ export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
+export type GatewayConfig = Config['gateway'];
 export { DNS_LABEL };

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyJob, type WorkloadPolicy } from '../platform';
+import { GENERATES_SECRETS_ANNOTATION, PolicyJob, type WorkloadPolicy } from '../platform';
 
 /** One key of a generated Secret: a random value, or a fixed non-secret value such as a user name. */
 export type GeneratedValue = { readonly random: number } | { readonly fixed: string };
@@ -35,7 +35,7 @@ const SAFE_FIXED = /^[-._@a-zA-Z0-9]*$/;
  */
 export class GeneratedSecrets extends Construct {
   /** Annotation on the Job listing the Secrets it manages, for people and for the reference checks. */
-  public static readonly ANNOTATION = 'microflow.dev/generates-secrets';
+  public static readonly ANNOTATION = GENERATES_SECRETS_ANNOTATION;
   public readonly name: string;
   public readonly secretNames: string[];
 

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { KEEP_ON_PRUNE_ANNOTATIONS } from './names';
 
 /** Pod Security Standards level pinned on a namespace. */
 export type PodSecurityLevel = 'restricted' | 'baseline';
@@ -19,6 +20,12 @@ export interface MicroflowNamespaceProps {
   readonly podSecurity?: PodSecurityLevel;
   /** Required with `baseline`: why this namespace's images cannot run restricted. @default - none */
   readonly baselineReason?: string;
+  /**
+   * The namespace holds data (claims, generated Secrets): GitOps pruning never deletes it
+   * (KEEP_ON_PRUNE_ANNOTATIONS), and `npm run destroy` keeps it unless told to purge.
+   * @default false
+   */
+  readonly holdsData?: boolean;
 }
 
 /**
@@ -45,7 +52,12 @@ export class MicroflowNamespace extends Construct {
       metadata: {
         name: props.name,
         labels: pss,
-        ...(props.baselineReason ? { annotations: { [BASELINE_REASON_ANNOTATION]: props.baselineReason } } : {}),
+        ...(props.baselineReason || props.holdsData ? {
+          annotations: {
+            ...(props.baselineReason ? { [BASELINE_REASON_ANNOTATION]: props.baselineReason } : {}),
+            ...(props.holdsData ? KEEP_ON_PRUNE_ANNOTATIONS : {}),
+          },
+        } : {}),
       },
     });
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
