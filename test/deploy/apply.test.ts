@@ -141,6 +141,31 @@ describe('applyPhases', () => {
   });
 });
 
+describe('applyPhases: webhook servers', () => {
+  const webhook = (caBundle?: string) => ({
+    'ValidatingWebhookConfiguration//v': { kind: 'ValidatingWebhookConfiguration', metadata: { name: 'v' }, webhooks: [{ name: 'a', clientConfig: caBundle ? { caBundle } : {} }] },
+  });
+  const phase = { name: 'platform', objects: [configMap], waitEstablished: [], waitAvailable: ['istio-system/istiod'], waitWebhooks: ['ValidatingWebhookConfiguration/v'] };
+
+  test('after the apply, waits for the webhook server\'s Deployment, then for its CA bundle', () => {
+    setState({ objects: webhook('Q0E=') });
+    const log: string[] = [];
+    applyPhases([phase], { ...opts(), availableTimeoutSeconds: 9, log: (l) => log.push(l) });
+    expect(state().calls.slice(1)).toEqual([
+      ['wait', '--for=condition=Available', '--timeout=9s', '-n', 'istio-system', 'deployment/istiod'],
+      ['get', 'ValidatingWebhookConfiguration/v', '-o', 'json'],
+    ]);
+    expect(log.slice(-2)).toEqual(['phase platform: deployment istio-system/istiod available', 'phase platform: ValidatingWebhookConfiguration/v has its server\'s CA bundle']);
+  });
+
+  test('a webhook that never gets its CA bundle stops the deploy with where to look', () => {
+    setState({ objects: webhook() });
+    expect(() => applyPhases([phase], { ...opts(), availableTimeoutSeconds: 0, pollMs: 1 }))
+      .toThrow('timed out after 0s waiting for ValidatingWebhookConfiguration/v to get its CA bundle: is its server running? (kubectl -n istio-system logs deployment/istiod)');
+    expect(calls().filter((c) => c === 'get ValidatingWebhookConfiguration/v -o').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('diffPhases', () => {
   test('empty when the cluster already has everything; the differences otherwise', () => {
     setState({});

@@ -26,7 +26,8 @@ if (state.fail && state.fail[verb] !== undefined) exit(verb === 'diff' ? 2 : 1, 
 
 switch (verb) {
   case 'get': {
-    const [, kind, name] = args;
+    // `get job NAME -n NS` or `get Kind/name` (cluster-scoped, as the webhook wait asks).
+    const [kind, name] = args[1].includes('/') ? args[1].split('/') : [args[1], args[2]];
     const o = state.objects[`${kind[0].toUpperCase()}${kind.slice(1)}/${opt('-n') ?? ''}/${name}`];
     if (!o) exit(args.includes('--ignore-not-found') ? 0 : 1, '', args.includes('--ignore-not-found') ? '' : `Error from server (NotFound): ${kind}s "${name}" not found\n`);
     exit(0, JSON.stringify(o));
