@@ -47,6 +47,10 @@ describe('bad input names the field and what was expected', () => {
     ['unknown top-level key', { domian: 'x.local' }, /^unknown key "domian" \(check the spelling; see README "Configuration"\)$/],
     ['two unknown keys', { domian: 'x.local', user: [] }, /^unknown keys "domian", "user" \(check the spelling/],
     ['bad GPU node label', { gpu: { nodeLabel: 'nvidia.com/gpu present' } }, /^gpu\.nodeLabel: expected a Kubernetes label key such as "nvidia\.com\/gpu\.present", got "nvidia\.com\/gpu present"$/],
+    ['same node port twice', { gateway: { nodePorts: { http: 30080, https: 30080 } } }, /^gateway\.nodePorts\.https: expected a node port other than the HTTP one \(30080\)$/],
+    ['bad GitOps URL', { gitops: { repoURL: 'github.com/me', revision: 'main', path: 'dist' } }, /^gitops\.repoURL: expected a Git URL such as "https:\/\/github\.com\/me\/platform\.git" or "ssh:\/\/git@host\/me\/platform\.git", got "github\.com\/me"$/],
+    ['bad GitOps revision', { gitops: { repoURL: 'https://github.com/me/p.git', revision: 'main branch', path: 'dist' } }, /^gitops\.revision: expected a branch name or commit SHA, got "main branch"$/],
+    ['GitOps path outside the repository', { gitops: { repoURL: 'https://github.com/me/p.git', revision: 'main', path: '../dist' } }, /^gitops\.path: expected a relative path inside the repository such as "dist" or "clusters\/laptop\/dist", got "\.\.\/dist"$/],
     ['memory request above limit', { resources: { minio: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '1Gi' } } } }, /^resources\.minio\.requests\.memory: expected at most the limit 1Gi, got 2Gi$/],
     ['unknown nested key', { gpu: { enabeld: true } }, /^gpu: unknown key "enabeld"/],
     ['unknown key in storage', { storage: { mysqll: '1Gi' } }, /^storage: unknown key "mysqll"/],
@@ -155,7 +159,7 @@ describe('configuration files', () => {
 
 describe('quantities', () => {
   test.each([['250m', 250], ['2', 2000], ['0.5', 500], ['1.25', 1250]])('cpu %s is %d millicores', (q, m) => expect(cpuMillis(q)).toBe(m));
-  test.each([['1Gi', 2 ** 30], ['1.5Mi', 1.5 * 2 ** 20], ['512', 512], ['2k', 2000], ['3G', 3e9]])('memory %s is %d bytes', (q, b) => expect(memoryBytes(q)).toBe(b));
+  test.each([['1Gi', 2 ** 30], ['1.5Mi', 1.5 * 2 ** 20], ['1.25Gi', 1.25 * 2 ** 30], ['512', 512], ['2k', 2000], ['3G', 3e9]])('memory %s is %d bytes', (q, b) => expect(memoryBytes(q)).toBe(b));
   test.each(['4 GB', ' 1Gi', '1Gi ', '1Gb', 'Gi', '1.Gi'])('memory %j is refused', (q) => {
     expect(() => memoryBytes(q)).toThrow(`not a memory quantity: ${q}`);
   });
