@@ -90,6 +90,11 @@ describe('bad input names the field and what was expected', () => {
     expect(problems(input)).toEqual([expect.stringMatching(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
   });
 
+  test('SeaweedFS with its one replica, and distributed MinIO, are fine', () => {
+    expect(problems({ objectStore: 'seaweedfs', storage: { objectStoreReplicas: 1 } })).toEqual([]);
+    expect(problems({ storage: { objectStoreReplicas: 4 } })).toEqual([]);
+  });
+
   test('requests equal to limits are fine', () => {
     const same = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '0.5', memory: '1024Mi' } };
     expect(resolveConfig({ resources: { mysql: same } }).resources.mysql).toEqual(same);
