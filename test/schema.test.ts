@@ -2,11 +2,18 @@
 import { validateAgainstSchema } from './support/schema';
 import { VARIANTS, variantObjects } from './support/stack';
 
-describe.each(VARIANTS)('%s', (variant) => {
+test.each(VARIANTS)('%s: every object validates against its kind\'s schema', (variant) => {
   const objects = variantObjects(variant);
-  test.each(objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o] as const))('%s', (_label, o) => {
-    expect(() => validateAgainstSchema(o)).not.toThrow();
+  expect(objects.length).toBeGreaterThan(10);
+  const invalid = objects.flatMap((o) => {
+    try {
+      validateAgainstSchema(o);
+      return [];
+    } catch (e) {
+      return [`${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}: ${(e as Error).message}`];
+    }
   });
+  expect(invalid).toEqual([]);
 });
 
 test('the validator really rejects a malformed object', () => {

@@ -4,7 +4,7 @@
  */
 import { GeneratedSecrets } from '../lib/data';
 import { CHECKED_ON_BEHALF_ANNOTATION, ISTIOD } from '../lib/gateway';
-import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL } from '../lib/platform';
+import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL, NAMESPACES, POD_SECURITY_VERSION } from '../lib/platform';
 import {
   LONG_RUNNING_KINDS, VARIANTS, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
 } from './support/stack';
@@ -21,56 +21,67 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
+  // Rendered in beforeEach (which runs as part of each test), never at collection time: see test/support/stack.ts.
+  let objects: K8sObject[] = [];
+  beforeEach(() => { objects = variantObjects(variant); });
   const inNs = (ns: string | undefined, kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === ns);
   const longRunning = (ns: string | undefined) => LONG_RUNNING_KINDS.flatMap((k) => inNs(ns, k));
+  /** Every container of every workload, with a name for failure messages. */
+  const containers = () => workloads(objects).flatMap((w) => allContainers(podSpecOf(w)).map((c) => ({ id: `${w.kind} ${w.metadata.name}/${c.name}`, w, c })));
 
   test('renders workloads at all (guards every check below against an empty render)', () => {
     expect(workloads(objects).length).toBeGreaterThanOrEqual(4);
   });
 
   describe('workload policy', () => {
-    for (const w of workloads(variantObjects(variant))) {
-      const spec = podSpecOf(w);
-      test(`${w.kind} ${w.metadata.name}: pinned images pulled IfNotPresent, requests and limits everywhere`, () => {
-        for (const c of allContainers(spec)) {
-          expect(c.image).toMatch(/(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})$/);
-          expect(c.image).not.toMatch(/:latest$/);
-          expect(c.imagePullPolicy).toBe('IfNotPresent');
-          for (const kind of ['requests', 'limits']) {
-            expect(c.resources?.[kind]?.cpu).toBeDefined();
-            expect(c.resources?.[kind]?.memory).toBeDefined();
-          }
+    test('pinned images pulled IfNotPresent, requests and limits on every container', () => {
+      for (const { id, c } of containers()) {
+        expect({ id, image: c.image }).toEqual({ id, image: expect.stringMatching(/(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})$/) });
+        expect({ id, image: c.image }).not.toEqual({ id, image: expect.stringMatching(/:latest$/) });
+        expect({ id, pull: c.imagePullPolicy }).toEqual({ id, pull: 'IfNotPresent' });
+        for (const kind of ['requests', 'limits']) {
+          expect({ id, kind, cpu: String(c.resources?.[kind]?.cpu) }).toEqual({ id, kind, cpu: expect.stringMatching(/^\d+(\.\d+)?m?$/) });
+          expect({ id, kind, memory: String(c.resources?.[kind]?.memory) }).toEqual({ id, kind, memory: expect.stringMatching(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)?$/) });
         }
-      });
-      test(`${w.kind} ${w.metadata.name}: restricted security context`, () => {
-        expect(spec.securityContext.runAsNonRoot).toBe(true);
-        expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
-        expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
-        for (const c of allContainers(spec)) {
-          expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
-          expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
-          expect(c.securityContext.privileged).toBe(false);
-          expect(typeof c.securityContext.readOnlyRootFilesystem).toBe('boolean');
-        }
-      });
-      test(`${w.kind} ${w.metadata.name}: API token only when it talks to the API`, () => {
-        // Bindings whose rights another component checks on the subject's behalf (istiod's
-        // SubjectAccessReview for the gateway's certificates) give the pods themselves no reason for a token.
-        const talksToApi = objects.some((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && !o.metadata.annotations?.[CHECKED_ON_BEHALF_ANNOTATION]
-          ? (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === spec.serviceAccountName && s.namespace === w.metadata.namespace)
-          : false);
-        expect(spec.automountServiceAccountToken).toBe(talksToApi);
-      });
-      if (LONG_RUNNING_KINDS.includes(w.kind)) {
-        test(`${w.kind} ${w.metadata.name}: readiness and liveness probes on long-running containers`, () => {
-          for (const c of spec.containers) {
-            expect(c.readinessProbe).toBeDefined();
-            expect(c.livenessProbe).toBeDefined();
-          }
+      }
+    });
+
+    test('restricted security context on every pod and container', () => {
+      for (const w of workloads(objects)) {
+        const { securityContext } = podSpecOf(w);
+        expect({ workload: w.metadata.name, runAsNonRoot: securityContext.runAsNonRoot, seccomp: securityContext.seccompProfile, rootUid: securityContext.runAsUser === 0 })
+          .toEqual({ workload: w.metadata.name, runAsNonRoot: true, seccomp: { type: 'RuntimeDefault' }, rootUid: false });
+      }
+      for (const { id, c } of containers()) {
+        // No microflow container needs a writable root (a writableRootReason would be the only way).
+        expect({ id, ...c.securityContext }).toEqual({
+          id, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
         });
       }
-    }
+    });
+
+    test('an API token only for pods whose ServiceAccount is bound to a role', () => {
+      const tokens = workloads(objects).map((w) => {
+        const spec = podSpecOf(w);
+        // Bindings whose rights another component checks on the subject's behalf (istiod's
+        // SubjectAccessReview for the gateway's certificates) give the pods themselves no reason for a token.
+        const bound = objects.some((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && !o.metadata.annotations?.[CHECKED_ON_BEHALF_ANNOTATION]
+          && (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === spec.serviceAccountName && s.namespace === w.metadata.namespace));
+        return { workload: w.metadata.name, token: spec.automountServiceAccountToken, bound };
+      });
+      expect(tokens.filter((t) => t.bound).length).toBeGreaterThan(0);
+      expect(tokens).toEqual(tokens.map((t) => ({ ...t, token: t.bound })));
+    });
+
+    test('readiness and liveness probes on every long-running container', () => {
+      const long = workloads(objects).filter((w) => LONG_RUNNING_KINDS.includes(w.kind));
+      expect(long.length).toBeGreaterThanOrEqual(2);
+      for (const w of long) {
+        for (const c of podSpecOf(w).containers) {
+          expect({ id: `${w.metadata.name}/${c.name}`, readiness: !!c.readinessProbe, liveness: !!c.livenessProbe }).toEqual({ id: `${w.metadata.name}/${c.name}`, readiness: true, liveness: true });
+        }
+      }
+    });
   });
 
   test('stable names: every object has an explicit metadata.name without a cdk8s hash suffix', () => {
@@ -97,16 +108,21 @@ describe.each(VARIANTS)('%s', (variant) => {
     }
   });
 
-  test('every namespace enforces, warns and audits a pod security level and denies ingress by default', () => {
+  test('every namespace, and only microflow\'s, is rendered', () => {
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort()).toEqual(Object.values(NAMESPACES).sort());
+  });
+
+  test('every namespace enforces, warns and audits Pod Security "restricted" at the pinned version and denies ingress by default', () => {
     for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
-      const l = ns.metadata.labels!;
-      expect(['restricted', 'baseline']).toContain(l['pod-security.kubernetes.io/enforce']);
-      expect(l['pod-security.kubernetes.io/warn']).toBe(l['pod-security.kubernetes.io/enforce']);
-      expect(l['pod-security.kubernetes.io/audit']).toBe(l['pod-security.kubernetes.io/enforce']);
-      expect(l['pod-security.kubernetes.io/enforce-version']).toMatch(/^v1\.\d+$/);
-      if (l['pod-security.kubernetes.io/enforce'] === 'baseline') expect(ns.metadata.annotations?.[BASELINE_REASON_ANNOTATION]).toBeTruthy();
+      const pss = Object.fromEntries(Object.entries(ns.metadata.labels ?? {}).filter(([k]) => k.startsWith('pod-security.kubernetes.io/')));
+      // "restricted" everywhere is the rule; a departure needs a written reason (none so far).
+      const level = ns.metadata.annotations?.[BASELINE_REASON_ANNOTATION] ? 'baseline' : 'restricted';
+      expect({ namespace: ns.metadata.name, pss }).toEqual({
+        namespace: ns.metadata.name,
+        pss: Object.fromEntries(['enforce', 'warn', 'audit'].flatMap((m) => [[`pod-security.kubernetes.io/${m}`, level], [`pod-security.kubernetes.io/${m}-version`, POD_SECURITY_VERSION]])),
+      });
       const deny = inNs(ns.metadata.name, 'NetworkPolicy').find((p) => p.metadata.name === DEFAULT_DENY_POLICY);
-      expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+      expect({ namespace: ns.metadata.name, deny: deny?.spec }).toEqual({ namespace: ns.metadata.name, deny: { podSelector: {}, policyTypes: ['Ingress'] } });
     }
   });
 
@@ -123,7 +139,7 @@ describe.each(VARIANTS)('%s', (variant) => {
         const secrets = new Set([...names(ns, 'Secret'), ...generatedSecrets(ns)]);
         // istiod publishes its root certificate in every namespace at run time.
         const configMaps = new Set([...names(ns, 'ConfigMap'), ISTIOD.rootCertConfigMap]);
-        expect(names(ns, 'ServiceAccount').has(spec.serviceAccountName)).toBe(true);
+        expect([...names(ns, 'ServiceAccount')]).toContain(spec.serviceAccountName);
         const volumes = new Set([
           ...(spec.volumes ?? []).map((v: any) => v.name),
           ...(w.spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name),
@@ -131,35 +147,39 @@ describe.each(VARIANTS)('%s', (variant) => {
         for (const v of spec.volumes ?? []) {
           // Optional sources may be absent (istiod's plug-in CA, remote kubeconfig, cert-manager certificate).
           if (v.secret?.optional || v.configMap?.optional) continue;
-          if (v.secret) expect(secrets.has(v.secret.secretName)).toBe(true);
-          if (v.configMap) expect(configMaps.has(v.configMap.name)).toBe(true);
-          if (v.persistentVolumeClaim) expect(names(ns, 'PersistentVolumeClaim').has(v.persistentVolumeClaim.claimName)).toBe(true);
+          if (v.secret) expect([...secrets]).toContain(v.secret.secretName);
+          if (v.configMap) expect([...configMaps]).toContain(v.configMap.name);
+          if (v.persistentVolumeClaim) expect([...names(ns, 'PersistentVolumeClaim')]).toContain(v.persistentVolumeClaim.claimName);
         }
         for (const c of allContainers(spec)) {
-          for (const m of c.volumeMounts ?? []) expect(volumes.has(m.name)).toBe(true);
+          for (const m of c.volumeMounts ?? []) expect([...volumes]).toContain(m.name);
           for (const e of c.env ?? []) {
-            if (e.valueFrom?.secretKeyRef) expect(secrets.has(e.valueFrom.secretKeyRef.name)).toBe(true);
-            if (e.valueFrom?.configMapKeyRef) expect(configMaps.has(e.valueFrom.configMapKeyRef.name)).toBe(true);
+            if (e.valueFrom?.secretKeyRef) expect([...secrets]).toContain(e.valueFrom.secretKeyRef.name);
+            if (e.valueFrom?.configMapKeyRef) expect([...configMaps]).toContain(e.valueFrom.configMapKeyRef.name);
           }
           for (const f of c.envFrom ?? []) {
-            if (f.secretRef) expect(secrets.has(f.secretRef.name)).toBe(true);
-            if (f.configMapRef) expect(configMaps.has(f.configMapRef.name)).toBe(true);
+            if (f.secretRef) expect([...secrets]).toContain(f.secretRef.name);
+            if (f.configMapRef) expect([...configMaps]).toContain(f.configMapRef.name);
           }
         }
       }
     });
 
     test('RoleBindings point at existing Roles and ServiceAccounts', () => {
-      for (const b of objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
+      const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
+      expect(bindings.length).toBeGreaterThan(0);
+      for (const b of bindings) {
         const roleKind = b.roleRef.kind;
         const roleNs = roleKind === 'Role' ? b.metadata.namespace : undefined;
-        expect(names(roleNs, roleKind).has(b.roleRef.name)).toBe(true);
-        for (const s of b.subjects) if (s.kind === 'ServiceAccount') expect(names(s.namespace, 'ServiceAccount').has(s.name)).toBe(true);
+        expect([...names(roleNs, roleKind)]).toContain(b.roleRef.name);
+        for (const s of b.subjects) if (s.kind === 'ServiceAccount') expect([...names(s.namespace, 'ServiceAccount')]).toContain(s.name);
       }
     });
 
     test('Service selectors match a pod template and named targetPorts exist on it', () => {
-      for (const svc of objects.filter((o) => o.kind === 'Service' && o.spec.selector)) {
+      const services = objects.filter((o) => o.kind === 'Service' && o.spec.selector);
+      expect(services.length).toBeGreaterThan(0);
+      for (const svc of services) {
         const pods = longRunning(svc.metadata.namespace).filter((w) => matches(svc.spec.selector, podTemplateLabels(w)));
         expect(pods.length).toBeGreaterThan(0);
         for (const port of svc.spec.ports) {
@@ -171,19 +191,18 @@ describe.each(VARIANTS)('%s', (variant) => {
     });
 
     test('NetworkPolicy pod selectors match a pod template', () => {
-      for (const np of objects.filter((o) => o.kind === 'NetworkPolicy' && Object.keys(o.spec.podSelector.matchLabels ?? {}).length)) {
-        const hit = longRunning(np.metadata.namespace).some((w) => matches(np.spec.podSelector.matchLabels, podTemplateLabels(w)));
-        expect(hit).toBe(true);
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && Object.keys(o.spec.podSelector.matchLabels ?? {}).length);
+      expect(policies.length).toBeGreaterThan(0);
+      for (const np of policies) {
+        const selected = longRunning(np.metadata.namespace).filter((w) => matches(np.spec.podSelector.matchLabels, podTemplateLabels(w))).map((w) => w.metadata.name);
+        expect({ policy: np.metadata.name, selects: selected.length > 0 ? 'pods' : 'nothing' }).toEqual({ policy: np.metadata.name, selects: 'pods' });
       }
     });
   });
 
   describe('no credential anywhere', () => {
-    test('no Secret carries data', () => {
-      for (const s of objects.filter((o) => o.kind === 'Secret')) {
-        expect(s.data).toBeUndefined();
-        expect(s.stringData).toBeUndefined();
-      }
+    test('no Secret carries data (credentials are generated in the cluster)', () => {
+      expect(objects.filter((o) => o.kind === 'Secret' && (o.data !== undefined || o.stringData !== undefined)).map((o) => o.metadata.name)).toEqual([]);
     });
     test('credential-like environment variables come from Secrets, never literals', () => {
       for (const w of workloads(objects)) {

@@ -60,11 +60,13 @@ export function loadConfigFile(file: string): Config {
   } catch (e) {
     throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
   }
-  let parsed: unknown;
+  let documents: unknown[];
   try {
-    parsed = yaml.load(text, { filename: file });
+    // loadAll: an empty (or comment-only) file is no document at all, which js-yaml's load refuses.
+    documents = yaml.loadAll(text, null, { filename: file });
   } catch (e) {
     throw new ConfigError(file, [`not valid YAML: ${(e as Error).message}`]);
   }
-  return resolveConfig((parsed ?? {}) as ConfigInput, file);
+  if (documents.length > 1) throw new ConfigError(file, [`expected one YAML document, found ${documents.length}`]);
+  return resolveConfig((documents[0] ?? {}) as ConfigInput, file);
 }

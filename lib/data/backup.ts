@@ -11,8 +11,13 @@ export const DUMP_DIR = '/backup';
 export const DUMP_FILE = `${DUMP_DIR}/dump.sql.gz`;
 /** Dump names: `mysql-<UTC yyyymmddThhmmssZ>.sql.gz`, so that names sort by time. */
 export const DUMP_NAME = { prefix: 'mysql-', suffix: '.sql.gz', dateFormat: '%Y%m%dT%H%M%SZ' } as const;
-/** Matches exactly the names MySqlBackup writes. */
+/**
+ * Matches exactly the names MySqlBackup writes: anchored at both ends (without the `m` flag, `$` matches
+ * only at the very end, so a trailing newline is refused too).
+ */
 export const DUMP_NAME_PATTERN = new RegExp(`^${DUMP_NAME.prefix}\\d{8}T\\d{6}Z${DUMP_NAME.suffix.replace(/\./g, '\\.')}$`);
+/** The same names as a shell `case` pattern (a case pattern always matches the whole word). */
+export const DUMP_NAME_GLOB = `${DUMP_NAME.prefix}${'[0-9]'.repeat(8)}T${'[0-9]'.repeat(6)}Z${DUMP_NAME.suffix}`;
 
 export interface MySqlBackupProps {
   readonly database: Database;
@@ -81,17 +86,24 @@ export class MySqlBackup extends Construct {
             `name="${DUMP_NAME.prefix}$(date -u +${DUMP_NAME.dateFormat})${DUMP_NAME.suffix}"`,
             `mc cp ${DUMP_FILE} "${target}/$name"`,
             'echo "uploaded $name"',
-            // S3 lists keys in ascending order and the names are UTC timestamps: oldest first. Plain sh
-            // and mc only: the mc image has no awk or sort.
-            `set -- $(mc ls "${target}/" | while read -r line; do echo "\${line##* }"; done)`,
-            'drop=$(($# - KEEP))',
+            // S3 lists keys in ascending order and the names are UTC timestamps: oldest first. Only
+            // names MySqlBackup writes count: anything else in the folder is neither counted nor
+            // deleted. Plain sh and mc only: the mc image has no awk or sort.
+            `mc ls "${target}/" > /tmp/listing`,
+            'set --',
+            'while read -r line; do',
+            `  case "\${line##* }" in ${DUMP_NAME_GLOB}) set -- "$@" "\${line##* }" ;; esac`,
+            'done < /tmp/listing',
+            'drop=$(($# - KEEP)); failed=""',
             'for old in "$@"; do',
             '  [ "$drop" -gt 0 ] || break',
-            `  mc rm "${target}/$old" && echo "pruned $old"`,
+            `  if mc rm "${target}/$old"; then echo "pruned $old"; else failed="$failed $old"; fi`,
             '  drop=$((drop - 1))',
             'done',
             `echo "backups kept in ${target}/:"`,
             `mc ls "${target}/"`,
+            // The new dump is safe, but a delete that failed means the bucket keeps growing: say so and fail the Job.
+            'if [ -n "$failed" ]; then echo "backup $name uploaded, but deleting old dumps failed:$failed (see mc\'s errors above)" >&2; exit 1; fi',
           ].join('\n'), {
             resources: 'mysqlBackup',
             env: [{ name: 'KEEP', value: String(props.keep) }],

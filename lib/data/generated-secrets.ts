@@ -97,7 +97,20 @@ export class GeneratedSecrets extends Construct {
   }
 }
 
-/** The generator's shell script: values go to files (mode 600) and never to the command line. */
+/**
+ * Prints "found" and then each key that holds a value, when the Secret exists; nothing when it does
+ * not (`--ignore-not-found`). kubectl's go-template printer sorts map keys.
+ */
+export const SECRET_KEYS_TEMPLATE = 'found{{range $k, $v := .data}}{{if $v}} {{$k}}{{end}}{{end}}';
+
+/**
+ * The generator's shell script: values go to files (mode 600) and never to the command line. A
+ * Secret that exists is kept as it is, but only if every key microflow's consumers read holds a
+ * value: a user-made Secret lacking one would leave pods in CreateContainerConfigError with no hint,
+ * so the Job fails naming the Secret and the keys instead. (Filling in a missing key is not safe in
+ * general: a password must match what the data was initialised with, and only the user knows it.)
+ * Any API error other than AlreadyExists fails the Job with kubectl's message.
+ */
 function script(secrets: GeneratedSecretSpec[]): string {
   const lines = [
     'set -eu',
@@ -105,10 +118,23 @@ function script(secrets: GeneratedSecretSpec[]): string {
     'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
     'ensure() {',
     '  name=$1; shift',
-    '  if [ -n "$(kubectl -n "$NAMESPACE" get secret "$name" --ignore-not-found -o name)" ]; then',
+    '  dir=$(mktemp -d)',
+    `  if ! found=$(kubectl -n "$NAMESPACE" get secret "$name" --ignore-not-found -o 'go-template=${SECRET_KEYS_TEMPLATE}' 2> "$dir/err"); then`,
+    '    echo "cannot read secret/$name:" >&2; cat "$dir/err" >&2; rm -rf "$dir"; return 1',
+    '  fi',
+    '  if [ -n "$found" ]; then',
+    '    rm -rf "$dir"; missing=""',
+    '    for spec in "$@"; do',
+    '      key=${spec%%=*}',
+    '      case " ${found#found} " in *" $key "*) ;; *) missing="$missing $key" ;; esac',
+    '    done',
+    '    if [ -n "$missing" ]; then',
+    '      echo "secret/$name exists but has no value for:$missing. Add the missing key(s) (kubectl -n $NAMESPACE edit secret $name) or delete the Secret to have it generated" >&2',
+    '      return 1',
+    '    fi',
     '    echo "secret/$name exists: kept as it is"; return 0',
     '  fi',
-    '  dir=$(mktemp -d); args=""',
+    '  args=""',
     '  for spec in "$@"; do',
     '    key=${spec%%=*}; value=${spec#*=}',
     '    case $value in random:*) rand "${value#random:}" > "$dir/$key" ;; *) printf %s "${value#fixed:}" > "$dir/$key" ;; esac',
@@ -120,7 +146,7 @@ function script(secrets: GeneratedSecretSpec[]): string {
     '  elif grep -q AlreadyExists "$dir/err"; then',
     '    echo "secret/$name was created meanwhile: kept as it is"',
     '  else',
-    '    cat "$dir/err" >&2; rm -rf "$dir"; return 1',
+    '    echo "cannot create secret/$name:" >&2; cat "$dir/err" >&2; rm -rf "$dir"; return 1',
     '  fi',
     '  rm -rf "$dir"',
     '}',

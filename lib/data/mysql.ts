@@ -118,15 +118,22 @@ function execProbe(command: string[], o: { periodSeconds: number; failureThresho
   return { exec: { command }, periodSeconds: o.periodSeconds, failureThreshold: o.failureThreshold, timeoutSeconds: 5 };
 }
 
-/** Runs once, on first start with an empty data dir, against the socket-only init server. */
+/**
+ * Runs once, on first start with an empty data dir, against the socket-only init server. The image's
+ * entrypoint sources it (bash), so its one variable has a prefix of its own. The user name comes from
+ * `mysql-secret`, which the user may have made: it goes into the SQL as a string literal with `\` and
+ * `'` doubled, so no name can end the literal (the "." keeps a trailing newline through `$(...)`).
+ */
 function initScript(databases: Database['databases']): string {
   const names = [databases.pipeline, databases.metadata, databases.cache];
   const sql = names
-    .map((n) => `CREATE DATABASE IF NOT EXISTS \\\`${n}\\\`;\nGRANT ALL PRIVILEGES ON \\\`${n}\\\`.* TO '$MYSQL_USER'@'%';`)
+    .map((n) => `CREATE DATABASE IF NOT EXISTS \\\`${n}\\\`;\nGRANT ALL PRIVILEGES ON \\\`${n}\\\`.* TO '$microflow_user_sql'@'%';`)
     .join('\n');
   return [
     '# Creates the databases Kubeflow Pipelines, ML Metadata and the cache server use, owned by the',
     '# application user, so none of them needs root.',
+    `microflow_user_sql=$(printf '%s.' "$MYSQL_USER" | sed -e 's/\\\\/\\\\\\\\/g' -e "s/'/''/g")`,
+    'microflow_user_sql=${microflow_user_sql%.}',
     'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket --user=root <<SQL',
     sql,
     'SQL',

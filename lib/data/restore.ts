@@ -25,6 +25,9 @@ export class MySqlRestore extends Construct {
       throw new Error(`restore: backup must be a dump name such as "mysql-20261126T030000Z.sql.gz" (see \`mc ls\` in README), got ${JSON.stringify(props.backup)}`);
     }
     const { database: db, store } = props;
+    // The name reaches the scripts as an environment variable, never as shell source: even a name
+    // that got past the check above could not run anything.
+    const dumpName = { name: 'DUMP_NAME', value: props.backup };
     this.job = new PolicyJob(this, 'Job', {
       name: 'mysql-restore',
       namespace: db.namespace,
@@ -33,8 +36,9 @@ export class MySqlRestore extends Construct {
       connectsTo: [db.server, store.server],
       pod: {
         initContainers: [
-          mcContainer(store, 'fetch', `mc cp "${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}/${props.backup}" ${DUMP_FILE}`, {
+          mcContainer(store, 'fetch', `mc cp "${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}/$DUMP_NAME" ${DUMP_FILE}`, {
             resources: 'mysqlBackup',
+            env: [dumpName],
             volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR }],
           }),
         ],
@@ -47,9 +51,9 @@ export class MySqlRestore extends Construct {
             command: ['/bin/bash', '-c', [
               'set -euo pipefail',
               `gunzip -c ${DUMP_FILE} | mysql --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER"`,
-              `echo "restored ${props.backup}"`,
+              'echo "restored $DUMP_NAME"',
             ].join('\n')],
-            env: mysqlClientEnv(db),
+            env: [...mysqlClientEnv(db), dumpName],
             volumeMounts: [{ name: 'dump', mountPath: DUMP_DIR, readOnly: true }],
           },
         ],

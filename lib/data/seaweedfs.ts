@@ -92,11 +92,28 @@ export class SeaweedFs extends Construct {
   }
 }
 
+/**
+ * Writes s3.json from the credentials in the environment. The values are the user's own when they
+ * made the Secret, so they are JSON-encoded (`"`, `\\` and control characters escaped) by awk, which
+ * reads them from ENVIRON: they never pass through a format string or the shell's parser.
+ */
 function identitiesScript(): string {
-  return [
-    'set -eu',
-    'umask 077',
-    `printf '{"identities":[{"name":"microflow","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","List","Tagging","Write"]}]}' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" > ${CONFIG_DIR}/s3.json`,
-    '',
+  const awk = [
+    'function enc(s,  out, i, c) {',
+    '  out = ""',
+    '  for (i = 1; i <= length(s); i++) {',
+    '    c = substr(s, i, 1)',
+    '    if (c == "\\"" || c == "\\\\") out = out "\\\\" c',
+    '    else if (c in ctl) out = out sprintf("\\\\u%04x", ctl[c])',
+    '    else out = out c',
+    '  }',
+    '  return "\\"" out "\\""',
+    '}',
+    'BEGIN {',
+    '  for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i',
+    '  printf "{\\"identities\\":[{\\"name\\":\\"microflow\\",\\"credentials\\":[{\\"accessKey\\":%s,\\"secretKey\\":%s}],", enc(ENVIRON["S3_ACCESS_KEY"]), enc(ENVIRON["S3_SECRET_KEY"])',
+    '  printf "\\"actions\\":[\\"Admin\\",\\"Read\\",\\"List\\",\\"Tagging\\",\\"Write\\"]}]}\\n"',
+    '}',
   ].join('\n');
+  return ['set -eu', 'umask 077', `awk '${awk}' > ${CONFIG_DIR}/s3.json`, ''].join('\n');
 }

@@ -95,14 +95,17 @@ test('PodSecurity admission let every pod in: each workload has all its pods, no
   }
 });
 
-test('PodSecurity: a privileged pod is rejected in the restricted kubeflow namespace', async () => {
-  const pod = {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged-probe', namespace: NAMESPACES.kubeflow },
-    spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { privileged: true } }] },
-  };
-  const r = await run(['create', '-f', '-'], JSON.stringify(pod));
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(/violates PodSecurity "restricted:v1\.28"/);
+test('PodSecurity admission: a privileged pod is rejected in every rendered namespace', async () => {
+  const namespaces = objectsOf('Namespace').map((n) => n.metadata.name);
+  expect(namespaces.sort()).toEqual(Object.values(NAMESPACES).sort());
+  for (const namespace of namespaces) {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged-probe', namespace },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { privileged: true } }] },
+    };
+    const r = await run(['create', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
+    expect({ namespace, rejected: r.code !== 0, stderr: r.stderr }).toEqual({ namespace, rejected: true, stderr: expect.stringMatching(/violates PodSecurity "restricted:v1\.28"/) });
+  }
 });
 
 test('fixture check: Istio CRDs enforce Istio\'s schema (a bad Gateway is rejected, a good one accepted)', async () => {

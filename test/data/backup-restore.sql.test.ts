@@ -13,7 +13,7 @@ import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
 import { MySqlRestore } from '../../lib/data';
 import { buildStack } from '../../lib/stack';
-import { constructHarness, find, podSpecOf, renderStack } from '../support/stack';
+import { constructHarness, find, podSpecOf, rendered } from '../support/stack';
 
 const SERVER = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => fs.existsSync(p));
 const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -25,6 +25,14 @@ const ROOT_PW = 'root-password-for-test';
 
 if ((!SERVER || !CLIENTS_OK) && required) {
   throw new Error('MICROFLOW_REQUIRE_SQL=1 but the SQL server or clients are missing (apt-get install mariadb-server mariadb-client)');
+}
+if (!SERVER || !CLIENTS_OK) {
+  console.warn([
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    '!! SKIPPED: backup and restore against a real SQL server did not run: no MariaDB server or client',
+    '!! here (apt-get install mariadb-server mariadb-client). CI installs them and requires this test.',
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  ].join('\n'));
 }
 const maybe = SERVER && CLIENTS_OK ? describe : describe.skip;
 
@@ -78,7 +86,7 @@ maybe('MySQL backup and restore scripts against a real server', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const objects = renderStack(resolveConfig({ backup: { keep: 2 } })).objects;
+  const objects = () => rendered(resolveConfig({ backup: { keep: 2 } })).objects;
   /** Runs a rendered container's script with its env filled in for this machine. */
   const runContainer = (c: any) => {
     // What the kubelet would fill in: literal values as rendered, Secret keys from this test's server,
@@ -96,11 +104,25 @@ maybe('MySQL backup and restore scripts against a real server', () => {
   };
 
   test('first-start script creates metadb and cachedb for the application user', () => {
-    const initdb: string = find(objects, 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
+    const initdb: string = find(objects(), 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
     const r = spawnSync('/bin/sh', ['-c', initdb], { env: { PATH: '/usr/bin:/bin', HOME: dir, MYSQL_USER: APP.user, MYSQL_ROOT_PASSWORD: ROOT_PW }, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(sql('SHOW DATABASES', 'app').split('\n').sort()).toEqual(['cachedb', 'information_schema', 'metadb', 'mlpipeline']);
+  });
+
+  test('first-start script: a hostile user name gets the grants, as a name, and runs no SQL of its own', () => {
+    const initdb: string = find(objects(), 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
+    const hostile = "o'b\\'; DROP DATABASE mlpipeline; -- ";
+    const literal = `'${hostile.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+    sql(`CREATE USER ${literal}@'%' IDENTIFIED BY 'pw'`);
+    const r = spawnSync('/bin/sh', ['-c', initdb], { env: { PATH: '/usr/bin:/bin', HOME: dir, MYSQL_USER: hostile, MYSQL_ROOT_PASSWORD: ROOT_PW }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const grants = sql(`SHOW GRANTS FOR ${literal}@'%'`);
+    for (const db of ['mlpipeline', 'metadb', 'cachedb']) expect(grants).toContain(`GRANT ALL PRIVILEGES ON \`${db}\`.*`);
+    expect(sql('SHOW DATABASES').split('\n')).toEqual(expect.arrayContaining(['mlpipeline', 'metadb', 'cachedb']));
+    sql(`DROP USER ${literal}@'%'`);
   });
 
   test('dump, upload, damage, fetch, restore: the data comes back', () => {
@@ -109,7 +131,7 @@ maybe('MySQL backup and restore scripts against a real server', () => {
     sql('CREATE TABLE cachedb.execution_caches (id INT PRIMARY KEY); INSERT INTO cachedb.execution_caches VALUES (3);', 'app');
     fs.mkdirSync(path.join(dir, 's3', 'microflow-backups'), { recursive: true });
 
-    const backup = podSpecOf(find(objects, 'CronJob', 'mysql-backup', 'kubeflow'));
+    const backup = podSpecOf(find(objects(), 'CronJob', 'mysql-backup', 'kubeflow'));
     expect(runContainer(backup.initContainers[0])).toMatch(/dumped \d+ bytes/);
     const uploaded = runContainer(backup.containers[0]);
     const name = /uploaded (mysql-\S+\.sql\.gz)/.exec(uploaded)![1];

@@ -3,7 +3,7 @@
  * clients expect, and is labelled so the NetworkPolicy lets it through.
  */
 import { MYSQL, OBJECT_STORE } from '../../lib/data';
-import { podSpecOf, podTemplateLabels, VARIANTS, variantObjects, WORKLOAD_KINDS } from '../support/stack';
+import { podSpecOf, podTemplateLabels, VARIANTS, variantObjects, WORKLOAD_KINDS, type K8sObject } from '../support/stack';
 
 const EXPECTED_KEYS: Record<string, string[]> = {
   'mysql-secret': ['username', 'password'],
@@ -12,10 +12,13 @@ const EXPECTED_KEYS: Record<string, string[]> = {
 };
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const workloads = variantObjects(variant).filter((o) => WORKLOAD_KINDS.includes(o.kind));
-  const containers = workloads.flatMap((w) => {
-    const spec = podSpecOf(w);
-    return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({ w, c, labels: podTemplateLabels(w) }));
+  let containers: { w: K8sObject; c: any; labels: Record<string, string> }[] = [];
+  // In beforeEach, so each test runs the render it checks (see test/support/stack.ts).
+  beforeEach(() => {
+    containers = variantObjects(variant).filter((o) => WORKLOAD_KINDS.includes(o.kind)).flatMap((w) => {
+      const spec = podSpecOf(w);
+      return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({ w, c, labels: podTemplateLabels(w) }));
+    });
   });
 
   test('the constants are the names Kubeflow expects', () => {
@@ -36,6 +39,10 @@ describe.each(VARIANTS)('%s', (variant) => {
   });
 
   test('clients address the store as minio-service:9000 and MySQL as mysql:3306, and carry the client labels', () => {
+    const withEnv = (name: string) => containers.filter(({ c }) => (c.env ?? []).some((e: any) => e.name === name)).map(({ w, c }) => `${w.metadata.name}/${c.name}`);
+    // Guards the loop below: the bucket Job and the backup are S3 clients, the backup dump a MySQL client.
+    expect(withEnv('S3_ENDPOINT')).toEqual(expect.arrayContaining(['object-store-buckets/create-buckets']));
+    expect(withEnv('DB_HOST').length).toBeGreaterThan(0);
     for (const { w, c, labels } of containers) {
       const env = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value]));
       if (env.S3_ENDPOINT) {

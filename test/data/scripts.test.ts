@@ -1,44 +1,41 @@
 /**
  * The shell scripts the data layer renders, run for real under /bin/sh (POSIX, like busybox and the
- * images' shells) against test doubles of kubectl and mc: generation without rotation, bucket
- * creation, and backup pruning are behaviours, not strings.
+ * images' shells) against test doubles of kubectl and mc that fail the way the real tools do:
+ * generation without rotation, refusing incomplete user Secrets, API errors, bucket creation, an
+ * unreachable store, a missing bucket, backup pruning and its failures, the MySQL first-start SQL and
+ * the SeaweedFS identity file with hostile values. Behaviours, not strings.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
-import { find, podSpecOf, renderStack, type K8sObject } from '../support/stack';
+import { MySqlRestore, SECRET_KEYS_TEMPLATE } from '../../lib/data';
+import { buildStack } from '../../lib/stack';
+import { FAKES, runScript as run } from '../support/run-script';
+import { constructHarness, find, podSpecOf, rendered, type K8sObject } from '../support/stack';
 
-const FAKES = path.join(__dirname, 'fakes');
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-scripts-')); });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+const runScript = (container: any, extraEnv: Record<string, string> = {}) => run(container, work, extraEnv);
 
-/** Runs a container's `sh -c` script with its literal env, the fakes first on PATH and /tmp redirected. */
-function runScript(container: any, extraEnv: Record<string, string>) {
-  const script: string = container.command[2];
-  const env: Record<string, string> = { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_S3: path.join(work, 's3'), FAKE_K8S: path.join(work, 'k8s'), TMPDIR: path.join(work, 'tmp') };
-  // Literal values as rendered; values from Secrets or fields get stand-ins, as the kubelet would fill them.
-  for (const e of container.env ?? []) env[e.name] = e.value ?? `from-${e.valueFrom.secretKeyRef?.key ?? 'field'}`;
-  fs.mkdirSync(env.TMPDIR, { recursive: true });
-  // The scripts write under /tmp (the container's scratch volume): point that at the test's folder.
-  const patched = script.replace(/\/tmp\//g, `${env.TMPDIR}/`).replace(/\/backup\//g, `${work}/backup/`);
-  return spawnSync('/bin/sh', ['-c', patched], { env: { ...env, ...extraEnv }, encoding: 'utf8' });
-}
-
-const objects: K8sObject[] = renderStack(resolveConfig({ backup: { keep: 3 } })).objects;
-const readSecret = (name: string) => {
-  const dir = path.join(work, 'k8s', 'kubeflow', name);
-  return Object.fromEntries(fs.readdirSync(dir).map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
+// Rendered inside each test (not at collection time), so mutation testing sees which test covers what.
+const objects = (): K8sObject[] => rendered(resolveConfig({ backup: { keep: 3 } })).objects;
+const secretDir = (name: string) => path.join(work, 'k8s', 'kubeflow', name);
+const readSecret = (name: string) => Object.fromEntries(fs.readdirSync(secretDir(name)).map((k) => [k, fs.readFileSync(path.join(secretDir(name), k), 'utf8')]));
+const writeSecret = (name: string, data: Record<string, string>) => {
+  fs.mkdirSync(secretDir(name), { recursive: true });
+  for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(secretDir(name), k), v);
 };
+const secretsInCluster = () => (fs.existsSync(path.join(work, 'k8s', 'kubeflow')) ? fs.readdirSync(path.join(work, 'k8s', 'kubeflow')).sort() : []);
 
 describe('secret generator', () => {
-  const container = podSpecOf(find(objects, 'Job', 'microflow-secrets', 'kubeflow')).containers[0];
+  const container = () => podSpecOf(find(objects(), 'Job', 'microflow-secrets', 'kubeflow')).containers[0];
   const env = { NAMESPACE: 'kubeflow' };
 
   test('creates every Secret with random values of the right length, and a fixed user name', () => {
-    const r = runScript(container, env);
+    const r = runScript(container(), env);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const mysql = readSecret('mysql-secret');
@@ -52,100 +49,266 @@ describe('secret generator', () => {
   });
 
   test('a second run rotates nothing', () => {
-    runScript(container, env);
+    runScript(container(), env);
     const first = [readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')];
-    const r = runScript(container, env);
+    const r = runScript(container(), env);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('secret/mysql-secret exists: kept as it is');
     expect([readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')]).toEqual(first);
   });
 
-  test('a Secret the user created first wins', () => {
-    const dir = path.join(work, 'k8s', 'kubeflow', 'mysql-secret');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'username'), 'me');
-    fs.writeFileSync(path.join(dir, 'password'), 'my-own-password');
-    expect(runScript(container, env).status).toBe(0);
+  test('a complete Secret the user created first wins', () => {
+    writeSecret('mysql-secret', { username: 'me', password: 'my-own-password' });
+    expect(runScript(container(), env).status).toBe(0);
     expect(readSecret('mysql-secret')).toEqual({ username: 'me', password: 'my-own-password' });
   });
 
+  test.each([
+    ['lacks a key', { password: 'my-own-password' }, 'username'],
+    ['has an empty value', { username: '', password: 'my-own-password' }, 'username'],
+    ['lacks both keys', { other: 'x' }, 'username password'],
+  ])('a user-made Secret that %s fails the Job naming the Secret and the key, and is left as it was', (_what, data, missing) => {
+    writeSecret('mysql-secret', data);
+    const r = runScript(container(), env);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`secret/mysql-secret exists but has no value for: ${missing}.`);
+    expect(r.stderr).toContain('kubectl -n kubeflow edit secret mysql-secret');
+    expect(readSecret('mysql-secret')).toEqual(data);
+  });
+
+  test('an unreachable API server fails the Job with kubectl\'s message and creates nothing', () => {
+    const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'get secret' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('cannot read secret/mysql-root-secret:');
+    expect(r.stderr).toContain('was refused');
+    expect(secretsInCluster()).toEqual([]);
+  });
+
+  test('an API error other than AlreadyExists on create fails the Job with the server\'s message', () => {
+    const forbidden = 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:kubeflow:microflow-secrets" cannot create resource "secrets"';
+    const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: forbidden });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`cannot create secret/mysql-secret:\n${forbidden}`);
+    expect(secretsInCluster()).toEqual(['mysql-root-secret']);
+  });
+
+  test('AlreadyExists on create (another run was faster) keeps that Secret and goes on', () => {
+    const r = runScript(container(), {
+      ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: 'Error from server (AlreadyExists): secrets "mysql-secret" already exists',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('secret/mysql-secret was created meanwhile: kept as it is');
+    expect(secretsInCluster()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret']);
+  });
+
   test('values never appear on a command line', () => {
-    runScript(container, env);
+    runScript(container(), env);
     const calls = fs.readFileSync(path.join(work, 'k8s.calls'), 'utf8');
     expect(calls).not.toContain(readSecret('mysql-secret').password);
     expect(calls).toContain('--from-file=password=');
   });
+
+  // The double answers the generator's go-template as kubectl does; check that against the real
+  // kubectl's printer (client-side, no cluster needed) when one is at hand.
+  const kubectl = [process.env.MICROFLOW_KUBECTL, path.join(os.homedir(), '.cache', 'microflow', 'k8s-v1.28.15', 'bin', 'kubectl')]
+    .find((p): p is string => !!p && fs.existsSync(p));
+  (kubectl ? test : test.skip)('the key listing the double prints is what the real kubectl prints for the same Secret', () => {
+    const real = spawnSync(kubectl!, ['create', 'secret', 'generic', 'x', '--from-literal=username=u', '--from-literal=password=', '--from-literal=a=b',
+      '--dry-run=client', '-o', `go-template=${SECRET_KEYS_TEMPLATE}`], { encoding: 'utf8' });
+    expect(real.stderr).toBe('');
+    writeSecret('x', { username: 'u', password: '', a: 'b' });
+    const fake = spawnSync(path.join(FAKES, 'kubectl'), ['-n', 'kubeflow', 'get', 'secret', 'x', '--ignore-not-found', '-o', `go-template=${SECRET_KEYS_TEMPLATE}`],
+      { encoding: 'utf8', env: { ...process.env, FAKE_K8S: path.join(work, 'k8s') } });
+    expect(fake.stdout).toBe(real.stdout);
+    expect(real.stdout).toBe('found a username');
+  });
 });
 
 describe('bucket job', () => {
-  const container = podSpecOf(find(objects, 'Job', 'object-store-buckets', 'kubeflow')).containers[0];
+  const container = () => podSpecOf(find(objects(), 'Job', 'object-store-buckets', 'kubeflow')).containers[0];
   test('creates both buckets, and a re-run exits 0 keeping them', () => {
-    expect(runScript(container, {}).status).toBe(0);
+    expect(runScript(container()).status).toBe(0);
     fs.writeFileSync(path.join(work, 's3', 'mlpipeline', 'artifact'), 'x');
-    const again = runScript(container, {});
+    const again = runScript(container());
     expect(again.status).toBe(0);
     expect(fs.readdirSync(path.join(work, 's3')).sort()).toEqual(['microflow-backups', 'mlpipeline']);
     expect(fs.existsSync(path.join(work, 's3', 'mlpipeline', 'artifact'))).toBe(true);
   });
+
+  test('an unreachable store: retries for 5 minutes (60 tries, 5 s apart), then fails with a message', () => {
+    const r = runScript(container(), { FAKE_S3_DOWN: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('object store http://minio-service.kubeflow.svc.cluster.local:9000 did not answer in 5 minutes');
+    expect(fs.readFileSync(path.join(work, 'sleep.calls'), 'utf8').trim().split('\n')).toEqual(Array(59).fill('sleep 5'));
+    expect(fs.readdirSync(path.join(work, 's3'))).toEqual([]);
+  });
 });
 
 describe('backup upload', () => {
-  const upload = podSpecOf(find(objects, 'CronJob', 'mysql-backup', 'kubeflow')).containers[0];
-  test('uploads the dump under a timestamp and keeps only the newest KEEP (3)', () => {
-    const folder = path.join(work, 's3', 'microflow-backups', 'mysql');
-    fs.mkdirSync(folder, { recursive: true });
-    for (const day of ['20261120', '20261121', '20261122', '20261123']) fs.writeFileSync(path.join(folder, `mysql-${day}T030000Z.sql.gz`), day);
+  const upload = () => podSpecOf(find(objects(), 'CronJob', 'mysql-backup', 'kubeflow')).containers[0];
+  const folder = () => path.join(work, 's3', 'microflow-backups', 'mysql');
+  const dumps = (...days: string[]) => days.map((d) => `mysql-${d}T030000Z.sql.gz`);
+  const prepare = (existing: string[]) => {
+    fs.mkdirSync(folder(), { recursive: true });
+    for (const f of existing) {
+      if (f.endsWith('/')) fs.mkdirSync(path.join(folder(), f), { recursive: true });
+      else fs.writeFileSync(path.join(folder(), f), f);
+    }
     fs.mkdirSync(path.join(work, 'backup'));
     fs.writeFileSync(path.join(work, 'backup', 'dump.sql.gz'), 'dump');
-    const r = runScript(upload, {});
+  };
+  const newDump = () => fs.readdirSync(folder()).filter((f) => fs.readFileSync(path.join(folder(), f), 'utf8') === 'dump');
+
+  test('uploads the dump under a timestamp and keeps only the newest KEEP (3)', () => {
+    prepare(dumps('20261120', '20261121', '20261122', '20261123'));
+    const r = runScript(upload());
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const kept = fs.readdirSync(folder).sort();
+    const kept = fs.readdirSync(folder()).sort();
+    expect(kept.slice(0, 2)).toEqual(dumps('20261122', '20261123'));
     expect(kept).toHaveLength(3);
-    expect(kept.slice(0, 2)).toEqual(['mysql-20261122T030000Z.sql.gz', 'mysql-20261123T030000Z.sql.gz']);
+    expect(newDump()).toEqual([kept[2]]);
     expect(kept[2]).toMatch(/^mysql-\d{8}T\d{6}Z\.sql\.gz$/);
-    expect(fs.readFileSync(path.join(folder, kept[2]), 'utf8')).toBe('dump');
-    expect(r.stdout).toContain('pruned mysql-20261120T030000Z.sql.gz');
+    expect(r.stdout).toContain('pruned mysql-20261120T030000Z.sql.gz\npruned mysql-20261121T030000Z.sql.gz');
+  });
+
+  test('objects that are not dumps are neither counted nor deleted', () => {
+    const others = ['README', 'mysql-manual.sql.gz', 'mysql-20261119T030000Z.sql.gz.part', 'archive/', 'xmysql-20261101T030000Z.sql.gz'];
+    prepare([...others, ...dumps('20261121', '20261122', '20261123')]);
+    const r = runScript(upload());
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const left = fs.readdirSync(folder()).sort();
+    expect(left).toEqual(expect.arrayContaining([...others.map((o) => o.replace(/\/$/, '')), ...dumps('20261122', '20261123')]));
+    expect(left).toHaveLength(others.length + 3);
+    expect(r.stdout.match(/^pruned .*/gm)).toEqual(['pruned mysql-20261121T030000Z.sql.gz']);
+  });
+
+  test('a delete that fails fails the Job with a message; the new dump stays uploaded', () => {
+    prepare(dumps('20261120', '20261121', '20261122', '20261123'));
+    const r = runScript(upload(), { FAKE_MC_FAIL_RM: '20261120' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Failed to remove `store/microflow-backups/mysql/mysql-20261120T030000Z.sql.gz`. Access Denied.');
+    expect(r.stderr).toMatch(/backup mysql-\d{8}T\d{6}Z\.sql\.gz uploaded, but deleting old dumps failed: mysql-20261120T030000Z\.sql\.gz/);
+    expect(r.stdout).toContain('pruned mysql-20261121T030000Z.sql.gz');
+    expect(newDump()).toHaveLength(1);
+  });
+
+  test('a missing bucket fails the upload with mc\'s message (mc never creates one)', () => {
+    fs.mkdirSync(path.join(work, 'backup'));
+    fs.writeFileSync(path.join(work, 'backup', 'dump.sql.gz'), 'dump');
+    const r = runScript(upload());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Bucket `microflow-backups` does not exist.');
+    expect(fs.readdirSync(path.join(work, 's3'))).toEqual([]);
   });
 
   test('with fewer dumps than KEEP nothing is pruned', () => {
-    fs.mkdirSync(path.join(work, 'backup'));
-    fs.writeFileSync(path.join(work, 'backup', 'dump.sql.gz'), 'dump');
-    expect(runScript(upload, {}).status).toBe(0);
-    expect(fs.readdirSync(path.join(work, 's3', 'microflow-backups', 'mysql'))).toHaveLength(1);
+    prepare(dumps('20261123'));
+    const r = runScript(upload());
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('pruned');
+    expect(fs.readdirSync(folder())).toHaveLength(2);
   });
 });
 
+describe('restore', () => {
+  const restoreJob = (backup: string) => {
+    const stack = buildStack(resolveConfig({}), path.join(os.tmpdir(), 'microflow-unused'));
+    const { chart, policy, synth } = constructHarness();
+    new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup });
+    return podSpecOf(find(synth(), 'Job', 'mysql-restore', 'kubeflow'));
+  };
+  const good = 'mysql-20261126T030000Z.sql.gz';
+
+  test.each([
+    `${good}$(touch pwned)`, `$(touch pwned)${good}`, `mysql-20261126T030000Z$(id).sql.gz`, `${good}\n`, `\n${good}`,
+    `x${good}`, `${good}.bak`, `../${good}`, `mysql/${good}`, '',
+  ])('refuses the name %j', (name) => {
+    expect(() => restoreJob(name)).toThrow(/backup must be a dump name/);
+  });
+
+  test('the name reaches the scripts as data, never as shell source', () => {
+    const spec = restoreJob(good);
+    fs.mkdirSync(path.join(work, 's3', 'microflow-backups', 'mysql'), { recursive: true });
+    // Even if a hostile name got past the check, running the fetch script executes nothing.
+    const hostile = 'mysql-x$(touch pwned)`touch pwned2`.sql.gz';
+    const r = spawnSync('/bin/sh', ['-c', spec.initContainers[0].command[2].replace(/\/tmp\//g, `${work}/`)], {
+      cwd: work, encoding: 'utf8',
+      env: { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_S3: path.join(work, 's3'), ...Object.fromEntries(spec.initContainers[0].env.map((e: any) => [e.name, e.value ?? 'x'])), DUMP_NAME: hostile },
+    });
+    expect(r.status).toBe(1);
+    expect(fs.readFileSync(path.join(work, 's3.calls'), 'utf8')).toContain(`mc cp store/microflow-backups/mysql/${hostile} /backup/dump.sql.gz`);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('pwned'))).toEqual([]);
+  });
+
+  test('a dump that is not in the bucket fails the fetch with mc\'s message', () => {
+    const spec = restoreJob(good);
+    fs.mkdirSync(path.join(work, 's3', 'microflow-backups'), { recursive: true });
+    const r = runScript(spec.initContainers[0]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`Unable to read from \`store/microflow-backups/mysql/${good}\`. Object does not exist`);
+  });
+});
+
+/** The value of an SQL string literal as MySQL reads it (default sql_mode: backslash escapes on). */
+function sqlLiteral(body: string): string {
+  return body.replace(/''|\\(.)/g, (m, c) => (m === "''" ? "'" : c));
+}
+
 describe('MySQL first-start script', () => {
-  test('creates the three databases with literal backticks and grants them to the application user', () => {
-    const script: string = find(objects, 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
+
+  test.each([
+    'microflow', "o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline; -- ", "it's $(touch pwned) `touch pwned2`", 'trailing\\', 'new\nline\n',
+  ])('grants the three databases to the user %j, whatever its name, as root over the socket', (user) => {
+    const script: string = find(objects(), 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
     const sqlFile = path.join(work, 'sql');
     // The image's entrypoint sources it with MYSQL_USER and MYSQL_ROOT_PASSWORD set.
     const r = spawnSync('/bin/sh', ['-c', script], {
-      env: { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_SQL: sqlFile, MYSQL_USER: 'microflow', MYSQL_ROOT_PASSWORD: 'root-pw' }, encoding: 'utf8',
+      cwd: work, env: { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_SQL: sqlFile, MYSQL_USER: user, MYSQL_ROOT_PASSWORD: 'root-pw' }, encoding: 'utf8',
     });
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const sql = fs.readFileSync(sqlFile, 'utf8');
-    expect(sql).toContain('-- args: --protocol=socket --user=root');
-    expect(sql).toContain('-- MYSQL_PWD set: yes');
-    for (const db of ['mlpipeline', 'metadb', 'cachedb']) {
-      expect(sql).toContain(`CREATE DATABASE IF NOT EXISTS \`${db}\`;`);
-      expect(sql).toContain(`GRANT ALL PRIVILEGES ON \`${db}\`.* TO 'microflow'@'%';`);
-    }
+    expect(sql).toContain('-- args: --protocol=socket --user=root\n-- MYSQL_PWD set: yes');
+    // Parse the statements back: each grant's user literal must decode to exactly the name.
+    const statements = [...sql.matchAll(/^(CREATE DATABASE IF NOT EXISTS `(\w+)`;|GRANT ALL PRIVILEGES ON `(\w+)`\.\* TO '((?:[^'\\]|''|\\[\s\S])*)'@'%';)$/gm)];
+    const parsed = statements.map((m) => (m[2] ? `create ${m[2]}` : `grant ${m[3]} to ${JSON.stringify(sqlLiteral(m[4]))}`));
+    const u = JSON.stringify(user);
+    expect(parsed).toEqual(['create mlpipeline', `grant mlpipeline to ${u}`, 'create metadb', `grant metadb to ${u}`, 'create cachedb', `grant cachedb to ${u}`]);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('pwned'))).toEqual([]);
   });
 });
 
 describe('SeaweedFS identities', () => {
-  test('writes valid S3 identity JSON from the credentials, readable by its owner only', () => {
-    const sw = renderStack(resolveConfig({ objectStore: 'seaweedfs' })).objects;
-    const init = podSpecOf(find(sw, 'StatefulSet', 'seaweedfs', 'kubeflow')).initContainers[0];
+  // The image is Alpine: busybox sh and awk. Run with every awk at hand (busybox's when installed).
+  const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((p) => fs.existsSync(p));
+  const awks = [...['/usr/bin/gawk', '/usr/bin/mawk'].filter((p) => fs.existsSync(p)), ...(busybox ? [busybox] : [])];
+  if (!busybox) console.warn('SeaweedFS identities: busybox is not installed, so the Alpine image\'s own awk is not tried (apt-get install busybox)');
+
+  test.each(awks.flatMap((awk) => [
+    [awk, 'ak', 'sk'],
+    [awk, 'a"quote', 'back\\slash\\'],
+    [awk, 'new\nline\ttab\r\u0001', '%s%d %n'],
+    [awk, "$(touch pwned)'`touch pwned2`", 'üñí©ødé ✓'],
+  ]))('with %s: valid S3 identity JSON holding exactly %j / %j, readable by its owner only', (awk, accessKey, secretKey) => {
+    const bin = path.join(work, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(awk, path.join(bin, 'awk'));
     const dir = path.join(work, 'etc');
     fs.mkdirSync(dir);
+    const init = podSpecOf(find(rendered(resolveConfig({ objectStore: 'seaweedfs' })).objects, 'StatefulSet', 'seaweedfs', 'kubeflow')).initContainers[0];
     const script = (init.command[2] as string).replace('/etc/seaweedfs/', `${dir}/`);
-    const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: '/usr/bin:/bin', S3_ACCESS_KEY: 'ak', S3_SECRET_KEY: 'sk' }, encoding: 'utf8' });
+    const shell = awk === busybox ? [busybox, 'sh'] : ['/bin/sh'];
+    const r = spawnSync(shell[0], [...shell.slice(1), '-c', script], {
+      cwd: work, env: { PATH: `${bin}:/usr/bin:/bin`, S3_ACCESS_KEY: accessKey, S3_SECRET_KEY: secretKey }, encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const file = path.join(dir, 's3.json');
-    expect(JSON.parse(fs.readFileSync(file, 'utf8')).identities[0].credentials).toEqual([{ accessKey: 'ak', secretKey: 'sk' }]);
+    const identity = JSON.parse(fs.readFileSync(file, 'utf8')).identities[0];
+    expect(identity).toEqual({ name: 'microflow', credentials: [{ accessKey, secretKey }], actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'] });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('pwned'))).toEqual([]);
   });
 });

@@ -1,28 +1,40 @@
-import { GeneratedSecrets, MYSQL, OBJECT_STORE } from '../../lib/data';
-import { constructHarness, find, renderStack } from '../support/stack';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { GeneratedSecrets } from '../../lib/data';
+import { fakeState, runScript } from '../support/run-script';
+import { constructHarness, find, rendered, type K8sObject } from '../support/stack';
 import { resolveConfig } from '../../lib/config';
 
 describe('GeneratedSecrets', () => {
-  const { chart, policy, synth } = constructHarness();
-  new GeneratedSecrets(chart, 's', {
-    namespace: 'kubeflow', policy,
-    secrets: [{ name: 'db', data: { username: { fixed: 'app' }, password: { random: 24 } } }],
-  });
-  const objs = synth();
-  const job = find(objs, 'Job', 'microflow-secrets', 'kubeflow');
-  const script: string = job.spec.template.spec.containers[0].command[2];
-
-  test('creates each Secret only when it is missing: never rotates, a pre-created Secret wins', () => {
-    expect(script).toContain('get secret "$name" --ignore-not-found -o name');
-    expect(script).toContain('exists: kept as it is');
-    expect(script).toMatch(/grep -q AlreadyExists/);
-    expect(script).toContain('ensure db username=fixed:app password=random:24');
+  // Built in beforeEach, which runs as part of each test (see test/support/stack.ts).
+  let objs: K8sObject[], job: K8sObject;
+  beforeEach(() => {
+    const h = constructHarness();
+    new GeneratedSecrets(h.chart, 's', {
+      namespace: 'kubeflow', policy: h.policy,
+      secrets: [{ name: 'db', data: { username: { fixed: 'app' }, password: { random: 24 } } }],
+    });
+    objs = h.synth();
+    job = find(objs, 'Job', 'microflow-secrets', 'kubeflow');
   });
 
-  test('random values come from /dev/urandom and go through files, not the command line', () => {
-    expect(script).toContain('/dev/urandom');
-    expect(script).toContain('--from-file=$key=$dir/$key');
-    expect(script).not.toContain('--from-literal');
+  test('its script creates each Secret with the spec\'s values, once', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-secrets-'));
+    try {
+      const first = runScript(job.spec.template.spec.containers[0], work, { NAMESPACE: 'kubeflow' });
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      const dir = path.join(fakeState(work).k8s, 'kubeflow', 'db');
+      const read = () => Object.fromEntries(fs.readdirSync(dir).map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
+      const created = read();
+      expect(created.username).toBe('app');
+      expect(created.password).toMatch(/^[0-9a-f]{48}$/);
+      expect(runScript(job.spec.template.spec.containers[0], work, { NAMESPACE: 'kubeflow' }).stdout).toBe('secret/db exists: kept as it is\n');
+      expect(read()).toEqual(created);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('RBAC: create Secrets in its namespace, read only the ones it manages, nothing else', () => {
@@ -45,13 +57,9 @@ describe('GeneratedSecrets', () => {
   });
 });
 
-test('the data layer generates exactly the Secrets and keys Kubeflow\'s clients read', () => {
-  const { objects } = renderStack(resolveConfig({}));
+test('the data layer generates exactly the Secrets Kubeflow\'s clients read, and renders none itself', () => {
+  const { objects } = rendered(resolveConfig({}));
   const job = find(objects, 'Job', 'microflow-secrets', 'kubeflow');
   expect(job.metadata.annotations[GeneratedSecrets.ANNOTATION].split(',').sort()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret', 'mysql-secret']);
-  const script: string = job.spec.template.spec.containers[0].command[2];
-  expect(script).toContain(`ensure ${MYSQL.secret.name} username=fixed:${MYSQL.appUser} password=random:`);
-  expect(script).toContain(`ensure ${OBJECT_STORE.secret.name} accesskey=random:`);
-  expect(script).toMatch(/secretkey=random:\d+/);
   expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
 });

@@ -1,51 +1,128 @@
 /**
  * Whole-stack reachability: every client → server connection the stack declares (a workload's
- * `connectsTo`) is admitted by the rendered NetworkPolicies on the server pod's real port, and
+ * `connectsTo`, read back with `connectionsOf`, so later components' connections are checked without
+ * editing this file) is admitted by the rendered NetworkPolicies on the server pod's real port, and
  * pods that should not talk to a server are refused. NetworkPolicy ports match the destination
  * pod's port, not the Service port: SeaweedFS serves S3 on 8333 behind minio-service:9000.
+ *
+ * Two engines answer every question: the small evaluator in test/support/netpol.ts, and cyclonus,
+ * a real NetworkPolicy engine (skipped loudly when it is not built, required in CI).
  */
 import { MYSQL, OBJECT_STORE } from '../../lib/data';
-import { NAMESPACES } from '../../lib/platform';
+import { NAMESPACES, type Connection } from '../../lib/platform';
+import { cyclonusAllows, findCyclonus, type TrafficQuery } from '../support/cyclonus';
 import { NetworkPolicies } from '../support/netpol';
-import { renderWithConnections, VARIANTS, variantConfig } from '../support/stack';
+import { rendered, VARIANTS, variantConfig, type K8sObject } from '../support/stack';
+
+const CYCLONUS = findCyclonus();
+if (!CYCLONUS) {
+  if (process.env.MICROFLOW_REQUIRE_CYCLONUS === '1') {
+    throw new Error('MICROFLOW_REQUIRE_CYCLONUS=1 but cyclonus is not built: run test/support/cyclonus.sh');
+  }
+  console.warn([
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    '!! SKIPPED: the NetworkPolicy checks with cyclonus (a real policy engine) did not run: it is not',
+    '!! built. Build it once with test/support/cyclonus.sh (Go needed; CI does this and requires it).',
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  ].join('\n'));
+}
+const withCyclonus = CYCLONUS ? test : test.skip;
+
+/** A question with the answer the stack's design requires. */
+interface Case extends TrafficQuery {
+  readonly what: string;
+  readonly expected: boolean;
+}
+
+const serverPods = (c: Connection) => ({ namespace: c.to.namespace, labels: c.to.pods.labels });
+const describeConnection = (c: Connection) =>
+  `${c.from.namespace}/${c.from.name} → ${c.to.namespace}/${c.to.name}:${c.port} (pod port ${c.to.port(c.port).containerPort})`;
+
+/** Every declared connection (must pass) and, per server port, pods that must be refused. */
+function cases(connections: readonly Connection[]): Case[] {
+  const out: Case[] = connections.map((c) => {
+    const port = c.to.port(c.port);
+    return { what: `declared: ${describeConnection(c)}`, from: c.from, to: serverPods(c), port: port.containerPort, portName: port.targetPort, expected: true };
+  });
+  const servers = [...new Map(connections.map((c) => [`${c.to.namespace}/${c.to.name}:${c.port}`, c])).values()];
+  for (const c of servers) {
+    const port = c.to.port(c.port);
+    const q = (what: string, from: { namespace: string; labels: Record<string, string> }): Case =>
+      ({ what: `refused: ${what} → ${c.to.name}:${c.port}`, from, to: serverPods(c), port: port.containerPort, portName: port.targetPort, expected: false });
+    out.push(
+      q('an unlabelled pod in the server\'s namespace', { namespace: c.to.namespace, labels: { app: 'stranger' } }),
+      q('a pod with the client labels in another namespace', { namespace: 'some-user', labels: c.from.labels }),
+      q('any pod of the gateway namespace', { namespace: NAMESPACES.istio, labels: {} }),
+    );
+  }
+  const mysql = connections.find((c) => c.to.name === MYSQL.service);
+  const store = connections.find((c) => c.to.name === OBJECT_STORE.service);
+  if (mysql) {
+    out.push({
+      what: 'refused: an S3-only client → MySQL', from: { namespace: NAMESPACES.kubeflow, labels: { [OBJECT_STORE.clientLabel]: 'true' } },
+      to: serverPods(mysql), port: mysql.to.port(mysql.port).containerPort, expected: false,
+    });
+  }
+  if (store) {
+    out.push({
+      what: 'refused: a MySQL-only client → the object store', from: { namespace: NAMESPACES.kubeflow, labels: { [MYSQL.clientLabel]: 'true' } },
+      to: serverPods(store), port: store.to.port(store.port).containerPort, expected: false,
+    });
+  }
+  return out;
+}
+
+const verdicts = (list: Case[], answers: boolean[]) => list.map((c, i) => ({ what: c.what, allowed: answers[i] }));
+const expectedVerdicts = (list: Case[]) => list.map((c) => ({ what: c.what, allowed: c.expected }));
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const { objects, connections } = renderWithConnections(variantConfig(variant));
-  const policies = new NetworkPolicies(objects);
+  let objects: K8sObject[];
+  let connections: readonly Connection[];
+  let list: Case[];
+  beforeEach(() => {
+    ({ objects, connections } = rendered(variantConfig(variant)));
+    list = cases(connections);
+  });
 
-  test('declares the data layer\'s connections (guards the loop below against an empty list)', () => {
+  test('declares the data layer\'s connections (guards the checks below against an empty list)', () => {
     const pairs = connections.map((c) => `${c.from.name} → ${c.to.name}:${c.port}`);
     expect(pairs).toEqual(expect.arrayContaining([
       'object-store-buckets → minio-service:http-s3',
       'mysql-backup → mysql:tcp-mysql',
       'mysql-backup → minio-service:http-s3',
     ]));
+    expect(list.filter((c) => !c.expected).length).toBeGreaterThanOrEqual(8);
   });
 
-  test('every declared connection is admitted on the server pod\'s container port', () => {
-    for (const c of connections) {
-      const port = c.to.port(c.port);
-      const connection = `${c.from.namespace}/${c.from.name} → ${c.to.namespace}/${c.to.name}:${c.port} (pod port ${port.containerPort})`;
-      const allowed = policies.allows(c.from, { namespace: c.to.namespace, labels: c.to.pods.labels }, port.containerPort);
-      expect({ connection, allowed }).toEqual({ connection, allowed: true });
-    }
+  test('the JS evaluator: every declared connection is admitted on the server pod\'s port, the samples are refused', () => {
+    const policies = new NetworkPolicies(objects);
+    expect(verdicts(list, list.map((c) => policies.allows(c.from, c.to, c.port)))).toEqual(expectedVerdicts(list));
   });
 
-  test('pods without the client labels, or in other namespaces, are refused', () => {
-    const servers = [...new Map(connections.map((c) => [`${c.to.namespace}/${c.to.name}:${c.port}`, c])).values()];
-    expect(servers.length).toBeGreaterThanOrEqual(2);
-    for (const c of servers) {
-      const to = { namespace: c.to.namespace, labels: c.to.pods.labels };
-      const port = c.to.port(c.port).containerPort;
-      expect(policies.allows({ namespace: c.to.namespace, labels: { app: 'stranger' } }, to, port)).toBe(false);
-      expect(policies.allows({ namespace: 'some-user', labels: c.from.labels }, to, port)).toBe(false);
-      expect(policies.allows({ namespace: NAMESPACES.istio, labels: {} }, to, port)).toBe(false);
-    }
+  withCyclonus('cyclonus agrees on every question', () => {
+    expect(verdicts(list, cyclonusAllows(CYCLONUS!, objects, list))).toEqual(expectedVerdicts(list));
+  });
+});
+
+describe('the engines catch the bug class (policy on the Service port instead of the pod\'s)', () => {
+  // The object-store policy as it was before the fix: port 9000 (the Service's) for SeaweedFS on 8333.
+  let objects: K8sObject[];
+  let list: Case[];
+  beforeEach(() => {
+    const stack = rendered(variantConfig('laptop with seaweedfs'));
+    objects = stack.objects.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'object-store-clients'
+      ? { ...o, spec: { ...o.spec, ingress: [{ ...o.spec.ingress[0], ports: [{ protocol: 'TCP', port: OBJECT_STORE.port }] }] } }
+      : o));
+    list = cases(stack.connections).filter((c) => c.expected && c.what.includes(OBJECT_STORE.service));
   });
 
-  test('the database and the object store are told apart: an S3 client cannot reach MySQL', () => {
-    const mysql = connections.find((c) => c.to.name === MYSQL.service)!;
-    const s3Client = { namespace: NAMESPACES.kubeflow, labels: { [OBJECT_STORE.clientLabel]: 'true' } };
-    expect(policies.allows(s3Client, { namespace: mysql.to.namespace, labels: mysql.to.pods.labels }, MYSQL.port)).toBe(false);
+  test('the JS evaluator refuses every S3 client', () => {
+    expect(list.length).toBeGreaterThanOrEqual(2);
+    const policies = new NetworkPolicies(objects);
+    expect(list.map((c) => policies.allows(c.from, c.to, c.port))).toEqual(list.map(() => false));
+  });
+
+  withCyclonus('cyclonus refuses every S3 client', () => {
+    expect(cyclonusAllows(CYCLONUS!, objects, list)).toEqual(list.map(() => false));
   });
 });

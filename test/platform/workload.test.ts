@@ -78,7 +78,7 @@ describe('WorkloadPolicy', () => {
   });
 
   test('init containers are sized and secured like the rest', () => {
-    const { chart, policy, synth } = constructHarness();
+    const { chart, policy, synth, config } = constructHarness();
     new PolicyCronJob(chart, 'c', {
       name: 'cron', namespace: 'n', policy, schedule: '0 3 * * *',
       pod: { initContainers: [{ name: 'init', image: 'mysql', resources: 'mysqlBackup' }], containers: [{ name: 'main', image: 'mc', resources: 'buckets', runsToCompletion: true }] },
@@ -86,7 +86,7 @@ describe('WorkloadPolicy', () => {
     const cron = find(synth(), 'CronJob', 'cron');
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
     const init = cron.spec.jobTemplate.spec.template.spec.initContainers[0];
-    expect(init.resources.limits).toBeDefined();
+    expect(init.resources).toEqual({ requests: config.resources.mysqlBackup!.requests, limits: config.resources.mysqlBackup!.limits });
     expect(init.securityContext.capabilities.drop).toEqual(['ALL']);
     expect(init.imagePullPolicy).toBe('IfNotPresent');
   });

@@ -41,11 +41,44 @@ export function renderStack(config: Config): { files: Record<string, string>; ob
   }
 }
 
-const cache = new Map<Example, K8sObject[]>();
-/** Objects of an example profile, rendered once per test file. */
+/**
+ * Renders are cached per test file, except under mutation testing (jest.mutation.config.js turns the
+ * cache off): there every test must run the code it checks itself, or StrykerJS cannot tell which
+ * tests cover a mutant. For the same reason, tests render inside `test`, never in `describe` or
+ * `beforeAll`.
+ */
+const CACHE = process.env.MICROFLOW_RENDER_CACHE !== 'off';
+
+/** `f`, evaluated once per test file (every call under mutation testing). */
+export function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!CACHE) return f();
+    if (!done) { value = f(); done = true; }
+    return value;
+  };
+}
+
+/** The whole stack's objects and declared connections, rendered in memory (apply order, no files). */
+export function renderWithConnections(config: Config): { objects: K8sObject[]; connections: readonly Connection[] } {
+  const { app } = buildStack(config, path.join(os.tmpdir(), 'microflow-never-written'));
+  const objects = app.charts.flatMap((c) => c.toJson()) as K8sObject[];
+  return { objects, connections: connectionsOf(app) };
+}
+
+const renders = new Map<string, { objects: K8sObject[]; connections: readonly Connection[] }>();
+/** The stack of a configuration, rendered once per test file (see `once`). */
+export function rendered(config: Config): { objects: K8sObject[]; connections: readonly Connection[] } {
+  const key = JSON.stringify(config);
+  if (!CACHE) return renderWithConnections(config);
+  if (!renders.has(key)) renders.set(key, renderWithConnections(config));
+  return renders.get(key)!;
+}
+
+/** Objects of an example profile. */
 export function exampleObjects(example: Example): K8sObject[] {
-  if (!cache.has(example)) cache.set(example, renderStack(exampleConfig(example)).objects);
-  return cache.get(example)!;
+  return rendered(exampleConfig(example)).objects;
 }
 
 /** A chart and a policy for unit-testing one construct; `synth()` returns its objects. */
@@ -89,31 +122,12 @@ export const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** Every example profile, plus variants the examples do not cover (the SeaweedFS object store). */
 export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs'] as const;
 
-const variantCache = new Map<string, K8sObject[]>();
-export function variantObjects(variant: string): K8sObject[] {
-  if (!variantCache.has(variant)) {
-    const objects = variant.startsWith('profile ')
-      ? exampleObjects(variant.slice('profile '.length) as Example)
-      : renderStack(resolveConfig({ objectStore: 'seaweedfs' })).objects;
-    variantCache.set(variant, objects);
-  }
-  return variantCache.get(variant)!;
-}
-
-/** The client → server connections a configuration's stack declares, with its rendered objects. */
-export function renderWithConnections(config: Config): { objects: K8sObject[]; connections: readonly Connection[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-test-'));
-  try {
-    const { app } = buildStack(config, dir);
-    app.synth();
-    const objects = fs.readdirSync(dir).sort().flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as K8sObject[]).filter(Boolean);
-    return { objects, connections: connectionsOf(app) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The configuration of a variant name from VARIANTS. */
 export function variantConfig(variant: string): Config {
   return variant.startsWith('profile ') ? exampleConfig(variant.slice('profile '.length) as Example) : resolveConfig({ objectStore: 'seaweedfs' });
+}
+
+/** The rendered objects of a variant name from VARIANTS. */
+export function variantObjects(variant: string): K8sObject[] {
+  return rendered(variantConfig(variant)).objects;
 }

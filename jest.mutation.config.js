@@ -1,0 +1,31 @@
+/**
+ * The jest runs StrykerJS makes (`npm run mutation`, see test/README.md). MICROFLOW_MUTATION_SCOPE
+ * (config, platform, data, deploy) picks the tests of the lib/ folder under mutation; every scope
+ * leaves out the tests of the compiled build/ (a mutant in lib/*.ts never reaches it), the dist/
+ * snapshot (it would "kill" any change to the laptop render without proving anything) and the
+ * control-plane suite. Renders are not cached: each test must execute the code it checks itself, or
+ * per-test coverage would credit only the first test of a file.
+ */
+const base = require('./jest.config.js');
+
+process.env.MICROFLOW_RENDER_CACHE = 'off';
+
+const TESTS = {
+  config: ['config/config.test.ts', 'config-flow.test.ts', 'gpu/*.test.ts'],
+  platform: ['platform/*.test.ts', 'stack-policy.test.ts', 'config-flow.test.ts'],
+  data: ['data/*.test.ts', 'platform/reachability.test.ts', 'config-flow.test.ts'],
+  deploy: ['deploy/*.test.ts'],
+};
+const scope = process.env.MICROFLOW_MUTATION_SCOPE;
+if (scope !== undefined && !(scope in TESTS)) throw new Error(`MICROFLOW_MUTATION_SCOPE: expected one of ${Object.keys(TESTS).join(', ')}, got ${scope}`);
+
+module.exports = {
+  ...base,
+  testMatch: scope ? TESTS[scope].map((t) => `<rootDir>/test/${t}`) : base.testMatch,
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts'],
+  // An absolute path: StrykerJS resolves the environment itself, without jest's <rootDir>.
+  testEnvironment: require('path').join(__dirname, 'test', 'mutation', 'environment.js'),
+  testSequencer: require('path').join(__dirname, 'test', 'mutation', 'sequencer.js'),
+  // Type checking is `npm test`'s job; here it would only cost time on every mutant.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }] },
+};

@@ -1,0 +1,28 @@
+// @ts-check
+/**
+ * StrykerJS over one lib/ folder at a time: MICROFLOW_MUTATION_SCOPE (config, platform, data, deploy)
+ * picks the folder and, in jest.mutation.config.js, its tests. `npm run mutation` runs every scope.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+const scope = process.env.MICROFLOW_MUTATION_SCOPE ?? 'data';
+const reports = `reports/mutation/${scope}`;
+
+export default {
+  testRunner: 'jest',
+  jest: { configFile: 'jest.mutation.config.js' },
+  coverageAnalysis: 'perTest',
+  mutate: [`lib/${scope}/**/*.ts`],
+  // Module-level code (constant tables, the zod schema's construction) is covered by no test in
+  // particular: each such "static" mutant would run all of the folder's tests, about a minute on 2
+  // shared cores. Not run by default; MICROFLOW_MUTATION_STATIC=1 includes them (see test/README.md).
+  ignoreStatic: process.env.MICROFLOW_MUTATION_STATIC !== '1',
+  concurrency: 2,
+  timeoutMS: 60000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: `${reports}/index.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
+  incremental: true,
+  incrementalFile: `${reports}/stryker-incremental.json`,
+  ignorePatterns: ['dist', 'build', 'reports', '.dist-*'],
+  tempDirName: '.stryker-tmp',
+};

@@ -1,0 +1,31 @@
+/**
+ * Runs a rendered container's shell script for real under /bin/sh, against the test doubles in
+ * test/data/fakes (kubectl, mc, mysql, sleep), with the container's literal env and stand-ins for
+ * values the kubelet would fill in from Secrets and fields. Paths the scripts write to (/tmp, the
+ * dump folder) are pointed into `work`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const FAKES = path.join(__dirname, '..', 'data', 'fakes');
+
+/** Where the doubles keep their state under `work`. */
+export const fakeState = (work: string) => ({
+  s3: path.join(work, 's3'),
+  k8s: path.join(work, 'k8s'),
+  sleepCalls: path.join(work, 'sleep.calls'),
+});
+
+export function runScript(container: any, work: string, extraEnv: Record<string, string> = {}) {
+  const script: string = container.command[2];
+  const state = fakeState(work);
+  const env: Record<string, string> = {
+    PATH: `${FAKES}:/usr/bin:/bin`, FAKE_S3: state.s3, FAKE_K8S: state.k8s, TMPDIR: path.join(work, 'tmp'), FAKE_SLEEP_CALLS: state.sleepCalls,
+  };
+  for (const e of container.env ?? []) env[e.name] = e.value ?? `from-${e.valueFrom.secretKeyRef?.key ?? 'field'}`;
+  fs.mkdirSync(env.TMPDIR, { recursive: true });
+  fs.mkdirSync(state.s3, { recursive: true });
+  const patched = script.replace(/\/tmp\//g, `${env.TMPDIR}/`).replace(/\/backup\//g, `${work}/backup/`);
+  return spawnSync('/bin/sh', ['-c', patched], { cwd: work, env: { ...env, ...extraEnv }, encoding: 'utf8' });
+}
