@@ -1,6 +1,7 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import type { Config } from './config';
 import { DataChart } from './data';
+import { GatewayChart } from './gateway';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
@@ -11,6 +12,7 @@ export interface Stack {
   readonly app: App;
   readonly platform: PlatformChart;
   readonly data: DataChart;
+  readonly gateway: GatewayChart;
 }
 
 /**
@@ -24,12 +26,17 @@ export function buildStack(config: Config, outdir: string): Stack {
   const platform = new PlatformChart(app, 'platform', { config });
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   data.addDependency(platform);
+  const gateway = new GatewayChart(app, 'gateway', {
+    config, policy, istioNamespace: platform.namespaces.istio, kubeflowNamespace: platform.namespaces.kubeflow,
+  });
+  gateway.addDependency(platform);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
+    [gateway, GatewayChart.COMPONENT],
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data };
+  return { app, platform, data, gateway };
 }

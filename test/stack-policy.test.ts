@@ -3,6 +3,7 @@
  * policy, stable names, labels, namespaces, references that resolve, and no credential anywhere.
  */
 import { GeneratedSecrets } from '../lib/data';
+import { CHECKED_ON_BEHALF_ANNOTATION, ISTIOD } from '../lib/gateway';
 import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL } from '../lib/platform';
 import {
   LONG_RUNNING_KINDS, VARIANTS, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
@@ -54,7 +55,9 @@ describe.each(VARIANTS)('%s', (variant) => {
         }
       });
       test(`${w.kind} ${w.metadata.name}: API token only when it talks to the API`, () => {
-        const talksToApi = objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'
+        // Bindings whose rights another component checks on the subject's behalf (istiod's
+        // SubjectAccessReview for the gateway's certificates) give the pods themselves no reason for a token.
+        const talksToApi = objects.some((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && !o.metadata.annotations?.[CHECKED_ON_BEHALF_ANNOTATION]
           ? (o.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === spec.serviceAccountName && s.namespace === w.metadata.namespace)
           : false);
         expect(spec.automountServiceAccountToken).toBe(talksToApi);
@@ -118,7 +121,8 @@ describe.each(VARIANTS)('%s', (variant) => {
         const ns = w.metadata.namespace;
         const spec = podSpecOf(w);
         const secrets = new Set([...names(ns, 'Secret'), ...generatedSecrets(ns)]);
-        const configMaps = names(ns, 'ConfigMap');
+        // istiod publishes its root certificate in every namespace at run time.
+        const configMaps = new Set([...names(ns, 'ConfigMap'), ISTIOD.rootCertConfigMap]);
         expect(names(ns, 'ServiceAccount').has(spec.serviceAccountName)).toBe(true);
         const volumes = new Set([
           ...(spec.volumes ?? []).map((v: any) => v.name),

@@ -9,6 +9,9 @@ export const COMPONENT_KEYS = [
   'seaweedfs',
   'buckets',
   'mysqlBackup',
+  'istiod',
+  'gateway',
+  'gatewayCertificate',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

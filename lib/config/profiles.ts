@@ -19,6 +19,11 @@ const SMALL: Record<ComponentKey, ResourceSpec> = {
   seaweedfs: size('50m', '256Mi', '1', '1Gi'),
   buckets: size('10m', '32Mi', '200m', '128Mi'),
   mysqlBackup: size('50m', '128Mi', '500m', '512Mi'),
+  // Upstream istiod asks 500m/2Gi; for one machine's handful of Services it idles near 50Mi.
+  istiod: size('50m', '128Mi', '500m', '512Mi'),
+  // Envoy for one user's browser and SDK traffic.
+  gateway: size('50m', '64Mi', '1', '512Mi'),
+  gatewayCertificate: size('10m', '32Mi', '100m', '64Mi'),
 };
 
 const LARGE: Record<ComponentKey, ResourceSpec> = {
@@ -27,6 +32,8 @@ const LARGE: Record<ComponentKey, ResourceSpec> = {
   minio: size('250m', '512Mi', '2', '2Gi'),
   seaweedfs: size('250m', '512Mi', '2', '2Gi'),
   mysqlBackup: size('100m', '256Mi', '1', '1Gi'),
+  istiod: size('200m', '512Mi', '1', '1Gi'),
+  gateway: size('100m', '128Mi', '2', '1Gi'),
 };
 
 const BASE: Omit<Config, 'profile'> = {
@@ -43,6 +50,13 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
+  gateway: {
+    serviceType: 'NodePort',
+    nodePorts: { http: 30080, https: 30443 },
+    tls: { secretName: 'kubeflow-gateway-tls', selfSigned: true },
+    httpsRedirect: false,
+    replicas: 1,
+  },
   resources: SMALL,
   images: {},
 };
@@ -60,6 +74,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     profile: 'cluster',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
+    gateway: { ...BASE.gateway, replicas: 2 },
     resources: LARGE,
   },
 };

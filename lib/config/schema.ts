@@ -72,6 +72,35 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
+  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
+  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
+
+export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
+
+export const gatewaySchema = z.strictObject({
+  /**
+   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
+   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
+   */
+  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
+  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
+  nodePorts: z.strictObject({ http: nodePort, https: nodePort }),
+  tls: z.strictObject({
+    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
+    secretName: dnsSubdomain('a Secret name'),
+    /**
+     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
+     * A Secret created beforehand (your own certificate) always wins and is never replaced.
+     */
+    selfSigned: z.boolean({ error: 'expected true or false' }),
+  }),
+  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
+  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
+  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -88,6 +117,8 @@ export const configSchema = z.strictObject({
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
   storage: storageSchema,
   backup: backupSchema,
+  /** The Istio ingress gateway every request enters through. */
+  gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -99,6 +130,9 @@ export const configSchema = z.strictObject({
   }
   if (c.objectStore === 'minio' && replicas > 1 && replicas < 4) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 (single server) or 4 and more (MinIO distributed mode needs at least 4 drives), got ${replicas}` });
+  }
+  if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
+    ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
   }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
@@ -115,4 +149,5 @@ export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
+export type GatewayConfig = Config['gateway'];
 export { DNS_LABEL };

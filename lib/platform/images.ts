@@ -23,6 +23,10 @@ export const IMAGES = {
   mc: { ref: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', version: 'RELEASE.2025-08-13T08-35-41Z', uid: 1000 },
   /** SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. */
   seaweedfs: { ref: 'docker.io/chrislusf/seaweedfs:4.00', version: '4.00', uid: 1000 },
+  /** Istio's control plane (pilot-discovery), newest 1.30 patch. Its Deployment comes from vendor/istio/. */
+  istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
+  /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */
+  istioProxy: { ref: 'gcr.io/istio-release/proxyv2:1.30.4', version: '1.30.4', uid: 1337 },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageKey = keyof typeof IMAGES;
