@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_KEYS, isPinned } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+import { loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -108,10 +109,12 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in, by email. */
-  users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
-    error: 'expected a list of email addresses',
-  }),
+  /** Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace. */
+  users: usersSchema,
+  /** Machine-client tokens and upstream identity providers (Dex connectors). */
+  login: loginSchema,
+  /** Quota and container defaults of every user namespace. */
+  userNamespace: userNamespaceSchema,
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
@@ -133,6 +136,14 @@ export const configSchema = z.strictObject({
   }
   if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
     ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
+  }
+  for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  const defaults = c.userNamespace.containerDefaults;
+  if (cpuMillis(defaults.requests.cpu) > cpuMillis(defaults.limits.cpu)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'cpu'], message: `expected at most the limit ${defaults.limits.cpu}, got ${defaults.requests.cpu}` });
+  }
+  if (memoryBytes(defaults.requests.memory) > memoryBytes(defaults.limits.memory)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'memory'], message: `expected at most the limit ${defaults.limits.memory}, got ${defaults.requests.memory}` });
   }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
