@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { Gateway } from '../gateway';
-import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
+import type { MicroflowNamespace, PodSet, WorkloadPolicy } from '../platform';
 import { DEX_ISSUER, LOGIN } from './constants';
 import { Dex } from './dex';
 import { GatewayPolicies } from './gateway-policies';
@@ -18,6 +18,7 @@ export * from './oauth2-proxy';
 export * from './jwks-proxy';
 export * from './gateway-policies';
 export * from './secrets';
+export * from './key-readers';
 
 /** What the apps and the users' namespaces need to know about the login. */
 export interface Login {
@@ -45,6 +46,8 @@ export interface AuthChartProps {
   readonly config: Config;
   readonly policy: WorkloadPolicy;
   readonly gateway: Gateway;
+  /** istiod's pods: they fetch the token keys for the gateway's RequestAuthentication. */
+  readonly istiod: PodSet;
   readonly authNamespace: MicroflowNamespace;
   readonly oauth2ProxyNamespace: MicroflowNamespace;
   readonly users: readonly LoginUser[];
@@ -65,7 +68,7 @@ export class AuthChart extends Chart {
     const replicas = config.gateway.replicas > 1 ? 2 : 1;
     new LoginSecrets(this, 'Secrets', { policy, users: props.users });
     const dex = new Dex(this, 'Dex', {
-      namespace: props.authNamespace.name, policy, gateway, users: props.users, connectors: config.login.connectors, replicas,
+      namespace: props.authNamespace.name, policy, gateway, istiod: props.istiod, users: props.users, connectors: config.login.connectors, replicas,
     });
     const sa = config.login.serviceAccountTokens;
     const proxy = new OAuth2Proxy(this, 'OAuth2Proxy', {
@@ -79,7 +82,7 @@ export class AuthChart extends Chart {
       secureCookie: gateway.externalUrls.every((u) => u.startsWith('https://')),
       replicas,
     });
-    const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy });
+    const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy, istiod: props.istiod });
     // oauth2-proxy reads the service-account issuer's discovery document and keys without a token:
     // the same public keys Kubernetes' OIDC discovery is designed to publish.
     new k8s.KubeClusterRoleBinding(this, 'AnonymousDiscovery', {
