@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import type { UserQuota } from '../config';
+import { GATEWAY_HTTP_PORTS } from '../auth';
 import type { Gateway } from '../gateway';
 import { GPU_RESOURCE } from '../gpu';
 import { MicroflowNamespace, type Peer } from '../platform';
@@ -132,7 +133,7 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
         selector: { matchLabels: gw.selector },
         action: AuthorizationPolicySpecAction.DENY,
         rules: [{
-          to: [{ operation: { paths: Lazy.any({ produce: () => this.prefixes.map((p) => `${p}*`) }) as unknown as string[] } }],
+          to: [{ operation: { ports: GATEWAY_HTTP_PORTS, paths: Lazy.any({ produce: () => this.prefixes.map((p) => `${p}*`) }) as unknown as string[] } }],
           when: [{ key: `request.headers[${props.userIdHeader}]`, notValues: [props.email] }],
         }],
       },

@@ -62,7 +62,7 @@ describe.each(VARIANTS)('%s', (variant) => {
     const deny = gatewayPolicy(GATEWAY_POLICIES.requirePrincipal);
     expect(deny.spec.action).toBe('DENY');
     expect(selectsGateway(deny.spec)).toBe(true);
-    expect(deny.spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPaths: LOGIN_PREFIXES.map((p) => `${p}*`) } }] }]);
+    expect(deny.spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080', '8443'], notPaths: LOGIN_PREFIXES.map((p) => `${p}*`) } }] }]);
   });
 
   test('the RequestAuthentication verifies Dex\'s and the service-account tokens and writes kubeflow-userid from them', () => {

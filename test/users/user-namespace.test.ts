@@ -47,7 +47,7 @@ describe('a user namespace', () => {
   test('keeps /notebook/<ns>/ and /tensorboard/<ns>/ to its owner at the gateway', () => {
     const ap = find(objects, 'AuthorizationPolicy', `owner-only-${ns}`, 'istio-system');
     expect(ap.spec.rules).toEqual([{
-      to: [{ operation: { paths: [`/notebook/${ns}/*`, `/tensorboard/${ns}/*`] } }],
+      to: [{ operation: { ports: ['8080', '8443'], paths: [`/notebook/${ns}/*`, `/tensorboard/${ns}/*`] } }],
       when: [{ key: `request.headers[${LOGIN.userIdHeader}]`, notValues: ['ada@example.org'] }],
     }]);
   });
