@@ -1,15 +1,6 @@
-import { ConfigError, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
+import { PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
+import { problems } from '../support/config';
 import { resolveUsers } from '../../lib/users';
-
-const problems = (input: unknown): string[] => {
-  try {
-    resolveConfig(input as any);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-};
 
 describe('users', () => {
   test('the built-in laptop profile has one user, so a plain synth renders a working login', () => {
