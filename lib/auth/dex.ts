@@ -44,6 +44,7 @@ export class Dex extends Construct {
   public readonly endpoint: Endpoint;
   public readonly service: MicroflowService;
   public readonly route: Route;
+  public readonly deployment: PolicyDeployment;
 
   constructor(scope: Construct, id: string, props: DexProps) {
     super(scope, id);
@@ -66,7 +67,7 @@ export class Dex extends Construct {
         valueFrom: { secretKeyRef: { name: c.secret!.name, key: c.secret!.key } },
       })),
     ];
-    const deployment = new PolicyDeployment(this, 'Deployment', {
+    const deployment = this.deployment = new PolicyDeployment(this, 'Deployment', {
       name: DEX.name,
       namespace: ns,
       policy: props.policy,

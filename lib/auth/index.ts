@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { Gateway } from '../gateway';
-import type { MicroflowNamespace, PodSet, WorkloadPolicy } from '../platform';
-import { DEX_ISSUER, LOGIN } from './constants';
+import { DEPLOY_HINT_ANNOTATIONS, type MicroflowNamespace, type PodSet, type WorkloadPolicy } from '../platform';
+import { AUTH_SECRETS, DEX_ISSUER, LOGIN } from './constants';
 import { Dex } from './dex';
 import { GatewayPolicies } from './gateway-policies';
 import { JwksProxy } from './jwks-proxy';
@@ -70,6 +70,13 @@ export class AuthChart extends Chart {
     const dex = new Dex(this, 'Dex', {
       namespace: props.authNamespace.name, policy, gateway, istiod: props.istiod, users: props.users, connectors: config.login.connectors, replicas,
     });
+    // What `npm run deploy` prints at the end: where to log in (plain HTTP works out of the box, the
+    // self-signed HTTPS certificate makes browsers warn) and how to read the first user's password.
+    const url = gateway.externalUrls.find((u) => u.startsWith('http://')) ?? gateway.externalUrls[0];
+    const first = props.users[0];
+    dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.loginUrl, `${url}/`);
+    dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.passwordCommand,
+      `kubectl -n ${props.authNamespace.name} get secret ${AUTH_SECRETS.userPassword(first.namespace)} -o jsonpath='{.data.${AUTH_SECRETS.userPasswordKeys.password}}' | base64 -d  # ${first.email}`);
     const sa = config.login.serviceAccountTokens;
     const proxy = new OAuth2Proxy(this, 'OAuth2Proxy', {
       namespace: props.oauth2ProxyNamespace.name,

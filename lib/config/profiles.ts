@@ -75,6 +75,8 @@ const BASE: Omit<Config, 'profile'> = {
     httpsRedirect: false,
     replicas: 1,
   },
+  // One machine: nothing to spread replicas over, so no autoscaling (and no metrics-server needed).
+  scaling: { autoscale: false, maxReplicas: 3, targetCpuPercent: 75 },
   resources: SMALL,
   images: {},
 };
@@ -95,6 +97,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
     gateway: { ...BASE.gateway, replicas: 2 },
     userNamespace: { ...BASE.userNamespace, quota: { cpu: '8', memory: '32Gi', gpus: 1, storage: '200Gi', persistentVolumeClaims: 20 } },
+    scaling: { ...BASE.scaling, autoscale: true },
     resources: LARGE,
   },
 };

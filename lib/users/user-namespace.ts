@@ -64,13 +64,9 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
     new MicroflowNamespace(this, 'Namespace', {
       name: ns,
       labels: USER_NAMESPACE.labels,
-      annotations: {
-        [USER_NAMESPACE.ownerAnnotation]: props.email,
-        // Leaving the configuration never deletes a user's work: GitOps tools must not prune it.
-        'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
-        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-        'helm.sh/resource-policy': 'keep',
-      },
+      annotations: { [USER_NAMESPACE.ownerAnnotation]: props.email },
+      // Leaving the configuration never deletes a user's work: GitOps pruning and `destroy` keep it.
+      holdsData: true,
     });
 
     const binding = (name: string, role: string, subject: k8s.Subject, annotations?: Record<string, string>) =>
