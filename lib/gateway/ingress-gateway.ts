@@ -152,12 +152,7 @@ export class IngressGateway extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: deployment.serviceAccount.name, namespace }],
     });
 
-    if (config.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'Budget', {
-        metadata: { name, namespace },
-        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.pods.selector } },
-      });
-    }
+    // With two or more replicas the shared workload policy adds the PodDisruptionBudget.
   }
 }
 

@@ -87,7 +87,7 @@ describe('replicas and disruption budget', () => {
     expect(d.spec.replicas).toBe(2);
     expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
     const pdb = find(objects, 'PodDisruptionBudget', GATEWAY.ingress, NAMESPACES.istio);
-    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
   });
 });
 

@@ -1,5 +1,6 @@
 import { resolveConfig } from '../../lib/config';
 import { LOGIN } from '../../lib/auth';
+import { KEEP_ON_PRUNE_ANNOTATIONS } from '../../lib/platform';
 import { KUBEFLOW_ROLES, USER_NAMESPACE, userRoleBindingName } from '../../lib/users';
 import { find, renderStack } from '../support/stack';
 
@@ -10,7 +11,7 @@ describe('a user namespace', () => {
   const ns = 'ada-example-org';
   test('is declared with Kubeflow\'s owner annotation, restricted Pod Security, and kept by GitOps tools', () => {
     const n = find(objects, 'Namespace', ns);
-    expect(n.metadata.annotations).toMatchObject({ owner: 'ada@example.org', 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    expect(n.metadata.annotations).toEqual({ owner: 'ada@example.org', ...KEEP_ON_PRUNE_ANNOTATIONS });
     expect(n.metadata.labels).toMatchObject({ ...USER_NAMESPACE.labels, 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(find(objects, 'NetworkPolicy', 'default-deny-ingress', ns).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
   });
