@@ -89,9 +89,11 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(q.cpu),
           'requests.memory': k8s.Quantity.fromString(q.memory),
-          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromNumber(q.gpus),
+          // Counts as strings, as the API server stores quantities: a number would make another
+          // apply engine's copy (Flux writes "1") a conflicting value under server-side apply.
+          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromString(String(q.gpus)),
           'requests.storage': k8s.Quantity.fromString(q.storage),
-          persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+          persistentvolumeclaims: k8s.Quantity.fromString(String(q.persistentVolumeClaims)),
         },
       },
     });

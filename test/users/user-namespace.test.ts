@@ -28,9 +28,9 @@ describe('a user namespace', () => {
 
   test('has the quota (GPUs included) and container defaults from the configuration', () => {
     expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, ns).spec.hard).toEqual({
-      'requests.cpu': '6', 'requests.memory': '24Gi', 'requests.nvidia.com/gpu': 1, 'requests.storage': '100Gi', persistentvolumeclaims: 20,
+      'requests.cpu': '6', 'requests.memory': '24Gi', 'requests.nvidia.com/gpu': '1', 'requests.storage': '100Gi', persistentvolumeclaims: '20',
     });
-    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, 'bob').spec.hard['requests.nvidia.com/gpu']).toBe(2);
+    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, 'bob').spec.hard['requests.nvidia.com/gpu']).toBe('2');
     expect(find(objects, 'LimitRange', USER_NAMESPACE.limitRangeName, ns).spec.limits).toEqual([{
       type: 'Container', defaultRequest: { cpu: '100m', memory: '256Mi' }, default: { cpu: '1', memory: '1Gi' },
     }]);
