@@ -11,4 +11,6 @@ export * as platform from './platform';
 export * as data from './data';
 export * as gateway from './gateway';
 export * as gpu from './gpu';
+export * as auth from './auth';
+export * as users from './users';
 export * as deploy from './deploy';

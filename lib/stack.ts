@@ -1,8 +1,10 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
+import { AuthChart } from './auth';
 import type { Config } from './config';
 import { DataChart } from './data';
 import { GatewayChart } from './gateway';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
+import { resolveUsers, UsersChart } from './users';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
 export const MICROFLOW_VERSION = '0.1.0';
@@ -13,6 +15,8 @@ export interface Stack {
   readonly platform: PlatformChart;
   readonly data: DataChart;
   readonly gateway: GatewayChart;
+  readonly auth: AuthChart;
+  readonly users: UsersChart;
 }
 
 /**
@@ -30,13 +34,22 @@ export function buildStack(config: Config, outdir: string): Stack {
     config, policy, istioNamespace: platform.namespaces.istio, kubeflowNamespace: platform.namespaces.kubeflow,
   });
   gateway.addDependency(platform);
+  const auth = new AuthChart(app, 'auth', {
+    config, policy, gateway: gateway.gateway, istiod: gateway.istio.pods, users: resolveUsers(config),
+    authNamespace: platform.namespaces.auth, oauth2ProxyNamespace: platform.namespaces.oauth2Proxy,
+  });
+  auth.addDependency(gateway);
+  const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
+  users.addDependency(auth);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
     [gateway, GatewayChart.COMPONENT],
+    [auth, AuthChart.COMPONENT],
+    [users, UsersChart.COMPONENT],
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data, gateway };
+  return { app, platform, data, gateway, auth, users };
 }

@@ -33,6 +33,11 @@ const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Deployment/istio-ingressgateway/istio-proxy': ['gateway', 'istioProxy'],
   'Job/kubeflow-gateway-tls-certificate/generate': ['gatewayCertificate', 'mysql'],
   'Job/kubeflow-gateway-tls-certificate/store': ['gatewayCertificate', 'kubectl'],
+  'Deployment/dex/dex': ['dex', 'dex'],
+  'Deployment/oauth2-proxy/oauth2-proxy': ['oauth2Proxy', 'oauth2Proxy'],
+  'Deployment/cluster-jwks-proxy/kubectl-proxy': ['jwksProxy', 'kubectl'],
+  'Job/login-secrets/hash': ['secrets', 'htpasswd'],
+  'Job/login-secrets/generate': ['secrets', 'kubectl'],
 };
 
 describe.each(['minio', 'seaweedfs'] as const)('with objectStore %s', (objectStore) => {

@@ -4,9 +4,10 @@
  */
 import { GeneratedSecrets } from '../lib/data';
 import { CHECKED_ON_BEHALF_ANNOTATION, ISTIOD } from '../lib/gateway';
+import { resolveUsers } from '../lib/users';
 import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL, NAMESPACES, POD_SECURITY_VERSION } from '../lib/platform';
 import {
-  LONG_RUNNING_KINDS, VARIANTS, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
+  LONG_RUNNING_KINDS, VARIANTS, variantConfig, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
 } from './support/stack';
 
 const CLUSTER_SCOPED = new Set([
@@ -108,8 +109,10 @@ describe.each(VARIANTS)('%s', (variant) => {
     }
   });
 
-  test('every namespace, and only microflow\'s, is rendered', () => {
-    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort()).toEqual(Object.values(NAMESPACES).sort());
+  test('every namespace, and only microflow\'s (its own and one per configured user), is rendered', () => {
+    const users = resolveUsers(variantConfig(variant)).map((u) => u.namespace);
+    expect(users.length).toBeGreaterThan(0);
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort()).toEqual([...Object.values(NAMESPACES), ...users].sort());
   });
 
   test('every namespace enforces, warns and audits Pod Security "restricted" at the pinned version and denies ingress by default', () => {
@@ -128,8 +131,11 @@ describe.each(VARIANTS)('%s', (variant) => {
 
   describe('references resolve', () => {
     const names = (ns: string | undefined, kind: string) => new Set(inNs(ns, kind).map((o) => o.metadata.name));
+    // The annotation lists `name` (the Job's namespace) or `namespace/name` (another one).
     const generatedSecrets = (ns: string | undefined) => new Set(
-      inNs(ns, 'Job').flatMap((j) => (j.metadata.annotations?.[GeneratedSecrets.ANNOTATION] ?? '').split(',').filter(Boolean)),
+      objects.filter((o) => o.kind === 'Job').flatMap((j) => (j.metadata.annotations?.[GeneratedSecrets.ANNOTATION] ?? '').split(',').filter(Boolean)
+        .map((entry: string) => (entry.includes('/') ? entry.split('/') : [j.metadata.namespace, entry]))
+        .filter(([secretNs]: string[]) => secretNs === ns).map(([, name]: string[]) => name)),
     );
 
     test('Secrets, ConfigMaps, ServiceAccounts and volumes named by pods exist', () => {
@@ -137,8 +143,9 @@ describe.each(VARIANTS)('%s', (variant) => {
         const ns = w.metadata.namespace;
         const spec = podSpecOf(w);
         const secrets = new Set([...names(ns, 'Secret'), ...generatedSecrets(ns)]);
-        // istiod publishes its root certificate in every namespace at run time.
-        const configMaps = new Set([...names(ns, 'ConfigMap'), ISTIOD.rootCertConfigMap]);
+        // istiod publishes its root certificate, and the controller-manager the cluster's CA
+        // bundle, in every namespace at run time.
+        const configMaps = new Set([...names(ns, 'ConfigMap'), ISTIOD.rootCertConfigMap, 'kube-root-ca.crt']);
         expect([...names(ns, 'ServiceAccount')]).toContain(spec.serviceAccountName);
         const volumes = new Set([
           ...(spec.volumes ?? []).map((v: any) => v.name),
@@ -171,7 +178,8 @@ describe.each(VARIANTS)('%s', (variant) => {
       for (const b of bindings) {
         const roleKind = b.roleRef.kind;
         const roleNs = roleKind === 'Role' ? b.metadata.namespace : undefined;
-        expect([...names(roleNs, roleKind)]).toContain(b.roleRef.name);
+        // Kubernetes' own `system:` ClusterRoles exist in every cluster.
+        if (!(roleKind === 'ClusterRole' && b.roleRef.name.startsWith('system:'))) expect([...names(roleNs, roleKind)]).toContain(b.roleRef.name);
         for (const s of b.subjects) if (s.kind === 'ServiceAccount') expect([...names(s.namespace, 'ServiceAccount')]).toContain(s.name);
       }
     });

@@ -12,6 +12,9 @@ export const COMPONENT_KEYS = [
   'istiod',
   'gateway',
   'gatewayCertificate',
+  'dex',
+  'oauth2Proxy',
+  'jwksProxy',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_KEYS, isPinned } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+import { loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -72,6 +73,41 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
+  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
+  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
+
+export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
+
+export const gatewaySchema = z.strictObject({
+  /**
+   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
+   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
+   */
+  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
+  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
+  nodePorts: z.strictObject({
+    /** Node port of plain HTTP (the Service's port 80). */
+    http: nodePort,
+    /** Node port of HTTPS (the Service's port 443). */
+    https: nodePort,
+  }),
+  /** The gateway's TLS certificate. */
+  tls: z.strictObject({
+    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
+    secretName: dnsSubdomain('a Secret name'),
+    /**
+     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
+     * A Secret created beforehand (your own certificate) always wins and is never replaced.
+     */
+    selfSigned: z.boolean({ error: 'expected true or false' }),
+  }),
+  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
+  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
+  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
+});
+
 export const scalingSchema = z.strictObject({
   /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
   autoscale: z.boolean({ error: 'expected true or false' }),
@@ -104,41 +140,6 @@ export const gitopsSchema = z.strictObject({
   path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
 });
 
-const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
-  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
-  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
-
-export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
-
-export const gatewaySchema = z.strictObject({
-  /**
-   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
-   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
-   */
-  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
-  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
-  nodePorts: z.strictObject({
-    /** Node port of plain HTTP (the Service's port 80). */
-    http: nodePort,
-    /** Node port of HTTPS (the Service's port 443). */
-    https: nodePort,
-  }),
-  /** The gateway's certificate for HTTPS. */
-  tls: z.strictObject({
-    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
-    secretName: dnsSubdomain('a Secret name'),
-    /**
-     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
-     * A Secret created beforehand (your own certificate) always wins and is never replaced.
-     */
-    selfSigned: z.boolean({ error: 'expected true or false' }),
-  }),
-  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
-  httpsRedirect: z.boolean({ error: 'expected true or false' }),
-  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
-  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
-});
-
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -147,12 +148,14 @@ export const configSchema = z.strictObject({
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
   /**
-   * Users allowed to log in, by email.
-   * @example users: ["ada@example.com"]
+   * Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace; at least one.
+   * @example users: ["ada@example.com", { email: "bob@example.com", namespace: "bob", quota: { gpus: 1 } }]
    */
-  users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
-    error: 'expected a list of email addresses',
-  }),
+  users: usersSchema,
+  /** Machine-client tokens and upstream identity providers (Dex connectors). */
+  login: loginSchema,
+  /** Quota and container defaults of every user namespace. */
+  userNamespace: userNamespaceSchema,
   /** GPU workloads: whether they are offered and how they are placed on GPU nodes. */
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
@@ -161,12 +164,12 @@ export const configSchema = z.strictObject({
   storage: storageSchema,
   /** Nightly MySQL dumps into the object store. */
   backup: backupSchema,
+  /** The Istio ingress gateway every request enters through. */
+  gateway: gatewaySchema,
   /** Autoscaling of the stateless front doors (and with it PodDisruptionBudgets of at least 2 replicas). */
   scaling: scalingSchema,
   /** Argo CD and Flux renderings of the stack (written by synth into a gitops/ folder beside dist/). @default - none rendered */
   gitops: gitopsSchema.optional(),
-  /** The Istio ingress gateway every request enters through. */
-  gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -181,6 +184,14 @@ export const configSchema = z.strictObject({
   }
   if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
     ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
+  }
+  for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  const defaults = c.userNamespace.containerDefaults;
+  if (cpuMillis(defaults.requests.cpu) > cpuMillis(defaults.limits.cpu)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'cpu'], message: `expected at most the limit ${defaults.limits.cpu}, got ${defaults.requests.cpu}` });
+  }
+  if (memoryBytes(defaults.requests.memory) > memoryBytes(defaults.limits.memory)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'memory'], message: `expected at most the limit ${defaults.limits.memory}, got ${defaults.requests.memory}` });
   }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {

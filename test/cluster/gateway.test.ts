@@ -4,26 +4,21 @@
  * ServiceAccounts hold exactly the rights they need. Nothing runs (KWOK): istiod's webhook is never
  * called, because its objectSelector (istio.io/rev) selects none of microflow's objects.
  */
-import * as fs from 'fs';
 import { GATEWAY, ISTIOD } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
-import { exampleConfig, type Example } from '../support/stack';
 import { applyStack, waitAvailable, type AppliedStack } from './support/stack';
 import { canI, getJson, requireCluster, run } from './support/kube';
 
-const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
-const config = exampleConfig(profile, objectStore ? { objectStore } : {});
 const istio = NAMESPACES.istio;
 let stack: AppliedStack;
 
 beforeAll(async () => {
   requireCluster();
-  stack = await applyStack(profile, config);
+  stack = await applyStack();
 });
 
 afterAll(async () => {
   await stack?.provisioner.stop();
-  if (stack) fs.rmSync(stack.dir, { recursive: true, force: true });
 });
 
 const deployments = () => stack.objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === istio);
@@ -55,13 +50,13 @@ test('istiod and the ingress gateway become Available; PodSecurity restricted ad
 
 test('the gateway Service exposes the configured node ports', async () => {
   const svc = await getJson(['get', 'service', GATEWAY.ingress, '-n', istio]);
-  expect(svc.spec.type).toBe(config.gateway.serviceType);
+  expect(svc.spec.type).toBe(stack.config.gateway.serviceType);
   const byName = Object.fromEntries(svc.spec.ports.map((p: any) => [p.name, p.nodePort]));
-  expect([byName[GATEWAY.ports.http.name], byName[GATEWAY.ports.https.name]]).toEqual([config.gateway.nodePorts.http, config.gateway.nodePorts.https]);
+  expect([byName[GATEWAY.ports.http.name], byName[GATEWAY.ports.https.name]]).toEqual([stack.config.gateway.nodePorts.http, stack.config.gateway.nodePorts.https]);
 });
 
 test('the self-signed certificate Job completes', async () => {
-  if (!config.gateway.tls.selfSigned) return;
+  if (!stack.config.gateway.tls.selfSigned) return;
   const job = stack.objects.find((o) => o.kind === 'Job' && o.metadata.namespace === istio)!;
   const { waitFor } = await import('./support/kube');
   await waitFor('certificate job', async () => ((await getJson(['get', 'job', job.metadata.name, '-n', istio])).status.conditions ?? []).some((c: any) => c.type === 'Complete' && c.status === 'True'), 120_000);
@@ -89,10 +84,10 @@ describe('RBAC', () => {
   });
 
   test('the certificate Job: creates Secrets in istio-system and reads only its own', async () => {
-    if (!config.gateway.tls.selfSigned) return;
-    const job = `${config.gateway.tls.secretName}-certificate`;
+    if (!stack.config.gateway.tls.selfSigned) return;
+    const job = `${stack.config.gateway.tls.secretName}-certificate`;
     expect(await canI(sa(job), 'create', 'secrets', istio)).toBe(true);
-    expect(await canI(sa(job), 'get', `secrets/${config.gateway.tls.secretName}`, istio)).toBe(true);
+    expect(await canI(sa(job), 'get', `secrets/${stack.config.gateway.tls.secretName}`, istio)).toBe(true);
     expect(await canI(sa(job), 'get', 'secrets/other', istio)).toBe(false);
     expect(await canI(sa(job), 'create', 'secrets', NAMESPACES.kubeflow)).toBe(false);
   });

@@ -2,17 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, cpuMillis, loadConfigFile, memoryBytes, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
-
-/** The problems a configuration raises, or [] when it is valid. */
-function problems(input: unknown): string[] {
-  try {
-    resolveConfig(input as any);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+import { problems } from '../support/config';
 
 describe('profiles and overrides', () => {
   test('no configuration renders the laptop profile', () => {
@@ -66,8 +56,8 @@ describe('bad input names the field and what was expected', () => {
     ['bad memory quantity', { storage: { mysql: '4 GB' } }, /^storage\.mysql: expected a memory quantity such as "512Mi" or "4Gi".*got "4 GB"/],
     ['bad cpu quantity', { resources: { mysql: { requests: { cpu: 'one', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } } }, /^resources\.mysql\.requests\.cpu: expected a CPU quantity/],
     ['request above limit', { resources: { mysql: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } } }, /^resources\.mysql\.requests\.cpu: expected at most the limit 1/],
-    ['malformed email', { users: ['alice@', 'bob@example.org'] }, /^users\.0: expected an email address, got "alice@"/],
-    ['users not a list', { users: 'bob@example.org' }, /^users: expected a list of email addresses/],
+    ['malformed email', { users: ['alice@', 'bob@example.org'] }, /^users\.0\.email: expected an email address, got "alice@"/],
+    ['users not a list', { users: 'bob@example.org' }, /^users: expected a list of users/],
     ['unknown profile', { profile: 'workstation' }, /^profile: expected one of "laptop", "gpu-workstation", "cluster"/],
     ['unknown object store', { objectStore: 's3' }, /^objectStore: expected "minio" or "seaweedfs"/],
     ['latest image', { images: { mysql: 'mysql:latest' } }, /^images\.mysql: expected a pinned image/],

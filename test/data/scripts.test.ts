@@ -53,7 +53,7 @@ describe('secret generator', () => {
     const first = [readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')];
     const r = runScript(container(), env);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('secret/mysql-secret exists: kept as it is');
+    expect(r.stdout).toContain('secret/mysql-secret (kubeflow) exists: kept as it is');
     expect([readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')]).toEqual(first);
   });
 
@@ -71,7 +71,7 @@ describe('secret generator', () => {
     writeSecret('mysql-secret', data);
     const r = runScript(container(), env);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain(`secret/mysql-secret exists but has no value for: ${missing}.`);
+    expect(r.stderr).toContain(`secret/mysql-secret (kubeflow) exists but has no value for: ${missing}.`);
     expect(r.stderr).toContain('kubectl -n kubeflow edit secret mysql-secret');
     expect(readSecret('mysql-secret')).toEqual(data);
   });
@@ -79,7 +79,7 @@ describe('secret generator', () => {
   test('an unreachable API server fails the Job with kubectl\'s message and creates nothing', () => {
     const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'get secret' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('cannot read secret/mysql-root-secret:');
+    expect(r.stderr).toContain('cannot read secret/mysql-root-secret (kubeflow):');
     expect(r.stderr).toContain('was refused');
     expect(secretsInCluster()).toEqual([]);
   });
@@ -88,7 +88,7 @@ describe('secret generator', () => {
     const forbidden = 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:kubeflow:microflow-secrets" cannot create resource "secrets"';
     const r = runScript(container(), { ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: forbidden });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain(`cannot create secret/mysql-secret:\n${forbidden}`);
+    expect(r.stderr).toContain(`cannot create secret/mysql-secret (kubeflow):\n${forbidden}`);
     expect(secretsInCluster()).toEqual(['mysql-root-secret']);
   });
 
@@ -97,7 +97,7 @@ describe('secret generator', () => {
       ...env, FAKE_KUBECTL_FAIL: 'create secret generic mysql-secret', FAKE_KUBECTL_ERROR: 'Error from server (AlreadyExists): secrets "mysql-secret" already exists',
     });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('secret/mysql-secret was created meanwhile: kept as it is');
+    expect(r.stdout).toContain('secret/mysql-secret (kubeflow) was created meanwhile: kept as it is');
     expect(secretsInCluster()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret']);
   });
 

@@ -30,7 +30,7 @@ describe('GeneratedSecrets', () => {
       const created = read();
       expect(created.username).toBe('app');
       expect(created.password).toMatch(/^[0-9a-f]{48}$/);
-      expect(runScript(job.spec.template.spec.containers[0], work, { NAMESPACE: 'kubeflow' }).stdout).toBe('secret/db exists: kept as it is\n');
+      expect(runScript(job.spec.template.spec.containers[0], work, { NAMESPACE: 'kubeflow' }).stdout).toBe('secret/db (kubeflow) exists: kept as it is\n');
       expect(read()).toEqual(created);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

@@ -7,6 +7,7 @@
 # Programs (one build_<name>/path_<name> pair each; add yours the same way):
 #   seaweedfs   weed, built from github.com/seaweedfs/seaweedfs at a pinned pseudo-version
 #   s3-client   a Python venv with boto3 (pinned in s3-client.requirements.txt), for S3 checks
+#   oauth2-proxy  the release lib/platform/images.ts pins, from github.com/oauth2-proxy/oauth2-proxy/v7
 #
 # Everything is cached by version under $MICROFLOW_CACHE (default ~/.cache/microflow), built into a
 # scratch folder and moved into place, so an interrupted build never looks cached.
@@ -59,7 +60,25 @@ build_s3-client() {
   touch "$S3_VENV/.complete"
 }
 
-PROGRAMS=(seaweedfs s3-client)
+# --- oauth2-proxy -----------------------------------------------------------------------------
+# The same release as the image microflow pins (lib/platform/images.ts, key oauth2Proxy); -X stamps
+# the version the way upstream's Makefile does, so `--version` proves which release runs.
+OAUTH2_PROXY_VERSION=v7.15.6
+OAUTH2_PROXY_DIR="$CACHE_ROOT/oauth2-proxy-$OAUTH2_PROXY_VERSION"
+path_oauth2-proxy() { echo "$OAUTH2_PROXY_DIR/bin/oauth2-proxy"; }
+ok_oauth2-proxy() { "$(path_oauth2-proxy)" --version 2>/dev/null | grep -q "^oauth2-proxy $OAUTH2_PROXY_VERSION "; }
+build_oauth2-proxy() {
+  local tmp
+  mkdir -p "$OAUTH2_PROXY_DIR/bin"
+  tmp=$(mktemp -d "$OAUTH2_PROXY_DIR/.build.XXXXXX")
+  GOBIN="$tmp" go install -p "$PAR" -trimpath \
+    -ldflags "-s -w -X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$OAUTH2_PROXY_VERSION" \
+    "github.com/oauth2-proxy/oauth2-proxy/v7@$OAUTH2_PROXY_VERSION"
+  mv -f "$tmp/oauth2-proxy" "$(path_oauth2-proxy)"
+  rm -rf "$tmp"
+}
+
+PROGRAMS=(seaweedfs s3-client oauth2-proxy)
 
 if [[ ${1:-} == --path ]]; then
   [[ $# -eq 2 ]] || { echo "usage: $0 --path NAME" >&2; exit 2; }
