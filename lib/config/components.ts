@@ -9,6 +9,11 @@ export const COMPONENT_KEYS = [
   'seaweedfs',
   'buckets',
   'mysqlBackup',
+  'notebookController',
+  'jupyterWebApp',
+  'landingPage',
+  'tensorboard',
+  'tensorboardSync',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

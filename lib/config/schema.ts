@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IMAGE_KEYS, isPinned } from '../platform/images';
+import { gpuCountProblem } from '../gpu/requests';
+import { IMAGE_KEYS, isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
 
@@ -14,6 +15,7 @@ export const PROFILES = ['laptop', 'gpu-workstation', 'cluster'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Five-field cron, as the CronJob controller accepts it (no seconds field). */
 const CRON = /^(\S+\s+){4}\S+$/;
 
@@ -39,6 +41,11 @@ const imageRef = z.string({ error: 'expected an image reference string' }).refin
   error: (iss) => `expected a pinned image "repository:tag" or "repository@sha256:..." (never "latest"), got ${JSON.stringify(iss.input)}`,
 });
 
+const timeSlicingSchema = z.strictObject({
+  replicas: z.number({ error: 'expected a replica count as a whole number' }).int({ error: 'expected a replica count as a whole number' })
+    .min(1, { error: 'expected at least 1 (1 turns time-slicing off)' }),
+});
+
 export const gpuSchema = z.strictObject({
   /** Whether GPU workloads (GPU notebooks, GPU pipeline steps) are offered at all. */
   enabled: z.boolean({ error: 'expected true or false' }),
@@ -50,6 +57,19 @@ export const gpuSchema = z.strictObject({
   runtimeClassName: dnsSubdomain('a RuntimeClass name'),
   /** Taint key on dedicated GPU nodes; GPU workloads tolerate it. */
   taintKey: labelKey,
+  /** Node label GPU feature discovery sets to the GPU model. */
+  productLabel: labelKey,
+  /** Only GPU nodes whose `productLabel` has this value, e.g. "NVIDIA-GeForce-RTX-4090". @default - any GPU model */
+  product: z.string({ error: 'expected a GPU product label value' }).regex(LABEL_VALUE, {
+    error: (iss) => `expected a label value such as "NVIDIA-GeForce-RTX-4090", got ${JSON.stringify(iss.input)}`,
+  }).optional(),
+  /** Physical GPUs on the profile's GPU node: no workload may ask for more than it offers. */
+  perNode: count('a GPU count'),
+  /**
+   * GPU time-slicing: with replicas N > 1 the device plugin advertises each GPU N times, so N pods share
+   * one (no memory isolation). 1 leaves it off.
+   */
+  timeSlicing: timeSlicingSchema,
 });
 
 export const storageSchema = z.strictObject({
@@ -72,7 +92,71 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
-export const configSchema = z.strictObject({
+const notebookImage = z.string({ error: 'expected an image reference string' }).refine(
+  (v) => (NOTEBOOK_SERVER_IMAGES as readonly string[]).includes(v) || (v.includes('/') && isPinned(v)), {
+    error: (iss) => `expected one of ${NOTEBOOK_SERVER_IMAGES.join(', ')} or a pinned "repository:tag" reference, got ${JSON.stringify(iss.input)}`,
+  });
+const dnsLabel = (what: string) => z.string({ error: `expected ${what} as a string` }).max(52, { error: `expected ${what} of at most 52 characters` })
+  .regex(DNS_LABEL, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', got ${JSON.stringify(iss.input)}` });
+const email = z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` });
+
+export const jupyterSchema = z.strictObject({
+  /** Images the Jupyter web app offers (short names of Kubeflow's notebook servers, or pinned references); the first is the default. */
+  images: z.array(notebookImage).min(1, { error: 'expected at least one image' }),
+  /** Default CPU request of a notebook. */
+  cpu: cpuQuantity,
+  /** Default memory request of a notebook. */
+  memory: memoryQuantity,
+  /** Limits are requests times this factor (the web app's `limitFactor`). */
+  limitFactor: z.number({ error: 'expected a number such as 1.2' }).min(1, { error: 'expected 1 or more (limits are never below requests)' }),
+  /** Default workspace volume size. */
+  workspaceSize: memoryQuantity,
+  /** Idle culling: notebooks without kernel activity for `idleMinutes` are stopped (their volumes stay). */
+  culling: z.strictObject({
+    enabled: z.boolean({ error: 'expected true or false' }),
+    idleMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
+    checkPeriodMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
+  }),
+});
+
+/** An extra volume of a notebook: a new claim of `size`, or an existing `claim`. */
+const dataVolumeSchema = z.strictObject({
+  name: dnsLabel('a volume name'),
+  mountPath: z.string({ error: 'expected an absolute path' }).regex(/^\/[^\0]*$/, { error: 'expected an absolute path such as "/home/jovyan/data"' }),
+  size: memoryQuantity.optional(),
+  claim: dnsLabel('a PersistentVolumeClaim name').optional(),
+});
+
+export const notebookSchema = z.strictObject({
+  /** Notebook name, unique in its owner's namespace. */
+  name: dnsLabel('a notebook name'),
+  /** The user whose namespace it runs in (one of `users`). */
+  owner: email,
+  /** @default jupyter.images[0] */
+  image: notebookImage.optional(),
+  /** CPU request. @default jupyter.cpu */
+  cpu: cpuQuantity.optional(),
+  /** Memory request. @default jupyter.memory */
+  memory: memoryQuantity.optional(),
+  /** Whole GPUs. @default 0 */
+  gpus: z.number({ error: 'expected a GPU count as a whole number' }).optional(),
+  /** Workspace volume size (mounted at /home/jovyan, kept when the notebook is deleted). @default jupyter.workspaceSize */
+  workspaceSize: memoryQuantity.optional(),
+  /** Extra data volumes. @default - none */
+  dataVolumes: z.array(dataVolumeSchema).optional(),
+});
+
+export const tensorboardSchema = z.strictObject({
+  /** TensorBoard name, unique in its owner's namespace; served at /tensorboard/<namespace>/<name>/. */
+  name: dnsLabel('a TensorBoard name'),
+  owner: email,
+  /** Log directory: "s3://<bucket>/<prefix>" in the platform's object store, or "pvc://<claim>/<path>" in the owner's namespace. */
+  logs: z.string({ error: 'expected a log directory string' }).regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|pvc:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/.*)?)$/, {
+    error: (iss) => `expected "s3://<bucket>/<prefix>" or "pvc://<claim>/<path>", got ${JSON.stringify(iss.input)}`,
+  }),
+});
+
+const configShape = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
   /** Host name users reach the gateway on. */
@@ -92,7 +176,16 @@ export const configSchema = z.strictObject({
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
   images: z.partialRecord(z.enum(IMAGE_KEYS, { error: `expected an image key: ${IMAGE_KEYS.join(', ')}` }), imageRef),
-}).superRefine((c, ctx) => {
+  /** The Jupyter web app's spawner defaults, and idle culling. */
+  jupyter: jupyterSchema,
+  /** Notebooks declared in code, each in its owner's namespace. */
+  notebooks: z.array(notebookSchema, { error: 'expected a list of notebooks' }),
+  /** TensorBoards declared in code, each in its owner's namespace. */
+  tensorboards: z.array(tensorboardSchema, { error: 'expected a list of TensorBoards' }),
+});
+
+export const configSchema = configShape.superRefine((c, ctx) => {
+  for (const problem of notebookProblems(c)) ctx.addIssue({ code: 'custom', ...problem });
   const replicas = c.storage.objectStoreReplicas;
   if (c.objectStore === 'seaweedfs' && replicas !== 1) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 with objectStore "seaweedfs" (microflow runs it as one server), got ${replicas}` });
@@ -110,9 +203,44 @@ export const configSchema = z.strictObject({
   }
 });
 
+/** What is wrong with the declared notebooks and TensorBoards: owners, duplicates, GPU requests, volumes. */
+function notebookProblems(c: z.infer<typeof configShape>): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<string>();
+  c.notebooks.forEach((nb, i) => {
+    const at = (...p: (string | number)[]) => ['notebooks', i, ...p];
+    const who = `notebook "${nb.name}"`;
+    if (!c.users.includes(nb.owner)) out.push({ path: at('owner'), message: `${who}: owner ${nb.owner} is not one of users (${c.users.join(', ') || 'none'})` });
+    const key = `${nb.owner}/${nb.name}`;
+    if (seen.has(key)) out.push({ path: at('name'), message: `${who}: ${nb.owner} already has a notebook of that name` });
+    seen.add(key);
+    // 0 (or no `gpus`) is a CPU notebook; anything else must be a count the profile can place.
+    if (nb.gpus !== undefined && nb.gpus !== 0) {
+      const problem = gpuCountProblem(c.gpu, nb.gpus);
+      if (problem) out.push({ path: at('gpus'), message: `${who} ${problem.startsWith('expected') ? `(profile "${c.profile}"): ${problem}` : `${problem} (profile "${c.profile}")`}` });
+    }
+    (nb.dataVolumes ?? []).forEach((v, j) => {
+      if ((v.size === undefined) === (v.claim === undefined)) {
+        out.push({ path: at('dataVolumes', j), message: `${who}: data volume "${v.name}" needs exactly one of size (a new claim) or claim (an existing one)` });
+      }
+    });
+  });
+  const tbSeen = new Set<string>();
+  c.tensorboards.forEach((tb, i) => {
+    if (!c.users.includes(tb.owner)) out.push({ path: ['tensorboards', i, 'owner'], message: `TensorBoard "${tb.name}": owner ${tb.owner} is not one of users (${c.users.join(', ') || 'none'})` });
+    const key = `${tb.owner}/${tb.name}`;
+    if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
+    tbSeen.add(key);
+  });
+  return out;
+}
+
 /** A complete, validated configuration. */
 export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
+export type JupyterConfig = Config['jupyter'];
+export type NotebookConfig = Config['notebooks'][number];
+export type TensorBoardConfig = Config['tensorboards'][number];
 export { DNS_LABEL };
