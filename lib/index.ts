@@ -10,4 +10,5 @@ export { renderTo } from './render';
 export * as platform from './platform';
 export * as data from './data';
 export * as gpu from './gpu';
+export * as notebooks from './notebooks';
 export * as deploy from './deploy';

@@ -1,7 +1,9 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import type { Config } from './config';
 import { DataChart } from './data';
-import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
+import { GpuChart } from './gpu';
+import { NotebooksChart } from './notebooks';
+import { applyStandardLabels, NAMESPACES, PlatformChart, WorkloadPolicy } from './platform';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
 export const MICROFLOW_VERSION = '0.1.0';
@@ -11,6 +13,9 @@ export interface Stack {
   readonly app: App;
   readonly platform: PlatformChart;
   readonly data: DataChart;
+  readonly notebooks: NotebooksChart;
+  /** Only when GPU time-slicing is on. */
+  readonly gpu?: GpuChart;
 }
 
 /**
@@ -25,11 +30,31 @@ export function buildStack(config: Config, outdir: string): Stack {
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   data.addDependency(platform);
 
+  const notebooks = new NotebooksChart(app, 'notebooks', {
+    config,
+    policy,
+    namespace: platform.namespaces.kubeflow,
+    store: data.objectStore,
+    owners: [],
+    gateway: `${NAMESPACES.kubeflow}/kubeflow-gateway`,
+    userIdHeader: 'kubeflow-userid',
+    https: false,
+    links: [
+      { title: 'Pipelines', href: '/pipeline/?ns={namespace}', description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
+      { title: 'Object store', href: '/minio/', description: 'the S3 console of your artifacts and logs' },
+    ],
+  });
+  notebooks.addDependency(data);
+  const gpu = GpuChart.wanted(config) ? new GpuChart(app, 'gpu', { config }) : undefined;
+  gpu?.addDependency(platform);
+
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
+    [notebooks, NotebooksChart.COMPONENT],
+    ...(gpu ? [[gpu, GpuChart.COMPONENT]] : []),
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data };
+  return { app, platform, data, notebooks, gpu };
 }
