@@ -96,6 +96,7 @@ export function landingHtml(props: Pick<LandingPageProps, 'userIdHeader' | 'link
     a { color: #1565c0; font-weight: 600; min-width: 11rem; }
     span, .muted { color: #5c6b7a; }
     code { background: #e8edf2; padding: .1rem .35rem; border-radius: 4px; }
+    header code { background: rgba(255,255,255,.18); color: #fff; font-weight: 600; }
   </style>
 </head>
 <body>
