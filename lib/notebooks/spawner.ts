@@ -34,7 +34,7 @@ export function spawnerUiConfig(config: Config): string {
     gpus: {
       // Without GPUs in the profile the choice is fixed to none.
       readOnly: !gpuChoices,
-      value: { vendor: gpuChoices ? GPU_RESOURCE : '', vendors: [{ limitsKey: GPU_RESOURCE, uiName: 'NVIDIA' }], num: 'none' },
+      value: { vendor: gpuChoices ? GPU_RESOURCE : '', vendors: gpuChoices ? [{ limitsKey: GPU_RESOURCE, uiName: 'NVIDIA' }] : [], num: 'none' },
     },
     workspaceVolume: {
       readOnly: false,
