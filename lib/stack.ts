@@ -1,9 +1,12 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
+import { AuthChart } from './auth';
 import type { Config } from './config';
 import { DataChart } from './data';
+import { GatewayChart } from './gateway';
 import { GpuChart } from './gpu';
 import { NotebooksChart } from './notebooks';
-import { applyStandardLabels, NAMESPACES, PlatformChart, WorkloadPolicy } from './platform';
+import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
+import { resolveUsers, UsersChart } from './users';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
 export const MICROFLOW_VERSION = '0.1.0';
@@ -13,6 +16,9 @@ export interface Stack {
   readonly app: App;
   readonly platform: PlatformChart;
   readonly data: DataChart;
+  readonly gateway: GatewayChart;
+  readonly auth: AuthChart;
+  readonly users: UsersChart;
   readonly notebooks: NotebooksChart;
   /** Only when GPU time-slicing is on. */
   readonly gpu?: GpuChart;
@@ -29,32 +35,44 @@ export function buildStack(config: Config, outdir: string): Stack {
   const platform = new PlatformChart(app, 'platform', { config });
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   data.addDependency(platform);
+  const gateway = new GatewayChart(app, 'gateway', {
+    config, policy, istioNamespace: platform.namespaces.istio, kubeflowNamespace: platform.namespaces.kubeflow,
+  });
+  gateway.addDependency(platform);
+  const auth = new AuthChart(app, 'auth', {
+    config, policy, gateway: gateway.gateway, users: resolveUsers(config),
+    authNamespace: platform.namespaces.auth, oauth2ProxyNamespace: platform.namespaces.oauth2Proxy,
+  });
+  auth.addDependency(gateway);
+  const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
+  users.addDependency(auth);
 
   const notebooks = new NotebooksChart(app, 'notebooks', {
     config,
     policy,
     namespace: platform.namespaces.kubeflow,
     store: data.objectStore,
-    owners: [],
-    gateway: `${NAMESPACES.kubeflow}/kubeflow-gateway`,
-    userIdHeader: 'kubeflow-userid',
-    https: false,
+    owners: users.users,
+    gateway: gateway.gateway,
+    userIdHeader: auth.login.userIdHeader,
     links: [
       { title: 'Pipelines', href: '/pipeline/?ns={namespace}', description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
-      { title: 'Object store', href: '/minio/', description: 'the S3 console of your artifacts and logs' },
     ],
   });
-  notebooks.addDependency(data);
+  notebooks.addDependency(users);
   const gpu = GpuChart.wanted(config) ? new GpuChart(app, 'gpu', { config }) : undefined;
   gpu?.addDependency(platform);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
+    [gateway, GatewayChart.COMPONENT],
+    [auth, AuthChart.COMPONENT],
+    [users, UsersChart.COMPONENT],
     [notebooks, NotebooksChart.COMPONENT],
     ...(gpu ? [[gpu, GpuChart.COMPONENT]] : []),
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data, notebooks, gpu };
+  return { app, platform, data, gateway, auth, users, notebooks, gpu };
 }

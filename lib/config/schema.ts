@@ -3,6 +3,7 @@ import { gpuCountProblem } from '../gpu/requests';
 import { IMAGE_KEYS, isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+import { emailSchema, loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -92,13 +93,42 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
+  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
+  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
+
+export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
+
+export const gatewaySchema = z.strictObject({
+  /**
+   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
+   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
+   */
+  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
+  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
+  nodePorts: z.strictObject({ http: nodePort, https: nodePort }),
+  tls: z.strictObject({
+    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
+    secretName: dnsSubdomain('a Secret name'),
+    /**
+     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
+     * A Secret created beforehand (your own certificate) always wins and is never replaced.
+     */
+    selfSigned: z.boolean({ error: 'expected true or false' }),
+  }),
+  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
+  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
+  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
+});
+
 const notebookImage = z.string({ error: 'expected an image reference string' }).refine(
   (v) => (NOTEBOOK_SERVER_IMAGES as readonly string[]).includes(v) || (v.includes('/') && isPinned(v)), {
     error: (iss) => `expected one of ${NOTEBOOK_SERVER_IMAGES.join(', ')} or a pinned "repository:tag" reference, got ${JSON.stringify(iss.input)}`,
   });
 const dnsLabel = (what: string) => z.string({ error: `expected ${what} as a string` }).max(52, { error: `expected ${what} of at most 52 characters` })
   .regex(DNS_LABEL, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', got ${JSON.stringify(iss.input)}` });
-const email = z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` });
+const email = emailSchema;
 
 export const jupyterSchema = z.strictObject({
   /** Images the Jupyter web app offers (short names of Kubeflow's notebook servers, or pinned references); the first is the default. */
@@ -163,15 +193,19 @@ const configShape = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in, by email. */
-  users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
-    error: 'expected a list of email addresses',
-  }),
+  /** Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace. */
+  users: usersSchema,
+  /** Machine-client tokens and upstream identity providers (Dex connectors). */
+  login: loginSchema,
+  /** Quota and container defaults of every user namespace. */
+  userNamespace: userNamespaceSchema,
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
   storage: storageSchema,
   backup: backupSchema,
+  /** The Istio ingress gateway every request enters through. */
+  gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -193,6 +227,17 @@ export const configSchema = configShape.superRefine((c, ctx) => {
   if (c.objectStore === 'minio' && replicas > 1 && replicas < 4) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 (single server) or 4 and more (MinIO distributed mode needs at least 4 drives), got ${replicas}` });
   }
+  if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
+    ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
+  }
+  for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  const defaults = c.userNamespace.containerDefaults;
+  if (cpuMillis(defaults.requests.cpu) > cpuMillis(defaults.limits.cpu)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'cpu'], message: `expected at most the limit ${defaults.limits.cpu}, got ${defaults.requests.cpu}` });
+  }
+  if (memoryBytes(defaults.requests.memory) > memoryBytes(defaults.limits.memory)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'memory'], message: `expected at most the limit ${defaults.limits.memory}, got ${defaults.requests.memory}` });
+  }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
       ctx.addIssue({ code: 'custom', path: ['resources', key, 'requests', 'cpu'], message: `expected at most the limit ${r.limits.cpu}, got ${r.requests.cpu}` });
@@ -207,10 +252,11 @@ export const configSchema = configShape.superRefine((c, ctx) => {
 function notebookProblems(c: z.infer<typeof configShape>): { path: (string | number)[]; message: string }[] {
   const out: { path: (string | number)[]; message: string }[] = [];
   const seen = new Set<string>();
+  const emails = c.users.map((u) => u.email);
   c.notebooks.forEach((nb, i) => {
     const at = (...p: (string | number)[]) => ['notebooks', i, ...p];
     const who = `notebook "${nb.name}"`;
-    if (!c.users.includes(nb.owner)) out.push({ path: at('owner'), message: `${who}: owner ${nb.owner} is not one of users (${c.users.join(', ') || 'none'})` });
+    if (!emails.includes(nb.owner)) out.push({ path: at('owner'), message: `${who}: owner ${nb.owner} is not one of users (${emails.join(', ') || 'none'})` });
     const key = `${nb.owner}/${nb.name}`;
     if (seen.has(key)) out.push({ path: at('name'), message: `${who}: ${nb.owner} already has a notebook of that name` });
     seen.add(key);
@@ -227,7 +273,7 @@ function notebookProblems(c: z.infer<typeof configShape>): { path: (string | num
   });
   const tbSeen = new Set<string>();
   c.tensorboards.forEach((tb, i) => {
-    if (!c.users.includes(tb.owner)) out.push({ path: ['tensorboards', i, 'owner'], message: `TensorBoard "${tb.name}": owner ${tb.owner} is not one of users (${c.users.join(', ') || 'none'})` });
+    if (!emails.includes(tb.owner)) out.push({ path: ['tensorboards', i, 'owner'], message: `TensorBoard "${tb.name}": owner ${tb.owner} is not one of users (${emails.join(', ') || 'none'})` });
     const key = `${tb.owner}/${tb.name}`;
     if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
     tbSeen.add(key);
@@ -240,6 +286,7 @@ export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
+export type GatewayConfig = Config['gateway'];
 export type JupyterConfig = Config['jupyter'];
 export type NotebookConfig = Config['notebooks'][number];
 export type TensorBoardConfig = Config['tensorboards'][number];

@@ -2,7 +2,9 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ObjectStore } from '../data';
+import { Route, type Gateway } from '../gateway';
 import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
+import type { UserNamespace } from '../users';
 import { NOTEBOOKS } from './constants';
 import { NotebookController } from './controller';
 import { NotebookCrd } from './crd';
@@ -24,12 +26,6 @@ export * from './tensorboard';
 export * from './landing-page';
 export * from './rbac';
 
-/** A user's namespace as the notebooks component needs it (the users component's handle). */
-export interface NotebookOwner {
-  readonly email: string;
-  readonly namespace: string;
-}
-
 export interface NotebooksChartProps {
   readonly config: Config;
   readonly policy: WorkloadPolicy;
@@ -37,13 +33,11 @@ export interface NotebooksChartProps {
   readonly namespace: MicroflowNamespace;
   readonly store: ObjectStore;
   /** The users' namespaces: declared notebooks and TensorBoards go into their owner's. */
-  readonly owners: readonly NotebookOwner[];
-  /** The Istio Gateway ("<namespace>/<name>") the controller attaches notebook routes to. */
-  readonly gateway: string;
+  readonly owners: readonly UserNamespace[];
+  /** The gateway: the web app, TensorBoards and the landing page are routed on it, and the controller attaches notebooks to it. */
+  readonly gateway: Gateway;
   /** The header the gateway puts the signed-in user's email in. */
   readonly userIdHeader: string;
-  /** Whether users reach the platform over HTTPS (the web app's cookies are Secure only then). */
-  readonly https: boolean;
   /** Links of the landing page besides Notebooks and TensorBoards (Pipelines, the object-store console). */
   readonly links: readonly LandingLink[];
 }
@@ -64,23 +58,39 @@ export class NotebooksChart extends Chart {
     super(scope, id);
     const { config, policy } = props;
     const namespace = props.namespace.name;
-    const namespaceOf = (email: string, what: string) => {
-      const owner = props.owners.find((o) => o.email === email);
+    const { gateway } = props;
+    const ownerOf = (email: string, what: string) => {
+      const owner = props.owners.find((o) => o.email === email.toLowerCase());
       if (!owner) throw new Error(`${what}: owner ${email} has no user namespace`);
-      return owner.namespace;
+      return owner;
     };
+    const namespaceOf = (email: string, what: string) => ownerOf(email, what).namespace;
 
     new NotebookCrd(this, 'Crd');
-    this.controller = new NotebookController(this, 'Controller', { namespace, policy, jupyter: config.jupyter, gateway: props.gateway });
-    this.webApp = new JupyterWebApp(this, 'WebApp', { namespace, config, policy, userIdHeader: props.userIdHeader, secureCookies: props.https });
-    new NotebookUserRoles(this, 'UserRoles', { users: config.users });
+    this.controller = new NotebookController(this, 'Controller', {
+      namespace, policy, jupyter: config.jupyter, gateway: `${gateway.namespace}/${gateway.name}`,
+    });
+    // Secure cookies only when every way in is HTTPS: over plain HTTP the browser drops them.
+    const secureCookies = gateway.externalUrls.every((u) => u.startsWith('https://'));
+    this.webApp = new JupyterWebApp(this, 'WebApp', { namespace, config, policy, userIdHeader: props.userIdHeader, secureCookies });
+    new Route(this, 'WebAppRoute', { gateway, name: NOTEBOOKS.webApp, prefix: NOTEBOOKS.webAppPrefix, to: this.webApp.service, port: this.webApp.port, rewrite: '/' });
+    // Notebook servers and TensorBoards under a user's prefixes answer only their owner.
+    for (const owner of props.owners) {
+      owner.ownerOnly(`${NOTEBOOKS.serverPrefix}${owner.namespace}/`);
+      owner.ownerOnly(`${NOTEBOOKS.tensorboardPrefix}${owner.namespace}/`);
+    }
+    new NotebookUserRoles(this, 'UserRoles', { users: props.owners.map((o) => o.email) });
 
     this.notebooks = config.notebooks.map((nb) => new Notebook(this, `Notebook-${nb.owner}-${nb.name}`, {
       notebook: nb, namespace: namespaceOf(nb.owner, `notebook "${nb.name}"`), config, policy,
     }));
-    this.tensorboards = config.tensorboards.map((tb) => new TensorBoard(this, `TensorBoard-${tb.owner}-${tb.name}`, {
-      tensorboard: tb, namespace: namespaceOf(tb.owner, `TensorBoard "${tb.name}"`), policy, store: props.store,
-    }));
+    this.tensorboards = config.tensorboards.map((tb) => {
+      const board = new TensorBoard(this, `TensorBoard-${tb.owner}-${tb.name}`, {
+        tensorboard: tb, namespace: namespaceOf(tb.owner, `TensorBoard "${tb.name}"`), policy, store: props.store,
+      });
+      new Route(board, 'Route', { gateway, name: board.service.name, prefix: board.path, to: board.service, port: board.port, rewrite: '/', timeout: '300s' });
+      return board;
+    });
 
     this.landingPage = new LandingPage(this, 'Landing', {
       namespace,
@@ -98,5 +108,6 @@ export class NotebooksChart extends Chart {
         tensorboards: this.tensorboards.filter((t) => t.namespace === o.namespace).map((t) => ({ name: t.name, path: t.path })),
       })),
     });
+    new Route(this, 'LandingRoute', { gateway, name: 'landing-page', prefix: '/', to: this.landingPage.service, port: this.landingPage.port });
   }
 }

@@ -25,6 +25,19 @@ export const IMAGES = {
   mc: { ref: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', version: 'RELEASE.2025-08-13T08-35-41Z', uid: 1000 },
   /** SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. */
   seaweedfs: { ref: 'docker.io/chrislusf/seaweedfs:4.00', version: '4.00', uid: 1000 },
+  /**
+   * Apache httpd's image, for its `htpasswd -B`: the login's password Job hashes each generated
+   * password with bcrypt in the cluster, so no hash is ever rendered.
+   */
+  htpasswd: { ref: 'docker.io/library/httpd:2.4.69-alpine3.24', version: '2.4.69', uid: 82 },
+  /** Dex, the OpenID Connect provider users log in with (the release kubeflow/community-distribution pins). */
+  dex: { ref: 'ghcr.io/dexidp/dex:v2.45.1', version: 'v2.45.1', uid: 1001 },
+  /** oauth2-proxy, the gateway's authorization server (>= 7.15.2 for the auth-bypass fixes); distroless nonroot. */
+  oauth2Proxy: { ref: 'quay.io/oauth2-proxy/oauth2-proxy:v7.15.6', version: 'v7.15.6', uid: 65532 },
+  /** Istio's control plane (pilot-discovery), newest 1.30 patch. Its Deployment comes from vendor/istio/. */
+  istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
+  /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */
+  istioProxy: { ref: 'gcr.io/istio-release/proxyv2:1.30.4', version: '1.30.4', uid: 1337 },
   /** Kubeflow's notebook controller (runs Notebooks as StatefulSets; uid 1000 as upstream runs it). */
   notebookController: { ref: 'ghcr.io/kubeflow/notebooks/notebook-controller:v1.11.0', version: 'v1.11.0', uid: 1000 },
   /** Kubeflow's Jupyter web app (the image has no USER; it runs unprivileged as any uid). */
