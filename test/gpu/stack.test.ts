@@ -42,8 +42,10 @@ describe.each(VARIANTS)('%s', (variant) => {
     checkPlacement(variantConfig(variant), variantObjects(variant));
   });
   if (variant.includes('laptop')) {
-    test('the laptop asks for no GPU anywhere', () => {
-      expect(JSON.stringify(variantObjects(variant))).not.toContain(GPU_RESOURCE);
+    test('the laptop asks for no GPU anywhere (and its quotas grant none)', () => {
+      const templates = podTemplates(variantObjects(variant));
+      expect(templates.filter(({ spec }) => gpuCount(spec) > 0 || spec.runtimeClassName).map((t) => t.owner)).toEqual([]);
+      for (const q of variantObjects(variant).filter((o) => o.kind === 'ResourceQuota')) expect(Number(q.spec.hard[`requests.${GPU_RESOURCE}`] ?? 0)).toBe(0);
     });
   }
 });
