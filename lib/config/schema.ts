@@ -263,7 +263,18 @@ function notebookProblems(c: z.infer<typeof configShape>): { path: (string | num
     // 0 (or no `gpus`) is a CPU notebook; anything else must be a count the profile can place.
     if (nb.gpus !== undefined && nb.gpus !== 0) {
       const problem = gpuCountProblem(c.gpu, nb.gpus);
-      if (problem) out.push({ path: at('gpus'), message: `${who} ${problem.startsWith('expected') ? `(profile "${c.profile}"): ${problem}` : `${problem} (profile "${c.profile}")`}` });
+      if (problem) {
+        out.push({ path: at('gpus'), message: `${who} ${problem.startsWith('expected') ? `(profile "${c.profile}"): ${problem}` : `${problem} (profile "${c.profile}")`}` });
+      } else {
+        // The owner's namespace quota (their own over userNamespace.quota, as lib/users resolves it)
+        // must admit this notebook together with the owner's other GPU notebooks.
+        const user = c.users.find((u) => u.email === nb.owner);
+        const quota = user?.quota?.gpus ?? c.userNamespace.quota.gpus;
+        const total = c.notebooks.slice(0, i + 1).filter((o) => o.owner === nb.owner).reduce((n, o) => n + (o.gpus ?? 0), 0);
+        if (user && total > quota) {
+          out.push({ path: at('gpus'), message: `${who} asks for ${nb.gpus} GPU(s)${total > nb.gpus! ? `, ${total} with ${nb.owner}'s notebooks declared before it` : ''}, but their namespace's GPU quota is ${quota} (users[].quota.gpus or userNamespace.quota.gpus): the API server would refuse its pod` });
+        }
+      }
     }
     (nb.dataVolumes ?? []).forEach((v, j) => {
       if ((v.size === undefined) === (v.claim === undefined)) {

@@ -20,12 +20,20 @@ describe('synth-time validation names the notebook and the field', () => {
     expect(invalid({ profile: 'gpu-workstation', users, notebooks: [{ name: 'big', owner: users[0], gpus: 2 }] }))
       .toMatch(/notebooks\.0\.gpus: notebook "big" asks for 2 GPUs but the GPU node offers 1 \(gpu\.perNode 1 × gpu\.timeSlicing\.replicas 1\)/);
   });
+  test('a GPU quota smaller than a declared notebook\'s request (alone, or with the owner\'s other notebooks)', () => {
+    expect(invalid({ profile: 'gpu-workstation', users, userNamespace: { quota: { gpus: 0 } }, notebooks: [{ name: 'train', owner: users[0], gpus: 1 }] }))
+      .toMatch(/notebooks\.0\.gpus: notebook "train" asks for 1 GPU\(s\), but their namespace's GPU quota is 0/);
+    expect(invalid({
+      profile: 'gpu-workstation', users, gpu: { timeSlicing: { replicas: 2 } },
+      notebooks: [{ name: 'a', owner: users[0], gpus: 1 }, { name: 'b', owner: users[0], gpus: 1 }],
+    })).toMatch(/notebooks\.1\.gpus: notebook "b" asks for 1 GPU\(s\), 2 with ada@example.org's notebooks declared before it, but their namespace's GPU quota is 1/);
+  });
   test('a fractional count', () => {
     expect(invalid({ profile: 'gpu-workstation', users, notebooks: [{ name: 'half', owner: users[0], gpus: 0.5 }] }))
       .toMatch(/notebooks\.0\.gpus: notebook "half" .*expected a whole number of GPUs \(1 or more\), got 0\.5/);
   });
   test('time-slicing makes room: 2 of a GPU advertised 4 times fit', () => {
-    const c = resolveConfig({ profile: 'gpu-workstation', users, gpu: { timeSlicing: { replicas: 4 } }, notebooks: [{ name: 'big', owner: users[0], gpus: 2 }] });
+    const c = resolveConfig({ profile: 'gpu-workstation', users: [{ email: users[0], quota: { gpus: 2 } }], gpu: { timeSlicing: { replicas: 4 } }, notebooks: [{ name: 'big', owner: users[0], gpus: 2 }] });
     expect(schedulableGpusPerNode(c.gpu)).toBe(4);
   });
   test('an owner who is not a user, a data volume with both size and claim', () => {
