@@ -1,3 +1,5 @@
+import { NOTEBOOK } from '../users/constants';
+
 /** Names, paths and ports Kubeflow's notebook components and clients expect. One source for each. */
 export const NOTEBOOKS = {
   /** Route prefix of notebook servers: the controller routes /notebook/<namespace>/<name>/ itself. */
@@ -9,7 +11,7 @@ export const NOTEBOOKS = {
   controller: 'notebook-controller',
   webApp: 'jupyter-web-app',
   /** The port notebook servers listen on, and the name the controller gives it. */
-  serverPort: { name: 'notebook-port', port: 8888 },
+  serverPort: { name: 'notebook-port', port: NOTEBOOK.port },
   /** Where the workspace volume is mounted in Kubeflow's notebook images (jovyan's home). */
   workspaceMount: '/home/jovyan',
   /** Workspace claim name of a notebook, as the Jupyter web app names it ("{notebook-name}-workspace"). */
@@ -17,7 +19,7 @@ export const NOTEBOOKS = {
   /** The ServiceAccount notebooks run as in a user's namespace (the web app hard-codes it). */
   serviceAccount: 'default-editor',
   /** Pod label the controller sets on every notebook pod (value: the notebook's name). */
-  podLabel: 'notebook-name',
+  podLabel: NOTEBOOK.podLabel,
   /**
    * The in-cluster pipelines SDK path: a projected token with this audience, read from this file
    * (what Kubeflow's `access-ml-pipeline` PodDefault mounts; the SDK reads KF_PIPELINES_SA_TOKEN_PATH).

@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ObjectStore } from '../data';
@@ -78,6 +79,20 @@ export class NotebooksChart extends Chart {
     for (const owner of props.owners) {
       owner.ownerOnly(`${NOTEBOOKS.serverPrefix}${owner.namespace}/`);
       owner.ownerOnly(`${NOTEBOOKS.tensorboardPrefix}${owner.namespace}/`);
+      // Culling asks each notebook's Jupyter for its kernels' activity, straight from the controller.
+      if (config.jupyter.culling.enabled) {
+        new k8s.KubeNetworkPolicy(this, `CullingProbe-${owner.namespace}`, {
+          metadata: { name: 'notebooks-from-controller', namespace: owner.namespace },
+          spec: {
+            podSelector: { matchExpressions: [{ key: NOTEBOOKS.podLabel, operator: 'Exists' }] },
+            policyTypes: ['Ingress'],
+            ingress: [{
+              from: [{ podSelector: { matchLabels: this.controller.pods.selector }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(NOTEBOOKS.serverPort.port) }],
+            }],
+          },
+        });
+      }
     }
     new NotebookUserRoles(this, 'UserRoles', { users: props.owners.map((o) => o.email) });
 
