@@ -4,7 +4,7 @@
  * RuntimeClass `nvidia`, Istio's CRDs), plus a tiny volume provisioner, because KWOK provisions no volumes.
  */
 import type { Config } from '../../../lib/config';
-import { GPU_RESOURCE } from '../../../lib/gpu';
+import { GPU_OPERATOR_NAMESPACE, GPU_RESOURCE } from '../../../lib/gpu';
 import type { Example } from '../../support/stack';
 import { istioCrds } from './istio-crds';
 import { applyObjects, getJson, k, sleep } from './kube';
@@ -35,7 +35,7 @@ function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
   if (n.gpus > 0) {
     capacity[GPU_RESOURCE] = String(n.gpus);
     // What the GPU operator and GPU feature discovery put on a real GPU node.
-    Object.assign(labels, { [gpu.nodeLabel]: 'true', 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus) });
+    Object.assign(labels, { [gpu.nodeLabel]: 'true', [gpu.productLabel]: gpu.product ?? 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus / gpu.timeSlicing.replicas) });
   }
   return {
     apiVersion: 'v1',
@@ -47,8 +47,11 @@ function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
 }
 
 export async function createMachineFixtures(profile: Example, config: Config): Promise<FakeNode[]> {
-  const nodes = nodesFor(profile);
+  // With time-slicing the device plugin advertises each GPU `replicas` times.
+  const nodes = nodesFor(profile).map((n) => ({ ...n, gpus: n.gpus * config.gpu.timeSlicing.replicas }));
   await applyObjects([
+    // What microk8s' nvidia addon creates: the GPU operator's namespace (the time-slicing ConfigMap goes there).
+    ...(config.gpu.enabled ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: GPU_OPERATOR_NAMESPACE, labels: { 'microflow.dev/test-fixture': 'true' } } }] : []),
     ...nodes.map((n) => nodeObject(n, config.gpu)),
     {
       apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
