@@ -83,6 +83,11 @@ describe('notebook pods, as the controller would create them', () => {
   beforeAll(async () => {
     for (const nb of rendered('Notebook')) await k(['apply', '--server-side', '--field-manager=notebook-controller-stand-in', '-f', '-'], JSON.stringify(controllerStatefulSet(nb)));
   });
+  // Give the GPUs back (other suites on this cluster schedule GPU pods of their own); claims stay.
+  afterAll(async () => {
+    for (const nb of rendered('Notebook')) await k(['delete', 'statefulset', nb.metadata.name, '-n', nb.metadata.namespace, '--wait=true', '--timeout=120s']);
+    await waitFor('notebook pods to go', async () => ((await getJson(['get', 'pods', '-A', '-l', NOTEBOOKS.podLabel])).items.length === 0), 120_000);
+  });
 
   test('PodSecurity restricted admits every notebook pod; GPU notebooks land on the GPU node, others never do', async () => {
     const gpuNodes = nodes.filter((n) => n.gpus > 0).map((n) => n.name);

@@ -154,6 +154,10 @@ describe('GPU placement', () => {
     await k(['create', 'namespace', ns]);
     await k(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
   });
+  // Give the GPUs back: other suites on this cluster schedule GPU pods of their own.
+  afterAll(async () => {
+    await k(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']);
+  });
 
   const scheduledNode = (name: string) => waitFor(`${name} to be scheduled`, async () => (await getJson(['get', 'pod', name, '-n', ns])).spec.nodeName, 60_000);
   const unschedulable = (name: string) => waitFor(`${name} to be reported unschedulable`, async () => {
