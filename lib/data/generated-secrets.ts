@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
+import { GENERATES_SECRETS_ANNOTATION, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 
 /**
  * One key of a generated Secret:
@@ -51,11 +51,8 @@ const PREPARED = '/prepared';
  * The Job may only create Secrets in the namespaces it writes to and read the ones it manages.
  */
 export class GeneratedSecrets extends Construct {
-  /**
-   * Annotation on the Job listing the Secrets it manages (`name` in its own namespace,
-   * `namespace/name` elsewhere), for people and for the reference checks.
-   */
-  public static readonly ANNOTATION = 'microflow.dev/generates-secrets';
+  /** Annotation on the Job listing the Secrets it manages, for people and for the reference checks. */
+  public static readonly ANNOTATION = GENERATES_SECRETS_ANNOTATION;
   public readonly name: string;
   /** The managed Secrets as the annotation lists them. */
   public readonly secretNames: string[];

@@ -2,16 +2,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Notebook as NotebookResource } from '../../imports/kubeflow.org';
 import type { Config, NotebookConfig } from '../config';
-import { notebookServerImage, type WorkloadPolicy } from '../platform';
+import { KEEP_ON_PRUNE_ANNOTATIONS, notebookServerImage, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS, notebookPath } from './constants';
 import { notebookPodSpec, notebookResources, type NotebookVolume } from './notebook-pod';
 
 /** Annotations that keep a claim when GitOps tools prune what left the configuration. */
-export const KEEP_ON_PRUNE: Record<string, string> = {
-  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
-  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-  'helm.sh/resource-policy': 'keep',
-};
+export const KEEP_ON_PRUNE: Record<string, string> = { ...KEEP_ON_PRUNE_ANNOTATIONS, 'helm.sh/resource-policy': 'keep' };
 
 export interface NotebookProps {
   /** The notebook as the configuration declares it (defaults are filled in from `jupyter`). */
