@@ -43,6 +43,7 @@ const imageRef = z.string({ error: 'expected an image reference string' }).refin
 });
 
 const timeSlicingSchema = z.strictObject({
+  /** Pods sharing each GPU (the device plugin advertises each GPU this many times); 1 turns time-slicing off. */
   replicas: z.number({ error: 'expected a replica count as a whole number' }).int({ error: 'expected a replica count as a whole number' })
     .min(1, { error: 'expected at least 1 (1 turns time-slicing off)' }),
 });
@@ -181,8 +182,11 @@ export const jupyterSchema = z.strictObject({
   workspaceSize: memoryQuantity,
   /** Idle culling: notebooks without kernel activity for `idleMinutes` are stopped (their volumes stay). */
   culling: z.strictObject({
+    /** Whether the notebook controller stops idle notebooks (ENABLE_CULLING). */
     enabled: z.boolean({ error: 'expected true or false' }),
+    /** Minutes without kernel activity before a notebook is stopped (CULL_IDLE_TIME). */
     idleMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
+    /** Minutes between two idleness checks (IDLENESS_CHECK_PERIOD). */
     checkPeriodMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
   }),
 });
@@ -224,7 +228,7 @@ export const tensorboardSchema = z.strictObject({
   }),
 });
 
-const configShape = z.strictObject({
+export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
   /** Host name users reach the gateway on. */
@@ -261,9 +265,7 @@ const configShape = z.strictObject({
   notebooks: z.array(notebookSchema, { error: 'expected a list of notebooks' }),
   /** TensorBoards declared in code, each in its owner's namespace. */
   tensorboards: z.array(tensorboardSchema, { error: 'expected a list of TensorBoards' }),
-});
-
-export const configSchema = configShape.superRefine((c, ctx) => {
+}).superRefine((c, ctx) => {
   for (const problem of notebookProblems(c)) ctx.addIssue({ code: 'custom', ...problem });
   const replicas = c.storage.objectStoreReplicas;
   if (c.objectStore === 'seaweedfs' && replicas !== 1) {
@@ -294,7 +296,7 @@ export const configSchema = configShape.superRefine((c, ctx) => {
 });
 
 /** What is wrong with the declared notebooks and TensorBoards: owners, duplicates, GPU requests, volumes. */
-function notebookProblems(c: z.infer<typeof configShape>): { path: (string | number)[]; message: string }[] {
+function notebookProblems(c: Config): { path: (string | number)[]; message: string }[] {
   const out: { path: (string | number)[]; message: string }[] = [];
   const seen = new Set<string>();
   const emails = c.users.map((u) => u.email);
