@@ -23,7 +23,7 @@ const gitops = { repoURL: 'https://git.example.invalid/me/platform.git', revisio
 const config = exampleConfig(profile, { ...(objectStore ? { objectStore } : {}), gitops });
 const kf = NAMESPACES.kubeflow;
 const GENERATED = [MYSQL.rootSecret.name, MYSQL.secret.name, OBJECT_STORE.secret.name];
-const provisioner = new FakeProvisioner();
+const provisioner = new FakeProvisioner({ notebookController: true });
 const summary: string[] = [];
 let repo: string;
 let bin: string;

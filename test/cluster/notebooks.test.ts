@@ -11,13 +11,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { applyPhases, planPhases, readRendered, type Phase } from '../../lib/deploy';
 import { GPU_RESOURCE } from '../../lib/gpu';
-import { NOTEBOOKS, notebookPath } from '../../lib/notebooks';
+import { NOTEBOOKS } from '../../lib/notebooks';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
 import { resolveUsers } from '../../lib/users';
 import { exampleConfig, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
 import { getJson, k, requireCluster, run, waitFor } from './support/kube';
+import { controllerStatefulSet } from './support/notebook-controller';
 
 const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
 const config = exampleConfig(profile, objectStore ? { objectStore } : {});
@@ -27,20 +28,6 @@ const provisioner = new FakeProvisioner();
 let dir: string;
 let phases: Phase[];
 let nodes: FakeNode[];
-
-/** The StatefulSet the notebook controller makes of a Notebook (names, labels, NB_PREFIX as upstream). */
-function controllerStatefulSet(nb: any): object {
-  const name = nb.metadata.name;
-  const ns = nb.metadata.namespace;
-  const spec = JSON.parse(JSON.stringify(nb.spec.template.spec));
-  spec.containers[0].env = [...(spec.containers[0].env ?? []), { name: 'NB_PREFIX', value: notebookPath(ns, name).replace(/\/$/, '') }];
-  const labels = { statefulset: name, [NOTEBOOKS.podLabel]: name, ...(nb.metadata.labels ?? {}) };
-  return {
-    apiVersion: 'apps/v1', kind: 'StatefulSet',
-    metadata: { name, namespace: ns, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
-    spec: { replicas: 1, serviceName: '', selector: { matchLabels: { statefulset: name } }, template: { metadata: { labels }, spec } },
-  };
-}
 
 beforeAll(async () => {
   requireCluster();

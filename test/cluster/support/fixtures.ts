@@ -7,7 +7,8 @@
 import type { Config } from '../../../lib/config';
 import { GPU_OPERATOR_NAMESPACE, GPU_RESOURCE } from '../../../lib/gpu';
 import type { Example } from '../../support/stack';
-import { applyObjects, getJson, k, sleep } from './kube';
+import { applyObjects, getJson, k, run, sleep } from './kube';
+import { controllerStatefulSet } from './notebook-controller';
 
 export interface FakeNode { name: string; cpu: string; memory: string; gpus: number; tainted: boolean }
 
@@ -70,6 +71,12 @@ export async function createMachineFixtures(profile: Example, config: Config): P
  */
 export class FakeProvisioner {
   private running = true;
+  /**
+   * @param notebookController also stand in for the notebook controller: each Notebook gets the
+   * StatefulSet the controller would make, so its workspace claim gets a consumer and binds (for suites
+   * that wait on every object being healthy, like Flux's). Off by default: a GPU notebook's pod holds the GPU.
+   */
+  constructor(private readonly opts: { notebookController?: boolean } = {}) {}
   private loop?: Promise<void>;
   public provisioned: string[] = [];
 
@@ -92,6 +99,7 @@ export class FakeProvisioner {
   }
 
   private async once(): Promise<void> {
+    if (this.opts.notebookController) await this.notebookControllerStandIn();
     const pvcs = (await getJson(['get', 'pvc', '--all-namespaces'])).items as any[];
     const pvs = [];
     for (const pvc of pvcs) {
@@ -115,5 +123,15 @@ export class FakeProvisioner {
       this.provisioned.push(name);
     }
     if (pvs.length) await applyObjects(pvs);
+  }
+
+  private readonly notebooks = new Set<string>();
+  private async notebookControllerStandIn(): Promise<void> {
+    const r = await run(['get', 'notebooks.kubeflow.org', '--all-namespaces', '-o', 'json']);
+    if (r.code !== 0) return; // the CRD is not there (yet)
+    const fresh = (JSON.parse(r.stdout).items as any[]).filter((nb) => !this.notebooks.has(nb.metadata.uid));
+    if (fresh.length === 0) return;
+    await applyObjects(fresh.map(controllerStatefulSet));
+    for (const nb of fresh) this.notebooks.add(nb.metadata.uid);
   }
 }
