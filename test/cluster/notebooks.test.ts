@@ -68,7 +68,10 @@ test('the controller and the web app become Available; the web app\'s template i
 
 describe('notebook pods, as the controller would create them', () => {
   beforeAll(async () => {
-    for (const nb of rendered('Notebook')) await k(['apply', '--server-side', '--field-manager=notebook-controller-stand-in', '-f', '-'], JSON.stringify(controllerStatefulSet(nb)));
+    for (const nb of rendered('Notebook')) {
+      const live = await getJson(['get', 'notebooks.v1.kubeflow.org', nb.metadata.name, '-n', nb.metadata.namespace]);
+      await k(['apply', '--server-side', '--field-manager=notebook-controller-stand-in', '-f', '-'], JSON.stringify(controllerStatefulSet(live)));
+    }
   });
   // Give the GPUs back (other suites on this cluster schedule GPU pods of their own); claims stay.
   afterAll(async () => {

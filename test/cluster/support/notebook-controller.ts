@@ -14,7 +14,11 @@ export function controllerStatefulSet(nb: any): object {
   const labels = { statefulset: name, [NOTEBOOKS.podLabel]: name, ...(nb.metadata.labels ?? {}) };
   return {
     apiVersion: 'apps/v1', kind: 'StatefulSet',
-    metadata: { name, namespace: ns, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
+    metadata: {
+      name, namespace: ns, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' },
+      // Owned by the Notebook as the controller sets it, so deleting the Notebook deletes its pod.
+      ...(nb.metadata.uid ? { ownerReferences: [{ apiVersion: nb.apiVersion, kind: 'Notebook', name, uid: nb.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+    },
     spec: { replicas: 1, serviceName: '', selector: { matchLabels: { statefulset: name } }, template: { metadata: { labels }, spec } },
   };
 }
