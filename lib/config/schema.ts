@@ -145,7 +145,7 @@ export const gatewaySchema = z.strictObject({
     /** Node port of HTTPS (the Service's port 443). */
     https: nodePort,
   }),
-  /** The gateway's certificate for HTTPS. */
+  /** The gateway's TLS certificate. */
   tls: z.strictObject({
     /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
     secretName: dnsSubdomain('a Secret name'),
@@ -235,7 +235,10 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace. */
+  /**
+   * Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace; at least one.
+   * @example users: ["ada@example.com", { email: "bob@example.com", namespace: "bob", quota: { gpus: 1 } }]
+   */
   users: usersSchema,
   /** Machine-client tokens and upstream identity providers (Dex connectors). */
   login: loginSchema,

@@ -11,16 +11,19 @@ export interface KeyDoc {
   readonly example?: string;
 }
 
-export function schemaComments(file: string, root = 'configSchema'): Map<string, KeyDoc> {
-  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+export function schemaComments(file: string, root = 'configSchema', more: readonly string[] = []): Map<string, KeyDoc> {
+  // Object schemas by name, from the schema file and the files it imports parts from (`more`).
   const objects = new Map<string, ts.ObjectLiteralExpression>();
-  source.forEachChild((node) => {
-    if (!ts.isVariableStatement(node)) return;
-    for (const d of node.declarationList.declarations) {
-      const literal = d.initializer && firstObjectLiteral(d.initializer);
-      if (ts.isIdentifier(d.name) && literal) objects.set(d.name.text, literal);
-    }
-  });
+  for (const f of [file, ...more]) {
+    const source = ts.createSourceFile(f, fs.readFileSync(f, 'utf8'), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (!ts.isVariableStatement(node)) return;
+      for (const d of node.declarationList.declarations) {
+        const literal = d.initializer && firstObjectLiteral(d.initializer);
+        if (ts.isIdentifier(d.name) && literal) objects.set(d.name.text, literal);
+      }
+    });
+  }
   const docs = new Map<string, KeyDoc>();
   const walk = (literal: ts.ObjectLiteralExpression, prefix: string) => {
     for (const p of literal.properties) {

@@ -4,7 +4,6 @@
  * ServiceAccounts hold exactly the rights they need. Nothing runs (KWOK): istiod's webhook is never
  * called, because its objectSelector (istio.io/rev) selects none of microflow's objects.
  */
-import * as fs from 'fs';
 import { GATEWAY, ISTIOD } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
 import { exampleConfig, type Example } from '../support/stack';
@@ -23,7 +22,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.provisioner.stop();
-  if (stack) fs.rmSync(stack.dir, { recursive: true, force: true });
 });
 
 const deployments = () => stack.objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === istio);

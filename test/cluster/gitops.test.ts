@@ -41,7 +41,10 @@ function fluxApply(extra: string[] = []): Promise<{ code: number; reports: Repor
   }));
 }
 
-let kustomizations: string[] = ['microflow-platform', 'microflow-data'];
+/** Flux Kustomization of each rendered chart (`0003-auth.k8s.yaml` → `microflow-auth`), in file order. */
+const kustomizations = () => fs.readdirSync(path.join(repo, gitops.path)).filter((f) => f.endsWith('.k8s.yaml')).sort()
+  .map((f) => `microflow-${f.replace(/^\d+-/, '').replace(/\.k8s\.yaml$/, '')}`);
+
 const namespaceGone = async () => (await run(['get', 'namespace', kf])).code !== 0;
 
 beforeAll(async () => {
@@ -65,11 +68,12 @@ test('first reconciliation: every Kustomization builds, applies staged, and beco
   const r = await fluxApply();
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  // One Kustomization per chart, platform first and data before the components that use it.
+  // Every chart's Kustomization, platform first and each after what it depends on.
   const names = r.reports.map((x) => x.name);
+  expect([...names].sort()).toEqual([...kustomizations()].sort());
   expect(names[0]).toBe('microflow-platform');
-  expect(names).toContain('microflow-data');
-  kustomizations = names;
+  expect(names.indexOf('microflow-users')).toBeGreaterThan(names.indexOf('microflow-auth'));
+  expect(names.indexOf('microflow-notebooks')).toBeGreaterThan(names.indexOf('microflow-users'));
   for (const x of r.reports) {
     expect(x.waited).toBe(true);
     expect(x.actions.created).toBe(x.objects);
@@ -91,8 +95,8 @@ test('pruning everything from Git keeps the data claims, the generated Secrets a
   }
   const claims = (await getJson(['get', 'pvc', '-n', kf])).items.map((p: any) => `${p.metadata.name}:${p.metadata.uid}`).sort();
   expect(claims.length).toBeGreaterThan(0);
-  // Everything, dependents first.
-  const r = await fluxApply(['-remove', [...kustomizations].reverse().join(',')]);
+  // Every rendered Kustomization, dependents first.
+  const r = await fluxApply(['-remove', kustomizations().reverse().join(',')]);
   expect(r.code).toBe(0);
   const pruned = r.reports.flatMap((x) => x.pruned ?? []);
   expect(pruned).toContain(`StatefulSet/${kf}/${MYSQL.service}`);
