@@ -1,8 +1,12 @@
-/** istiod's mesh config: upstream's as vendored, plus the extension providers components add. */
+/**
+ * istiod's mesh config: upstream's as vendored, plus the extension providers components add (the login's
+ * oauth2-proxy is always one: every stack has the login).
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { LOGIN } from '../../lib/auth';
 import { resolveConfig } from '../../lib/config';
 import { MicroflowService, PolicyDeployment, WorkloadPolicy, type ContainerProps } from '../../lib/platform';
 import { buildStack } from '../../lib/stack';
@@ -18,10 +22,10 @@ function mesh(addProvider: boolean): { mesh: any; objects: K8sObject[] } {
     const stack = buildStack(config, dir);
     if (addProvider) {
       // Added after the gateway chart was built, from another chart, as the login does.
-      const app = new PolicyDeployment(stack.data, 'authz', { name: 'oauth2-proxy', namespace: 'oauth2-proxy', policy: new WorkloadPolicy(config), pod: { containers: [proxy] } });
-      const service = new MicroflowService(stack.data, 'authz-svc', { name: 'oauth2-proxy', pods: app.pods, ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
+      const app = new PolicyDeployment(stack.data, 'authz', { name: 'test-authz', namespace: 'oauth2-proxy', policy: new WorkloadPolicy(config), pod: { containers: [proxy] } });
+      const service = new MicroflowService(stack.data, 'authz-svc', { name: 'test-authz', pods: app.pods, ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
       stack.gateway.gateway.addExtensionProvider({
-        name: 'oauth2-proxy', service, port: 'http',
+        name: 'test-authz', service, port: 'http',
         includeRequestHeadersInCheck: ['authorization', 'cookie'], headersToUpstreamOnAllow: ['authorization'], headersToDownstreamOnDeny: ['set-cookie'],
       });
     }
@@ -34,24 +38,25 @@ function mesh(addProvider: boolean): { mesh: any; objects: K8sObject[] } {
   }
 }
 
-test('without providers the mesh is upstream\'s', () => {
+test('without other providers the mesh is upstream\'s plus the login\'s', () => {
   const { mesh: m } = mesh(false);
   expect(m.rootNamespace).toBe('istio-system');
   expect(m.defaultConfig.discoveryAddress).toBe('istiod.istio-system.svc:15012');
-  expect(m.extensionProviders).toBeUndefined();
+  expect(m.extensionProviders.map((p: any) => p.name)).toEqual([LOGIN.extAuthzProvider]);
 });
 
 test('addExtensionProvider lands in the mesh as envoyExtAuthzHttp on the Service\'s FQDN and port, and opens the provider to the gateway', () => {
   const { mesh: m, objects } = mesh(true);
   expect(m.rootNamespace).toBe('istio-system');
-  expect(m.extensionProviders).toEqual([{
-    name: 'oauth2-proxy',
+  expect(m.extensionProviders.map((p: any) => p.name)).toEqual([LOGIN.extAuthzProvider, 'test-authz']);
+  expect(m.extensionProviders[1]).toEqual({
+    name: 'test-authz',
     envoyExtAuthzHttp: {
-      service: 'oauth2-proxy.oauth2-proxy.svc.cluster.local', port: 80,
+      service: 'test-authz.oauth2-proxy.svc.cluster.local', port: 80,
       includeRequestHeadersInCheck: ['authorization', 'cookie'], headersToUpstreamOnAllow: ['authorization'], headersToDownstreamOnDeny: ['set-cookie'],
     },
-  }]);
-  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'oauth2-proxy-from-gateway')!;
+  });
+  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'test-authz-from-gateway')!;
   expect(np.metadata.namespace).toBe('oauth2-proxy');
   expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 4180 }]);
 });
