@@ -13,4 +13,5 @@ export * as gateway from './gateway';
 export * as gpu from './gpu';
 export * as auth from './auth';
 export * as users from './users';
+export * as notebooks from './notebooks';
 export * as deploy from './deploy';

@@ -3,6 +3,8 @@ import { AuthChart } from './auth';
 import type { Config } from './config';
 import { DataChart } from './data';
 import { GatewayChart } from './gateway';
+import { GpuChart } from './gpu';
+import { NotebooksChart } from './notebooks';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 import { resolveUsers, UsersChart } from './users';
 
@@ -17,6 +19,9 @@ export interface Stack {
   readonly gateway: GatewayChart;
   readonly auth: AuthChart;
   readonly users: UsersChart;
+  readonly notebooks: NotebooksChart;
+  /** Only when GPU time-slicing is on. */
+  readonly gpu?: GpuChart;
 }
 
 /**
@@ -42,14 +47,32 @@ export function buildStack(config: Config, outdir: string): Stack {
   const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
   users.addDependency(auth);
 
+  const notebooks = new NotebooksChart(app, 'notebooks', {
+    config,
+    policy,
+    namespace: platform.namespaces.kubeflow,
+    store: data.objectStore,
+    owners: users.users,
+    gateway: gateway.gateway,
+    userIdHeader: auth.login.userIdHeader,
+    links: [
+      { title: 'Pipelines', href: '/pipeline/?ns={namespace}', description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
+    ],
+  });
+  notebooks.addDependency(users);
+  const gpu = GpuChart.wanted(config) ? new GpuChart(app, 'gpu', { config }) : undefined;
+  gpu?.addDependency(platform);
+
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
     [gateway, GatewayChart.COMPONENT],
     [auth, AuthChart.COMPONENT],
     [users, UsersChart.COMPONENT],
+    [notebooks, NotebooksChart.COMPONENT],
+    ...(gpu ? [[gpu, GpuChart.COMPONENT]] : []),
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data, gateway, auth, users };
+  return { app, platform, data, gateway, auth, users, notebooks, gpu };
 }

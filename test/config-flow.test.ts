@@ -38,6 +38,9 @@ const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Deployment/cluster-jwks-proxy/kubectl-proxy': ['jwksProxy', 'kubectl'],
   'Job/login-secrets/hash': ['secrets', 'htpasswd'],
   'Job/login-secrets/generate': ['secrets', 'kubectl'],
+  'Deployment/notebook-controller/manager': ['notebookController', 'notebookController'],
+  'Deployment/jupyter-web-app/jupyter-web-app': ['jupyterWebApp', 'jupyterWebApp'],
+  'Deployment/landing-page/nginx': ['landingPage', 'webServer'],
 };
 
 describe.each(['minio', 'seaweedfs'] as const)('with objectStore %s', (objectStore) => {

@@ -30,6 +30,7 @@ test('a successful render replaces the folder and writes the charts in apply ord
   try {
     const files = renderTo(resolveConfig({}), path.join(parent, 'dist'));
     expect(files.slice(0, 3)).toEqual(['0000-platform.k8s.yaml', '0001-data.k8s.yaml', '0002-gateway.k8s.yaml']);
+    expect(files.findIndex((f) => f.endsWith('-notebooks.k8s.yaml'))).toBeGreaterThan(2);
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   } finally {
     fs.rmSync(parent, { recursive: true, force: true });

@@ -15,6 +15,11 @@ export const COMPONENT_KEYS = [
   'dex',
   'oauth2Proxy',
   'jwksProxy',
+  'notebookController',
+  'jupyterWebApp',
+  'landingPage',
+  'tensorboard',
+  'tensorboardSync',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

@@ -29,6 +29,12 @@ const SMALL: Record<ComponentKey, ResourceSpec> = {
   oauth2Proxy: size('10m', '32Mi', '500m', '128Mi'),
   // `kubectl proxy` relaying the API server's public token keys to istiod.
   jwksProxy: size('5m', '24Mi', '100m', '64Mi'),
+  notebookController: size('20m', '64Mi', '500m', '256Mi'),
+  // gunicorn with upstream's three workers.
+  jupyterWebApp: size('20m', '192Mi', '500m', '512Mi'),
+  landingPage: size('5m', '16Mi', '100m', '64Mi'),
+  tensorboard: size('50m', '256Mi', '1', '1Gi'),
+  tensorboardSync: size('10m', '32Mi', '200m', '128Mi'),
 };
 
 const LARGE: Record<ComponentKey, ResourceSpec> = {
@@ -41,6 +47,8 @@ const LARGE: Record<ComponentKey, ResourceSpec> = {
   gateway: size('100m', '128Mi', '2', '1Gi'),
   dex: size('50m', '64Mi', '1', '256Mi'),
   oauth2Proxy: size('50m', '64Mi', '1', '256Mi'),
+  notebookController: size('50m', '128Mi', '1', '512Mi'),
+  tensorboard: size('100m', '512Mi', '2', '2Gi'),
 };
 
 const BASE: Omit<Config, 'profile'> = {
@@ -64,6 +72,9 @@ const BASE: Omit<Config, 'profile'> = {
     nodeLabel: 'nvidia.com/gpu.present',
     runtimeClassName: 'nvidia',
     taintKey: 'nvidia.com/gpu',
+    productLabel: 'nvidia.com/gpu.product',
+    perNode: 1,
+    timeSlicing: { replicas: 1 },
   },
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
@@ -79,10 +90,26 @@ const BASE: Omit<Config, 'profile'> = {
   },
   resources: SMALL,
   images: {},
+  jupyter: {
+    images: ['jupyter-scipy', 'jupyter-pytorch-full', 'jupyter-pytorch-cuda-full', 'jupyter-tensorflow-full', 'jupyter-tensorflow-cuda-full'],
+    cpu: '500m',
+    memory: '1Gi',
+    limitFactor: 1.2,
+    workspaceSize: '5Gi',
+    // Off as upstream; the laptop turns it on to give memory back.
+    culling: { enabled: false, idleMinutes: 1440, checkPeriodMinutes: 1 },
+  },
+  notebooks: [],
+  tensorboards: [],
 };
 
 export const PROFILE_DEFAULTS: Record<Profile, Config> = {
-  laptop: { ...BASE, profile: 'laptop' },
+  laptop: {
+    ...BASE,
+    profile: 'laptop',
+    // An idle notebook holds its memory: cull after an hour without kernel activity.
+    jupyter: { ...BASE.jupyter, culling: { enabled: true, idleMinutes: 60, checkPeriodMinutes: 1 } },
+  },
   'gpu-workstation': {
     ...BASE,
     profile: 'gpu-workstation',

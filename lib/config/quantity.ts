@@ -33,3 +33,13 @@ export function memoryBytes(q: string): number {
   if (!m || !(m[2] in MEMORY_FACTORS)) throw new Error(`not a memory quantity: ${q}`);
   return Number(m[1]) * MEMORY_FACTORS[m[2]];
 }
+
+/** A CPU quantity times a factor, rounded up to whole millicores (limits from requests). */
+export function scaleCpu(q: string, factor: number): string {
+  return `${Math.ceil(cpuMillis(q) * factor)}m`;
+}
+
+/** A memory quantity times a factor, rounded up to whole MiB. */
+export function scaleMemory(q: string, factor: number): string {
+  return `${Math.ceil((memoryBytes(q) * factor) / 2 ** 20)}Mi`;
+}

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { IMAGE_KEYS, isPinned } from '../platform/images';
+import { gpuCountProblem } from '../gpu/requests';
+import { IMAGE_KEYS, isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
-import { loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
+import { emailSchema, loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -15,6 +16,7 @@ export const PROFILES = ['laptop', 'gpu-workstation', 'cluster'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Five-field cron, as the CronJob controller accepts it (no seconds field). */
 const CRON = /^(\S+\s+){4}\S+$/;
 
@@ -40,6 +42,12 @@ const imageRef = z.string({ error: 'expected an image reference string' }).refin
   error: (iss) => `expected a pinned image "repository:tag" or "repository@sha256:..." (never "latest"), got ${JSON.stringify(iss.input)}`,
 });
 
+const timeSlicingSchema = z.strictObject({
+  /** Pods sharing each GPU (the device plugin advertises each GPU this many times); 1 turns time-slicing off. */
+  replicas: z.number({ error: 'expected a replica count as a whole number' }).int({ error: 'expected a replica count as a whole number' })
+    .min(1, { error: 'expected at least 1 (1 turns time-slicing off)' }),
+});
+
 export const gpuSchema = z.strictObject({
   /** Whether GPU workloads (GPU notebooks, GPU pipeline steps) are offered at all. */
   enabled: z.boolean({ error: 'expected true or false' }),
@@ -51,6 +59,19 @@ export const gpuSchema = z.strictObject({
   runtimeClassName: dnsSubdomain('a RuntimeClass name'),
   /** Taint key on dedicated GPU nodes; GPU workloads tolerate it. */
   taintKey: labelKey,
+  /** Node label GPU feature discovery sets to the GPU model. */
+  productLabel: labelKey,
+  /** Only GPU nodes whose `productLabel` has this value, e.g. "NVIDIA-GeForce-RTX-4090". @default - any GPU model */
+  product: z.string({ error: 'expected a GPU product label value' }).regex(LABEL_VALUE, {
+    error: (iss) => `expected a label value such as "NVIDIA-GeForce-RTX-4090", got ${JSON.stringify(iss.input)}`,
+  }).optional(),
+  /** Physical GPUs on the profile's GPU node: no workload may ask for more than it offers. */
+  perNode: count('a GPU count'),
+  /**
+   * GPU time-slicing: with replicas N > 1 the device plugin advertises each GPU N times, so N pods share
+   * one (no memory isolation). 1 leaves it off.
+   */
+  timeSlicing: timeSlicingSchema,
 });
 
 export const storageSchema = z.strictObject({
@@ -71,6 +92,38 @@ export const backupSchema = z.strictObject({
   }),
   /** How many dumps to keep in the backups bucket; older ones are deleted after each backup. */
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
+});
+
+export const scalingSchema = z.strictObject({
+  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
+  autoscale: z.boolean({ error: 'expected true or false' }),
+  /** Most replicas an autoscaled front door may run. */
+  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
+  /** Average CPU use (percent of the request) the autoscalers aim for. */
+  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+});
+
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+export const gitopsSchema = z.strictObject({
+  /**
+   * Git repository that holds the rendered dist/ (what Argo CD and Flux pull).
+   * @example gitops.repoURL: https://github.com/me/platform.git
+   */
+  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
+    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+  }),
+  /**
+   * Branch (or full commit SHA) to follow.
+   * @example gitops.revision: main
+   */
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  /**
+   * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
+   * @example gitops.path: clusters/home/dist
+   */
+  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
 });
 
 const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
@@ -108,36 +161,71 @@ export const gatewaySchema = z.strictObject({
   replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
 });
 
-export const scalingSchema = z.strictObject({
-  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
-  autoscale: z.boolean({ error: 'expected true or false' }),
-  /** Most replicas an autoscaled front door may run. */
-  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
-  /** Average CPU use (percent of the request) the autoscalers aim for. */
-  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+const notebookImage = z.string({ error: 'expected an image reference string' }).refine(
+  (v) => (NOTEBOOK_SERVER_IMAGES as readonly string[]).includes(v) || (v.includes('/') && isPinned(v)), {
+    error: (iss) => `expected one of ${NOTEBOOK_SERVER_IMAGES.join(', ')} or a pinned "repository:tag" reference, got ${JSON.stringify(iss.input)}`,
+  });
+const dnsLabel = (what: string) => z.string({ error: `expected ${what} as a string` }).max(52, { error: `expected ${what} of at most 52 characters` })
+  .regex(DNS_LABEL, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', got ${JSON.stringify(iss.input)}` });
+const email = emailSchema;
+
+export const jupyterSchema = z.strictObject({
+  /** Images the Jupyter web app offers (short names of Kubeflow's notebook servers, or pinned references); the first is the default. */
+  images: z.array(notebookImage).min(1, { error: 'expected at least one image' }),
+  /** Default CPU request of a notebook. */
+  cpu: cpuQuantity,
+  /** Default memory request of a notebook. */
+  memory: memoryQuantity,
+  /** Limits are requests times this factor (the web app's `limitFactor`). */
+  limitFactor: z.number({ error: 'expected a number such as 1.2' }).min(1, { error: 'expected 1 or more (limits are never below requests)' }),
+  /** Default workspace volume size. */
+  workspaceSize: memoryQuantity,
+  /** Idle culling: notebooks without kernel activity for `idleMinutes` are stopped (their volumes stay). */
+  culling: z.strictObject({
+    /** Whether the notebook controller stops idle notebooks (ENABLE_CULLING). */
+    enabled: z.boolean({ error: 'expected true or false' }),
+    /** Minutes without kernel activity before a notebook is stopped (CULL_IDLE_TIME). */
+    idleMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
+    /** Minutes between two idleness checks (IDLENESS_CHECK_PERIOD). */
+    checkPeriodMinutes: count('a number of minutes').min(1, { error: 'expected at least 1 minute' }),
+  }),
 });
 
-const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
-const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+/** An extra volume of a notebook: a new claim of `size`, or an existing `claim`. */
+const dataVolumeSchema = z.strictObject({
+  name: dnsLabel('a volume name'),
+  mountPath: z.string({ error: 'expected an absolute path' }).regex(/^\/[^\0]*$/, { error: 'expected an absolute path such as "/home/jovyan/data"' }),
+  size: memoryQuantity.optional(),
+  claim: dnsLabel('a PersistentVolumeClaim name').optional(),
+});
 
-export const gitopsSchema = z.strictObject({
-  /**
-   * Git repository that holds the rendered dist/ (what Argo CD and Flux pull).
-   * @example gitops.repoURL: https://github.com/me/platform.git
-   */
-  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
-    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+export const notebookSchema = z.strictObject({
+  /** Notebook name, unique in its owner's namespace. */
+  name: dnsLabel('a notebook name'),
+  /** The user whose namespace it runs in (one of `users`). */
+  owner: email,
+  /** @default jupyter.images[0] */
+  image: notebookImage.optional(),
+  /** CPU request. @default jupyter.cpu */
+  cpu: cpuQuantity.optional(),
+  /** Memory request. @default jupyter.memory */
+  memory: memoryQuantity.optional(),
+  /** Whole GPUs. @default 0 */
+  gpus: z.number({ error: 'expected a GPU count as a whole number' }).optional(),
+  /** Workspace volume size (mounted at /home/jovyan, kept when the notebook is deleted). @default jupyter.workspaceSize */
+  workspaceSize: memoryQuantity.optional(),
+  /** Extra data volumes. @default - none */
+  dataVolumes: z.array(dataVolumeSchema).optional(),
+});
+
+export const tensorboardSchema = z.strictObject({
+  /** TensorBoard name, unique in its owner's namespace; served at /tensorboard/<namespace>/<name>/. */
+  name: dnsLabel('a TensorBoard name'),
+  owner: email,
+  /** Log directory: "s3://<bucket>/<prefix>" in the platform's object store, or "pvc://<claim>/<path>" in the owner's namespace. */
+  logs: z.string({ error: 'expected a log directory string' }).regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|pvc:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/.*)?)$/, {
+    error: (iss) => `expected "s3://<bucket>/<prefix>" or "pvc://<claim>/<path>", got ${JSON.stringify(iss.input)}`,
   }),
-  /**
-   * Branch (or full commit SHA) to follow.
-   * @example gitops.revision: main
-   */
-  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
-  /**
-   * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
-   * @example gitops.path: clusters/home/dist
-   */
-  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
 });
 
 export const configSchema = z.strictObject({
@@ -174,7 +262,14 @@ export const configSchema = z.strictObject({
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
   images: z.partialRecord(z.enum(IMAGE_KEYS, { error: `expected an image key: ${IMAGE_KEYS.join(', ')}` }), imageRef),
+  /** The Jupyter web app's spawner defaults, and idle culling. */
+  jupyter: jupyterSchema,
+  /** Notebooks declared in code, each in its owner's namespace. */
+  notebooks: z.array(notebookSchema, { error: 'expected a list of notebooks' }),
+  /** TensorBoards declared in code, each in its owner's namespace. */
+  tensorboards: z.array(tensorboardSchema, { error: 'expected a list of TensorBoards' }),
 }).superRefine((c, ctx) => {
+  for (const problem of notebookProblems(c)) ctx.addIssue({ code: 'custom', ...problem });
   const replicas = c.storage.objectStoreReplicas;
   if (c.objectStore === 'seaweedfs' && replicas !== 1) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 with objectStore "seaweedfs" (microflow runs it as one server), got ${replicas}` });
@@ -203,10 +298,57 @@ export const configSchema = z.strictObject({
   }
 });
 
+/** What is wrong with the declared notebooks and TensorBoards: owners, duplicates, GPU requests, volumes. */
+function notebookProblems(c: Config): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<string>();
+  const emails = c.users.map((u) => u.email);
+  c.notebooks.forEach((nb, i) => {
+    const at = (...p: (string | number)[]) => ['notebooks', i, ...p];
+    const who = `notebook "${nb.name}"`;
+    if (!emails.includes(nb.owner)) out.push({ path: at('owner'), message: `${who}: owner ${nb.owner} is not one of users (${emails.join(', ') || 'none'})` });
+    const key = `${nb.owner}/${nb.name}`;
+    if (seen.has(key)) out.push({ path: at('name'), message: `${who}: ${nb.owner} already has a notebook of that name` });
+    seen.add(key);
+    // 0 (or no `gpus`) is a CPU notebook; anything else must be a count the profile can place.
+    if (nb.gpus !== undefined && nb.gpus !== 0) {
+      const problem = gpuCountProblem(c.gpu, nb.gpus);
+      if (problem) {
+        out.push({ path: at('gpus'), message: `${who} ${problem.startsWith('expected') ? `(profile "${c.profile}"): ${problem}` : `${problem} (profile "${c.profile}")`}` });
+      } else {
+        // The owner's namespace quota (their own over userNamespace.quota, as lib/users resolves it)
+        // must admit this notebook together with the owner's other GPU notebooks.
+        const user = c.users.find((u) => u.email === nb.owner);
+        const quota = user?.quota?.gpus ?? c.userNamespace.quota.gpus;
+        const total = c.notebooks.slice(0, i + 1).filter((o) => o.owner === nb.owner).reduce((n, o) => n + (o.gpus ?? 0), 0);
+        if (user && total > quota) {
+          out.push({ path: at('gpus'), message: `${who} asks for ${nb.gpus} GPU(s)${total > nb.gpus! ? `, ${total} with ${nb.owner}'s notebooks declared before it` : ''}, but their namespace's GPU quota is ${quota} (users[].quota.gpus or userNamespace.quota.gpus): the API server would refuse its pod` });
+        }
+      }
+    }
+    (nb.dataVolumes ?? []).forEach((v, j) => {
+      if ((v.size === undefined) === (v.claim === undefined)) {
+        out.push({ path: at('dataVolumes', j), message: `${who}: data volume "${v.name}" needs exactly one of size (a new claim) or claim (an existing one)` });
+      }
+    });
+  });
+  const tbSeen = new Set<string>();
+  c.tensorboards.forEach((tb, i) => {
+    if (!emails.includes(tb.owner)) out.push({ path: ['tensorboards', i, 'owner'], message: `TensorBoard "${tb.name}": owner ${tb.owner} is not one of users (${emails.join(', ') || 'none'})` });
+    const key = `${tb.owner}/${tb.name}`;
+    if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
+    tbSeen.add(key);
+  });
+  return out;
+}
+
 /** A complete, validated configuration. */
 export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
 export type GatewayConfig = Config['gateway'];
+export type JupyterConfig = Config['jupyter'];
+export type NotebookConfig = Config['notebooks'][number];
+export type TensorBoardConfig = Config['tensorboards'][number];
 export { DNS_LABEL };

@@ -135,7 +135,7 @@ export function diffPhases(phases: Phase[], opts: ApplyOptions = {}): string {
   const bin = opts.kubectl ?? process.env.MICROFLOW_KUBECTL ?? 'kubectl';
   let diff = '';
   for (const phase of phases) {
-    const r = spawnSync(bin, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { input: toYaml(phase.objects), encoding: 'utf8' });
+    const r = spawnSync(bin, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { input: toYaml(phase.objects), encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
     // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
     if (r.status !== 0 && r.status !== 1) throw new KubectlError(['diff', '--server-side'], r.stderr, r.status);
     diff += r.stdout;

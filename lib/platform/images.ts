@@ -10,6 +10,8 @@ export interface ImageSpec {
   readonly version: string;
   /** UID the image is built to run as; the pod's runAsUser. */
   readonly uid: number;
+  /** Primary GID the image expects (its files' group); the pod's runAsGroup and fsGroup. @default - the uid */
+  readonly gid?: number;
 }
 
 export const IMAGES = {
@@ -40,6 +42,14 @@ export const IMAGES = {
   istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
   /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */
   istioProxy: { ref: 'gcr.io/istio-release/proxyv2:1.30.4', version: '1.30.4', uid: 1337 },
+  /** Kubeflow's notebook controller (runs Notebooks as StatefulSets; uid 1000 as upstream runs it). */
+  notebookController: { ref: 'ghcr.io/kubeflow/notebooks/notebook-controller:v1.11.0', version: 'v1.11.0', uid: 1000 },
+  /** Kubeflow's Jupyter web app (the image has no USER; it runs unprivileged as any uid). */
+  jupyterWebApp: { ref: 'ghcr.io/kubeflow/notebooks/jupyter-web-app:v1.11.0', version: 'v1.11.0', uid: 1000 },
+  /** nginx built to run unprivileged (uid 101, port 8080): serves the landing page. */
+  webServer: { ref: 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine', version: '1.28.0', uid: 101 },
+  /** TensorFlow's image, for its `tensorboard` (runs unprivileged as any uid with HOME on /tmp). */
+  tensorboard: { ref: 'docker.io/tensorflow/tensorflow:2.20.0', version: '2.20.0', uid: 1000 },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageKey = keyof typeof IMAGES;
@@ -53,4 +63,30 @@ export function isPinned(ref: string): boolean {
   if (colon < 0) return false;
   const tag = ref.slice(colon + 1);
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== 'latest';
+}
+
+/** The Kubeflow Notebooks release whose notebook server images the spawner offers. */
+export const NOTEBOOK_SERVERS_VERSION = 'v1.11.0';
+
+/**
+ * Kubeflow's notebook server images (all run as jovyan, uid 1000, group users, gid 100). A notebook
+ * in the configuration names one by its short name, or gives any other pinned reference.
+ */
+export const NOTEBOOK_SERVER_IMAGES = [
+  'jupyter-scipy',
+  'jupyter-pytorch-full',
+  'jupyter-pytorch-cuda-full',
+  'jupyter-tensorflow-full',
+  'jupyter-tensorflow-cuda-full',
+  'codeserver-python',
+  'rstudio-tidyverse',
+] as const;
+export type NotebookServerImage = (typeof NOTEBOOK_SERVER_IMAGES)[number];
+
+/** A notebook server image by short name, or a full pinned reference as it is. */
+export function notebookServerImage(nameOrRef: string): ImageSpec {
+  const short = (NOTEBOOK_SERVER_IMAGES as readonly string[]).includes(nameOrRef);
+  const ref = short ? `ghcr.io/kubeflow/kubeflow/notebook-servers/${nameOrRef}:${NOTEBOOK_SERVERS_VERSION}` : nameOrRef;
+  const tag = ref.slice(ref.lastIndexOf(':') + 1);
+  return { ref, version: short ? NOTEBOOK_SERVERS_VERSION : tag.slice(0, 63), uid: 1000, gid: 100 };
 }

@@ -12,9 +12,19 @@ export interface PodRef {
   readonly labels: Record<string, string>;
 }
 
+/** A label selector as the API evaluates it: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist). */
 const matches = (selector: any, labels: Record<string, string>) => {
-  if (selector.matchExpressions?.length) throw new Error('netpol evaluator: matchExpressions are not supported');
-  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const expression = (e: { key: string; operator: string; values?: string[] }) => {
+    switch (e.operator) {
+      case 'In': return e.key in labels && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !(e.key in labels) || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return e.key in labels;
+      case 'DoesNotExist': return !(e.key in labels);
+      default: throw new Error(`netpol evaluator: unknown selector operator ${e.operator}`);
+    }
+  };
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
+    && (selector.matchExpressions ?? []).every(expression);
 };
 
 export class NetworkPolicies {

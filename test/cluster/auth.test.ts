@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.provisioner.stop();
-  console.log([`== login and user namespaces on Kubernetes 1.28 (${process.env.MICROFLOW_PROFILE ?? 'laptop'})`, ...summary].join('\n'));
+  console.log([`== login and user namespaces on Kubernetes ${process.env.MICROFLOW_K8S ?? '1.28'} (${process.env.MICROFLOW_PROFILE ?? 'laptop'})`, ...summary].join('\n'));
 });
 
 const login = () => stack.objects.filter((o) => [NAMESPACES.auth, NAMESPACES.oauth2Proxy].includes(o.metadata.namespace as any));

@@ -144,7 +144,9 @@ test('destroy keeps the data claims and the generated Secrets; a new deploy reat
   expect(claims.length).toBeGreaterThan(0);
   const r = await microflow(['destroy', dist], env);
   expect(r.code).toBe(0);
-  expect(r.stdout).toContain(`keeps ${claims.length} data claims`);
+  // Every data claim in the cluster is kept (notebook workspaces in user namespaces too).
+  const allClaims = (await getJson(['get', 'pvc', '-A'])).items.length;
+  expect(r.stdout).toContain(`keeps ${allClaims} data claims`);
   expect((await getJson(['get', 'statefulsets,deployments,jobs', '-n', kf])).items).toEqual([]);
   expect(await claimsIn(kf)).toEqual(claims);
   for (const s of GENERATED) await k(['get', 'secret', s, '-n', kf]);

@@ -23,7 +23,7 @@ const gitops = { repoURL: 'https://git.example.invalid/me/platform.git', revisio
 const config = exampleConfig(profile, { ...(objectStore ? { objectStore } : {}), gitops });
 const kf = NAMESPACES.kubeflow;
 const GENERATED = [MYSQL.rootSecret.name, MYSQL.secret.name, OBJECT_STORE.secret.name];
-const provisioner = new FakeProvisioner();
+const provisioner = new FakeProvisioner({ notebookController: true });
 const summary: string[] = [];
 let repo: string;
 let bin: string;
@@ -73,6 +73,7 @@ test('first reconciliation: every Kustomization builds, applies staged, and beco
   expect([...names].sort()).toEqual([...kustomizations()].sort());
   expect(names[0]).toBe('microflow-platform');
   expect(names.indexOf('microflow-users')).toBeGreaterThan(names.indexOf('microflow-auth'));
+  expect(names.indexOf('microflow-notebooks')).toBeGreaterThan(names.indexOf('microflow-users'));
   for (const x of r.reports) {
     expect(x.waited).toBe(true);
     expect(x.actions.created).toBe(x.objects);
@@ -94,6 +95,7 @@ test('pruning everything from Git keeps the data claims, the generated Secrets a
   }
   const claims = (await getJson(['get', 'pvc', '-n', kf])).items.map((p: any) => `${p.metadata.name}:${p.metadata.uid}`).sort();
   expect(claims.length).toBeGreaterThan(0);
+  // Every rendered Kustomization, dependents first.
   const r = await fluxApply(['-remove', kustomizations().reverse().join(',')]);
   expect(r.code).toBe(0);
   const pruned = r.reports.flatMap((x) => x.pruned ?? []);

@@ -38,6 +38,7 @@ test.each(EXAMPLES)('examples/%s.yaml synths', (example) => {
   expect(r.status).toBe(0);
   expect(r.stdout).toContain(`rendered profile "${example}"`);
   expect(fs.readdirSync(out).slice(0, 3)).toEqual(['0000-platform.k8s.yaml', '0001-data.k8s.yaml', '0002-gateway.k8s.yaml']);
+  expect(fs.readdirSync(out).some((f) => f.endsWith('-notebooks.k8s.yaml'))).toBe(true);
 });
 
 test.each([

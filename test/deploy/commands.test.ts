@@ -85,8 +85,10 @@ describe('planDestroy', () => {
     const plan = planDestroy(objects, live, false);
     expect(plan.claims).toEqual(['kubeflow/data-mysql-0']);
     expect(plan.secrets).toEqual(['kubeflow/mysql-secret']);
-    expect(plan.kept.filter((k) => !k.object.startsWith('CustomResourceDefinition ')).map((k) => k.object)).toEqual(['Namespace kubeflow']);
-    // CRDs (Istio's, Dex's storage) are kept: deleting one deletes every object of its kind.
+    const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => `CustomResourceDefinition ${o.metadata.name}`);
+    expect(crds.length).toBeGreaterThan(0);
+    expect(plan.kept.map((k) => k.object).sort()).toEqual([...crds, 'Namespace kubeflow'].sort());
+    // CRDs (Istio's, Dex's storage, Kubeflow's) are kept: deleting one deletes every object of its kind.
     for (const k of plan.kept.filter((x) => x.object.startsWith('CustomResourceDefinition '))) expect(k.reason).toMatch(/deletes every object of its kind/);
     expect(plan.remove.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Namespace/auth');
     expect(plan.remove[0]).toBe(objects[objects.length - 1]);

@@ -7,6 +7,14 @@ import type { K8sObject } from './stack';
  */
 export function validateAgainstSchema(o: K8sObject): string {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  // A Notebook is a pod template: its pod is checked against the Kubernetes Pod schema (the CRD embeds
+  // k8s.io/api's PodSpec; the control-plane suite applies the Notebook itself to the real CRD).
+  if (group === 'kubeflow.org' && o.kind === 'Notebook') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Pod } = require('kubernetes-models/v1/Pod');
+    new Pod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec.template.spec }).validate();
+    return 'kubernetes-models/v1/Pod (spec.template.spec)';
+  }
   // Istio serves v1 and v1beta1 from one schema; the package has models up to v1beta1.
   const modulePath = group.endsWith('istio.io')
     ? `@kubernetes-models/istio/${group}/${version === 'v1' ? 'v1beta1' : version}/${o.kind}`

@@ -6,10 +6,20 @@ import { IMAGES, isPinned, type ImageKey, type ImageSpec } from '../images';
 export interface ContainerProps {
   /** Container name, unique in the pod. */
   readonly name: string;
-  /** Which pinned image runs (a key of the image catalog; config may override the reference). */
-  readonly image: ImageKey;
-  /** Whose sizing (requests and limits) applies; config may override it. */
-  readonly resources: ComponentKey;
+  /**
+   * Which pinned image runs: a key of the image catalog (config may override the reference), or an
+   * image a user chose (a notebook server), which must be pinned all the same.
+   */
+  readonly image: ImageKey | ImageSpec;
+  /** Whose sizing (requests and limits) applies (config may override it), or a user's own sizing. */
+  readonly resources: ComponentKey | ResourceSpec;
+  /**
+   * Extended resources to ask for, such as `nvidia.com/gpu` (lib/gpu decides these). Requests of
+   * extended resources must equal their limits, so both are set. @default - none
+   */
+  readonly extendedResources?: Record<string, string>;
+  /** @default - the image's working directory */
+  readonly workingDir?: string;
   /** @default - the image's entrypoint */
   readonly command?: string[];
   /** @default - the image's default arguments */
@@ -78,16 +88,21 @@ export class PolicyError extends Error {
 export class WorkloadPolicy {
   constructor(public readonly config: Config) {}
 
-  /** The image a key resolves to, after config overrides. */
-  public image(key: ImageKey): ImageSpec {
+  /** The image a key resolves to, after config overrides; a user's image is checked as it is. */
+  public image(key: ImageKey | ImageSpec): ImageSpec {
+    if (typeof key !== 'string') {
+      if (!isPinned(key.ref)) throw new PolicyError(`image ${key.ref} is not pinned (give a tag other than "latest", or a digest)`);
+      return key;
+    }
     const base = IMAGES[key];
     const ref = this.config.images[key] ?? base.ref;
     if (!isPinned(ref)) throw new PolicyError(`image "${key}" is not pinned: ${ref}`);
     return { ...base, ref };
   }
 
-  /** The sizing of a component, after config overrides. */
-  public resources(key: ComponentKey): ResourceSpec {
+  /** The sizing of a component, after config overrides; a user's own sizing is used as it is. */
+  public resources(key: ComponentKey | ResourceSpec): ResourceSpec {
+    if (typeof key !== 'string') return key;
     const spec = this.config.resources[key];
     if (!spec) throw new PolicyError(`no resources are defined for component "${key}"`);
     return spec;
@@ -96,7 +111,9 @@ export class WorkloadPolicy {
   /** Builds a pod spec. All containers of one pod share the UID of the first container's image. */
   public podSpec(props: PodProps): k8s.PodSpec {
     if (props.containers.length === 0) throw new PolicyError('a pod needs at least one container');
-    const uid = this.image(props.containers[0].image).uid;
+    const image = this.image(props.containers[0].image);
+    const uid = image.uid;
+    const gid = image.gid ?? uid;
     const hasVolumes = (props.volumes ?? []).length > 0;
     return {
       serviceAccountName: props.serviceAccountName,
@@ -106,8 +123,8 @@ export class WorkloadPolicy {
       securityContext: {
         runAsNonRoot: true,
         runAsUser: uid,
-        runAsGroup: uid,
-        ...(hasVolumes ? { fsGroup: uid, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
+        runAsGroup: gid,
+        ...(hasVolumes ? { fsGroup: gid, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
         seccompProfile: { type: 'RuntimeDefault' },
       },
       initContainers: props.initContainers?.map((c) => this.container({ ...c, runsToCompletion: true })),
@@ -130,17 +147,19 @@ export class WorkloadPolicy {
       throw new PolicyError(`container "${props.name}": writableRootReason must say why the root filesystem must be writable`);
     }
     const r = this.resources(props.resources);
+    const extended = Object.fromEntries(Object.entries(props.extendedResources ?? {}).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
     return {
       name: props.name,
       image: this.image(props.image).ref,
       imagePullPolicy: 'IfNotPresent',
       command: props.command,
       args: props.args,
+      workingDir: props.workingDir,
       env: props.env,
       ports: props.ports?.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       resources: {
-        requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-        limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+        requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory), ...extended },
+        limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory), ...extended },
       },
       readinessProbe: props.readiness,
       livenessProbe: props.liveness,

@@ -5,9 +5,10 @@
  * Istio's CRDs are not a fixture: the render ships the release's own (vendor/istio/istio.yaml).
  */
 import type { Config } from '../../../lib/config';
-import { GPU_RESOURCE } from '../../../lib/gpu';
+import { GPU_OPERATOR_NAMESPACE, GPU_RESOURCE } from '../../../lib/gpu';
 import type { Example } from '../../support/stack';
-import { applyObjects, getJson, k, sleep } from './kube';
+import { applyObjects, getJson, k, run, sleep } from './kube';
+import { controllerStatefulSet } from './notebook-controller';
 
 export interface FakeNode { name: string; cpu: string; memory: string; gpus: number; tainted: boolean }
 
@@ -35,7 +36,7 @@ function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
   if (n.gpus > 0) {
     capacity[GPU_RESOURCE] = String(n.gpus);
     // What the GPU operator and GPU feature discovery put on a real GPU node.
-    Object.assign(labels, { [gpu.nodeLabel]: 'true', 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus) });
+    Object.assign(labels, { [gpu.nodeLabel]: 'true', [gpu.productLabel]: gpu.product ?? 'NVIDIA-GeForce-RTX-4090', 'nvidia.com/gpu.count': String(n.gpus / gpu.timeSlicing.replicas) });
   }
   return {
     apiVersion: 'v1',
@@ -47,8 +48,11 @@ function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
 }
 
 export async function createMachineFixtures(profile: Example, config: Config): Promise<FakeNode[]> {
-  const nodes = nodesFor(profile);
+  // With time-slicing the device plugin advertises each GPU `replicas` times.
+  const nodes = nodesFor(profile).map((n) => ({ ...n, gpus: n.gpus * config.gpu.timeSlicing.replicas }));
   await applyObjects([
+    // What microk8s' nvidia addon creates: the GPU operator's namespace (the time-slicing ConfigMap goes there).
+    ...(config.gpu.enabled ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: GPU_OPERATOR_NAMESPACE, labels: { 'microflow.dev/test-fixture': 'true' } } }] : []),
     ...nodes.map((n) => nodeObject(n, config.gpu)),
     {
       apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
@@ -67,6 +71,12 @@ export async function createMachineFixtures(profile: Example, config: Config): P
  */
 export class FakeProvisioner {
   private running = true;
+  /**
+   * @param notebookController also stand in for the notebook controller: each Notebook gets the
+   * StatefulSet the controller would make, so its workspace claim gets a consumer and binds (for suites
+   * that wait on every object being healthy, like Flux's). Off by default: a GPU notebook's pod holds the GPU.
+   */
+  constructor(private readonly opts: { notebookController?: boolean } = {}) {}
   private loop?: Promise<void>;
   public provisioned: string[] = [];
 
@@ -89,6 +99,7 @@ export class FakeProvisioner {
   }
 
   private async once(): Promise<void> {
+    if (this.opts.notebookController) await this.notebookControllerStandIn();
     const pvcs = (await getJson(['get', 'pvc', '--all-namespaces'])).items as any[];
     const pvs = [];
     for (const pvc of pvcs) {
@@ -112,5 +123,15 @@ export class FakeProvisioner {
       this.provisioned.push(name);
     }
     if (pvs.length) await applyObjects(pvs);
+  }
+
+  private readonly notebooks = new Set<string>();
+  private async notebookControllerStandIn(): Promise<void> {
+    const r = await run(['get', 'notebooks.kubeflow.org', '--all-namespaces', '-o', 'json']);
+    if (r.code !== 0) return; // the CRD is not there (yet)
+    const fresh = (JSON.parse(r.stdout).items as any[]).filter((nb) => !this.notebooks.has(nb.metadata.uid));
+    if (fresh.length === 0) return;
+    await applyObjects(fresh.map(controllerStatefulSet));
+    for (const nb of fresh) this.notebooks.add(nb.metadata.uid);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Renders the configuration under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`) and
- * applies it with the deploy code path, so a suite file does not depend on another having applied
- * the stack (jest runs the files one after another against the same cluster, in no set order).
- * Server-side apply is idempotent: applying again what another file applied changes nothing.
+ * Renders the configuration under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`, unless
+ * a caller passes its own) and applies it with the deploy code path, so a suite file does not depend
+ * on another having applied the stack (jest runs the files one after another against the same
+ * cluster, in no set order). Server-side apply is idempotent: applying again what another file
+ * applied changes nothing.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,26 +21,25 @@ export interface AppliedStack {
   readonly phases: Phase[];
   readonly objects: Manifest[];
   readonly nodes: FakeNode[];
-  /** Binds the stack's claims (KWOK provisions no volumes); the file stops it in afterAll. */
+  /** Binds the stack's claims while the suite runs; the suite stops it in afterAll. */
   readonly provisioner: FakeProvisioner;
-  /** The apply's error, if it failed (the file's first test reports it). */
+  /** The apply's error, if it failed (the suite's first test reports it). */
   readonly applyError?: unknown;
 }
 
-/** The profile (and object store) this run of the suite is for. */
 export function profileUnderTest(): { profile: Example; config: Config } {
   const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
   return { profile, config: exampleConfig(profile, objectStore ? { objectStore } : {}) };
 }
 
-export async function applyStack(under = profileUnderTest()): Promise<AppliedStack> {
-  const { profile, config } = under;
+export async function applyStack(profile?: Example, config?: Config): Promise<AppliedStack> {
+  if (!profile || !config) ({ profile, config } = profileUnderTest());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `microflow-cluster-${profile}-`));
-  const provisioner = new FakeProvisioner();
   try {
     renderTo(config, path.join(dir, 'dist'));
     const phases = planPhases(readRendered(path.join(dir, 'dist')));
     const nodes = await createMachineFixtures(profile, config);
+    const provisioner = new FakeProvisioner();
     provisioner.start();
     let applyError: unknown;
     try {

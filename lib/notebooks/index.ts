@@ -1,0 +1,128 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import type { ObjectStore } from '../data';
+import { Route, type Gateway } from '../gateway';
+import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
+import type { UserNamespace } from '../users';
+import { NOTEBOOKS } from './constants';
+import { NotebookController } from './controller';
+import { NotebookCrd } from './crd';
+import { LandingPage, type LandingLink } from './landing-page';
+import { Notebook } from './notebook';
+import { NotebookUserRoles } from './rbac';
+import { TensorBoard } from './tensorboard';
+import { JupyterWebApp } from './web-app';
+
+export * from './constants';
+export * from './crd';
+export * from './notebook-pod';
+export * from './notebook';
+export * from './notebook-template';
+export * from './spawner';
+export * from './controller';
+export * from './web-app';
+export * from './tensorboard';
+export * from './landing-page';
+export * from './rbac';
+
+export interface NotebooksChartProps {
+  readonly config: Config;
+  readonly policy: WorkloadPolicy;
+  /** Kubeflow's namespace: controller, web app, landing page. */
+  readonly namespace: MicroflowNamespace;
+  readonly store: ObjectStore;
+  /** The users' namespaces: declared notebooks and TensorBoards go into their owner's. */
+  readonly owners: readonly UserNamespace[];
+  /** The gateway: the web app, TensorBoards and the landing page are routed on it, and the controller attaches notebooks to it. */
+  readonly gateway: Gateway;
+  /** The header the gateway puts the signed-in user's email in. */
+  readonly userIdHeader: string;
+  /** Links of the landing page besides Notebooks and TensorBoards (Pipelines, the object-store console). */
+  readonly links: readonly LandingLink[];
+}
+
+/**
+ * Notebooks, TensorBoards and the landing page: Kubeflow's notebook controller and Jupyter web app,
+ * the notebooks and TensorBoards the configuration declares, and the page at `/` that links them.
+ */
+export class NotebooksChart extends Chart {
+  public static readonly COMPONENT = 'notebooks';
+  public readonly controller: NotebookController;
+  public readonly webApp: JupyterWebApp;
+  public readonly landingPage: LandingPage;
+  public readonly notebooks: readonly Notebook[];
+  public readonly tensorboards: readonly TensorBoard[];
+
+  constructor(scope: Construct, id: string, props: NotebooksChartProps) {
+    super(scope, id);
+    const { config, policy } = props;
+    const namespace = props.namespace.name;
+    const { gateway } = props;
+    const ownerOf = (email: string, what: string) => {
+      const owner = props.owners.find((o) => o.email === email.toLowerCase());
+      if (!owner) throw new Error(`${what}: owner ${email} has no user namespace`);
+      return owner;
+    };
+    const namespaceOf = (email: string, what: string) => ownerOf(email, what).namespace;
+
+    new NotebookCrd(this, 'Crd');
+    this.controller = new NotebookController(this, 'Controller', {
+      namespace, policy, jupyter: config.jupyter, gateway: `${gateway.namespace}/${gateway.name}`,
+    });
+    // Secure cookies only when every way in is HTTPS: over plain HTTP the browser drops them.
+    const secureCookies = gateway.externalUrls.every((u) => u.startsWith('https://'));
+    this.webApp = new JupyterWebApp(this, 'WebApp', { namespace, config, policy, userIdHeader: props.userIdHeader, secureCookies });
+    new Route(this, 'WebAppRoute', { gateway, name: NOTEBOOKS.webApp, prefix: NOTEBOOKS.webAppPrefix, to: this.webApp.service, port: this.webApp.port, rewrite: '/' });
+    // Notebook servers and TensorBoards under a user's prefixes answer only their owner.
+    for (const owner of props.owners) {
+      owner.ownerOnly(`${NOTEBOOKS.serverPrefix}${owner.namespace}/`);
+      owner.ownerOnly(`${NOTEBOOKS.tensorboardPrefix}${owner.namespace}/`);
+      // Culling asks each notebook's Jupyter for its kernels' activity, straight from the controller.
+      if (config.jupyter.culling.enabled) {
+        new k8s.KubeNetworkPolicy(this, `CullingProbe-${owner.namespace}`, {
+          metadata: { name: 'notebooks-from-controller', namespace: owner.namespace },
+          spec: {
+            podSelector: { matchExpressions: [{ key: NOTEBOOKS.podLabel, operator: 'Exists' }] },
+            policyTypes: ['Ingress'],
+            ingress: [{
+              from: [{ podSelector: { matchLabels: this.controller.pods.selector }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(NOTEBOOKS.serverPort.port) }],
+            }],
+          },
+        });
+      }
+    }
+    new NotebookUserRoles(this, 'UserRoles', { users: props.owners.map((o) => o.email) });
+
+    this.notebooks = config.notebooks.map((nb) => new Notebook(this, `Notebook-${nb.owner}-${nb.name}`, {
+      notebook: nb, namespace: namespaceOf(nb.owner, `notebook "${nb.name}"`), config, policy,
+    }));
+    this.tensorboards = config.tensorboards.map((tb) => {
+      const board = new TensorBoard(this, `TensorBoard-${tb.owner}-${tb.name}`, {
+        tensorboard: tb, namespace: namespaceOf(tb.owner, `TensorBoard "${tb.name}"`), policy, store: props.store,
+      });
+      new Route(board, 'Route', { gateway, name: board.service.name, prefix: board.path, to: board.service, port: board.port, rewrite: '/', timeout: '300s' });
+      return board;
+    });
+
+    this.landingPage = new LandingPage(this, 'Landing', {
+      namespace,
+      policy,
+      domain: config.domain,
+      userIdHeader: props.userIdHeader,
+      links: [
+        { title: 'Notebooks', href: `${NOTEBOOKS.webAppPrefix}?ns={namespace}`, description: 'Jupyter servers with a persistent workspace, on a GPU when you ask for one' },
+        ...props.links,
+        { title: 'TensorBoards', href: '#tensorboards', description: 'training curves of your log directories (listed below)' },
+      ],
+      users: props.owners.map((o) => ({
+        email: o.email,
+        namespace: o.namespace,
+        tensorboards: this.tensorboards.filter((t) => t.namespace === o.namespace).map((t) => ({ name: t.name, path: t.path })),
+      })),
+    });
+    new Route(this, 'LandingRoute', { gateway, name: 'landing-page', prefix: '/', to: this.landingPage.service, port: this.landingPage.port });
+  }
+}

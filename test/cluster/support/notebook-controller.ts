@@ -1,0 +1,24 @@
+/**
+ * TEST FIXTURE: what Kubeflow's notebook controller makes of a Notebook, for suites that need notebook
+ * pods (the controller is not buildable here: kubeflow/notebooks is not served by the Go module proxy).
+ * The StatefulSet carries the Notebook's pod template unchanged, plus the controller's `statefulset`
+ * and `notebook-name` labels and NB_PREFIX.
+ */
+import { NOTEBOOKS, notebookPath } from '../../../lib/notebooks';
+
+export function controllerStatefulSet(nb: any): object {
+  const name = nb.metadata.name;
+  const ns = nb.metadata.namespace;
+  const spec = JSON.parse(JSON.stringify(nb.spec.template.spec));
+  spec.containers[0].env = [...(spec.containers[0].env ?? []), { name: 'NB_PREFIX', value: notebookPath(ns, name).replace(/\/$/, '') }];
+  const labels = { statefulset: name, [NOTEBOOKS.podLabel]: name, ...(nb.metadata.labels ?? {}) };
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet',
+    metadata: {
+      name, namespace: ns, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' },
+      // Owned by the Notebook as the controller sets it, so deleting the Notebook deletes its pod.
+      ...(nb.metadata.uid ? { ownerReferences: [{ apiVersion: nb.apiVersion, kind: 'Notebook', name, uid: nb.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+    },
+    spec: { replicas: 1, serviceName: '', selector: { matchLabels: { statefulset: name } }, template: { metadata: { labels }, spec } },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The landing page with the real programs: Debian's nginx serves the rendered server block and page
+ * (SSI and the email → namespace map included), a small proxy in front adds the user header as the
+ * gateway does after login, and headless Chromium (Debian's) renders it: the links are checked in the
+ * DOM Chromium built, and a screenshot is kept in test/output/landing-page.png.
+ * Skipped when nginx or chromium is missing, unless MICROFLOW_REQUIRE_BROWSER=1 (CI sets it).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { LANDING_FILES } from '../../lib/notebooks';
+import { ROOT } from '../support/stack';
+import { landingConfigMap } from './support';
+
+const NGINX = ['/usr/sbin/nginx'].find((p) => fs.existsSync(p));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+if ((!NGINX || !CHROMIUM) && process.env.MICROFLOW_REQUIRE_BROWSER === '1') {
+  throw new Error('MICROFLOW_REQUIRE_BROWSER=1 but nginx or chromium is missing (apt-get install nginx-light chromium)');
+}
+const maybe = NGINX && CHROMIUM ? describe : describe.skip;
+const OUTPUT = path.join(ROOT, 'test', 'output');
+// Flags that work on this machine: no sandbox as root, and none of Chromium's background network calls.
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'];
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => {
+    const port = (s.address() as net.AddressInfo).port;
+    s.close(() => resolve(port));
+  });
+});
+
+function get(port: number, headers: Record<string, string> = {}, urlPath = '/'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: urlPath, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    }).on('error', reject);
+  });
+}
+
+/** Runs a program without blocking this process (the proxy in front of nginx lives in it). */
+function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.on('data', (c) => { stderr += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+  });
+}
+
+maybe('landing page served by nginx, seen by Chromium', () => {
+  const { data, users, userIdHeader } = landingConfigMap();
+  const alice = users[0];
+  let dir: string;
+  let nginx: ChildProcess;
+  let proxy: http.Server;
+  let nginxPort: number;
+  let proxyPort: number;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-landing-'));
+    // nginx started as root serves from unprivileged workers: they must be able to read the files.
+    fs.chmodSync(dir, 0o755);
+    nginxPort = await freePort();
+    proxyPort = await freePort();
+    const html = path.join(dir, 'html');
+    fs.mkdirSync(html);
+    for (const t of ['client', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, t));
+    fs.writeFileSync(path.join(html, LANDING_FILES.html), data[LANDING_FILES.html]);
+    // The rendered server block as it is, but on a free loopback port and this test's html folder
+    // (in the pod, the ConfigMap is mounted at the image's html folder and the pod port is 8080).
+    const server = data[LANDING_FILES.nginx]
+      .replace(/listen \d+;/, `listen 127.0.0.1:${nginxPort};`)
+      .replace(/root \S+;/, `root ${html};`);
+    fs.writeFileSync(path.join(dir, LANDING_FILES.nginx), server);
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), [
+      'daemon off;', 'worker_processes 1;', `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`,
+      'events {}',
+      'http {',
+      '  include /etc/nginx/mime.types;',
+      '  access_log off;',
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t.replace('_body', '')};`),
+      `  include ${dir}/${LANDING_FILES.nginx};`,
+      '}', '',
+    ].join('\n'));
+    const check = spawnSync(NGINX!, ['-t', '-c', path.join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`nginx refused the rendered configuration:\n${check.stderr}`);
+    nginx = spawn(NGINX!, ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+    // The gateway after login: the user's email in the user header, whatever the browser sent.
+    proxy = http.createServer((req, res) => {
+      const headers = { ...req.headers, [userIdHeader]: alice.email };
+      const up = http.request({ host: '127.0.0.1', port: nginxPort, path: req.url, method: req.method, headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => { res.writeHead(502); res.end(); });
+      req.pipe(up);
+    }).listen(proxyPort, '127.0.0.1');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        if ((await get(nginxPort, {}, '/healthz')).status === 200) break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`nginx did not answer: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+
+  afterAll(async () => {
+    nginx?.kill('SIGTERM');
+    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the probes\' /healthz answers ok', async () => {
+    const r = await get(nginxPort, {}, '/healthz');
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('ok\n');
+  });
+
+  test('a signed-in user sees their email and namespace; an unknown one sees none', async () => {
+    const known = await get(nginxPort, { [userIdHeader]: alice.email });
+    expect(known.status).toBe(200);
+    expect(known.headers['cache-control']).toBe('no-store');
+    expect(known.body).toContain(`<strong id="user">${alice.email}</strong>`);
+    expect(known.body).toContain(`<code id="namespace">${alice.namespace}</code>`);
+    expect(known.body).not.toContain('<!--#');
+    const stranger = await get(nginxPort, { [userIdHeader]: 'mallory@example.org' });
+    expect(stranger.body).toContain('none (ask the administrator');
+    expect(stranger.body).not.toContain(alice.namespace === 'none' ? '\u0000' : `?ns=${alice.namespace}`);
+  });
+
+  test('a header carrying markup is echoed escaped, never as markup', async () => {
+    const r = await get(nginxPort, { [userIdHeader]: '<script>alert(1)</script>' });
+    expect(r.body).not.toContain('<script>alert(1)</script>');
+    expect(r.body).toContain('&lt;script&gt;');
+  });
+
+  test('Chromium renders the page: links to Notebooks, Pipelines, TensorBoards and the object store, in the user\'s namespace; screenshot kept', async () => {
+    const url = `http://127.0.0.1:${proxyPort}/`;
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-chromium-'));
+    try {
+      const dom = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url]);
+      expect(dom.status).toBe(0);
+      const links = [...dom.stdout.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => ({ href: m[1], text: m[2] }));
+      const byText = Object.fromEntries(links.map((l) => [l.text, l.href]));
+      expect(byText.Notebooks).toBe(`/jupyter/?ns=${alice.namespace}`);
+      expect(byText.Pipelines).toBe(`/pipeline/?ns=${alice.namespace}`);
+      expect(byText['Object store']).toMatch(/^\//);
+      expect(byText.TensorBoards).toBe('#tensorboards');
+      for (const tb of alice.tensorboards) expect(byText[tb.name]).toBe(tb.path);
+      expect(dom.stdout).toContain(`<code id="namespace">${alice.namespace}</code>`);
+
+      fs.mkdirSync(OUTPUT, { recursive: true });
+      const shot = path.join(OUTPUT, 'landing-page.png');
+      fs.rmSync(shot, { force: true });
+      const s = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--window-size=1200,800', `--screenshot=${shot}`, url]);
+      expect(s.status).toBe(0);
+      const png = fs.readFileSync(shot);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(10_000);
+      console.log(`landing page screenshot: ${shot}`);
+    } finally {
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
