@@ -1,6 +1,7 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import type { Config } from './config';
 import { DataChart } from './data';
+import { PipelinesChart } from './pipelines';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
@@ -11,6 +12,7 @@ export interface Stack {
   readonly app: App;
   readonly platform: PlatformChart;
   readonly data: DataChart;
+  readonly pipelines: PipelinesChart;
 }
 
 /**
@@ -24,12 +26,17 @@ export function buildStack(config: Config, outdir: string): Stack {
   const platform = new PlatformChart(app, 'platform', { config });
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   data.addDependency(platform);
+  const pipelines = new PipelinesChart(app, 'pipelines', {
+    config, policy, namespace: platform.namespaces.kubeflow, database: data.database, store: data.objectStore,
+  });
+  pipelines.addDependency(data);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
+    [pipelines, PipelinesChart.COMPONENT],
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data };
+  return { app, platform, data, pipelines };
 }

@@ -9,6 +9,17 @@ export const COMPONENT_KEYS = [
   'seaweedfs',
   'buckets',
   'mysqlBackup',
+  // Kubeflow Pipelines (lib/pipelines)
+  'argoController',
+  'argoExecutor',
+  'pipelineApi',
+  'pipelineApiGuard',
+  'persistenceAgent',
+  'scheduledWorkflow',
+  'metadataGrpc',
+  'metadataEnvoy',
+  'pipelineUi',
+  'pipelineArtifactUsers',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

@@ -19,6 +19,18 @@ const SMALL: Record<ComponentKey, ResourceSpec> = {
   seaweedfs: size('50m', '256Mi', '1', '1Gi'),
   buckets: size('10m', '32Mi', '200m', '128Mi'),
   mysqlBackup: size('50m', '128Mi', '500m', '512Mi'),
+  // Pipelines: idle services on a laptop; limits leave room for a run's bursts.
+  argoController: size('20m', '96Mi', '500m', '384Mi'),
+  // Argo's init/wait containers in every step pod (not part of the idle footprint).
+  argoExecutor: size('10m', '32Mi', '500m', '256Mi'),
+  pipelineApi: size('40m', '160Mi', '1', '512Mi'),
+  pipelineApiGuard: size('5m', '16Mi', '200m', '64Mi'),
+  persistenceAgent: size('10m', '48Mi', '200m', '256Mi'),
+  scheduledWorkflow: size('10m', '32Mi', '200m', '128Mi'),
+  metadataGrpc: size('10m', '48Mi', '500m', '256Mi'),
+  metadataEnvoy: size('10m', '32Mi', '200m', '128Mi'),
+  pipelineUi: size('20m', '96Mi', '500m', '384Mi'),
+  pipelineArtifactUsers: size('10m', '32Mi', '200m', '128Mi'),
 };
 
 const LARGE: Record<ComponentKey, ResourceSpec> = {
@@ -27,6 +39,14 @@ const LARGE: Record<ComponentKey, ResourceSpec> = {
   minio: size('250m', '512Mi', '2', '2Gi'),
   seaweedfs: size('250m', '512Mi', '2', '2Gi'),
   mysqlBackup: size('100m', '256Mi', '1', '1Gi'),
+  argoController: size('100m', '256Mi', '2', '1Gi'),
+  pipelineApi: size('200m', '384Mi', '2', '1Gi'),
+  pipelineApiGuard: size('20m', '32Mi', '500m', '128Mi'),
+  persistenceAgent: size('50m', '128Mi', '500m', '512Mi'),
+  scheduledWorkflow: size('20m', '64Mi', '500m', '256Mi'),
+  metadataGrpc: size('50m', '128Mi', '1', '512Mi'),
+  metadataEnvoy: size('20m', '64Mi', '500m', '256Mi'),
+  pipelineUi: size('50m', '192Mi', '1', '512Mi'),
 };
 
 const BASE: Omit<Config, 'profile'> = {
@@ -43,6 +63,7 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
+  pipelines: { mode: 'auto', stepRunAsUser: 1000 },
   resources: SMALL,
   images: {},
 };

@@ -72,6 +72,20 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+/** How Kubeflow Pipelines serves its users (see README "Pipelines"). */
+export const PIPELINES_MODES = ['auto', 'single-user', 'multi-user'] as const;
+
+export const pipelinesSchema = z.strictObject({
+  /**
+   * `single-user`: runs in `kubeflow`, no authorization; `multi-user` (MULTIUSER): runs in each user's
+   * namespace, authorized by `kubeflow-userid` or a service-account token; `auto`: multi-user when
+   * more than one user is configured.
+   */
+  mode: z.enum(PIPELINES_MODES, { error: `expected one of ${PIPELINES_MODES.map((m) => `"${m}"`).join(', ')}` }),
+  /** UID pipeline step containers run as (Pod Security "restricted" refuses root). */
+  stepRunAsUser: count('a user id').min(1, { error: 'expected a non-root user id (1 or more)' }),
+});
+
 export const configSchema = z.strictObject({
   /** Built-in profile whose defaults this configuration starts from. */
   profile: z.enum(PROFILES, { error: `expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}` }),
@@ -88,6 +102,8 @@ export const configSchema = z.strictObject({
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
   storage: storageSchema,
   backup: backupSchema,
+  /** Kubeflow Pipelines. */
+  pipelines: pipelinesSchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -115,4 +131,5 @@ export type Config = z.infer<typeof configSchema>;
 export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
+export type PipelinesConfig = Config['pipelines'];
 export { DNS_LABEL };

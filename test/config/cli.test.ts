@@ -37,7 +37,7 @@ test.each(EXAMPLES)('examples/%s.yaml synths', (example) => {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout).toContain(`rendered profile "${example}"`);
-  expect(fs.readdirSync(out)).toEqual(['0000-platform.k8s.yaml', '0001-data.k8s.yaml']);
+  expect(fs.readdirSync(out)).toEqual(['0000-platform.k8s.yaml', '0001-data.k8s.yaml', '0002-pipelines.k8s.yaml']);
 });
 
 test.each([

@@ -1,0 +1,124 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import type { Database, ObjectStore } from '../data';
+import { IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
+import type { AccessCheck } from './access';
+import { ApiGuard } from './api-guard';
+import { ApiServer } from './api-server';
+import { ArgoController } from './argo';
+import { KFP } from './constants';
+import { PipelineControllers } from './controllers';
+import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
+import { InstallConfig } from './install-config';
+import { Metadata } from './metadata';
+import { pipelinesMode, type PipelinesMode } from './mode';
+import { RunNamespace } from './run-namespace';
+import { PipelinesUi } from './ui';
+
+export * from './access';
+export * from './constants';
+export * from './mode';
+export * from './crds';
+export * from './argo';
+export * from './install-config';
+export * from './api-server';
+export * from './api-guard';
+export * from './controllers';
+export * from './metadata';
+export * from './ui';
+export * from './run-namespace';
+
+/** A user's namespace runs happen in (multi-user); lib/users' `UserNamespace` handles satisfy it. */
+export interface PipelineTenant {
+  /** The user's email (their `kubeflow-userid`). */
+  readonly email: string;
+  /** Their namespace. */
+  readonly namespace: string;
+}
+
+export interface PipelinesChartProps {
+  readonly config: Config;
+  readonly policy: WorkloadPolicy;
+  /** Kubeflow's namespace: every service of Pipelines runs there. */
+  readonly namespace: MicroflowNamespace;
+  readonly database: Database;
+  readonly store: ObjectStore;
+  /** Users' namespaces (multi-user: runs happen there). @default - none */
+  readonly tenants?: PipelineTenant[];
+}
+
+/**
+ * Kubeflow Pipelines 2.17 on Argo Workflows v4.0: the API server behind its identity guard,
+ * the persistence agent, the scheduled workflow controller, ML Metadata and its Envoy, the UI,
+ * Argo's controller, and what each run namespace needs. Left out (v2 runs do not use them): the
+ * v1 cache webhook and its deployer, the visualization server, the viewer (TensorBoard) controller,
+ * the metadata writer (v1 lineage), the Argo Server, metacontroller and the profile controller
+ * (per-user objects are rendered here instead).
+ */
+export class PipelinesChart extends Chart {
+  public static readonly COMPONENT = 'pipelines';
+  public readonly mode: PipelinesMode;
+  /** Namespaces runs happen in. */
+  public readonly runNamespaces: string[];
+  /** Every ServiceAccount's allowed and denied actions, for the control-plane `can-i` matrix. */
+  public readonly access: AccessCheck[] = [];
+  public readonly api: ApiGuard;
+  public readonly ui: PipelinesUi;
+  public readonly crdNames: string[];
+
+  constructor(scope: Construct, id: string, props: PipelinesChartProps) {
+    super(scope, id);
+    const { config, policy, database, store } = props;
+    const namespace = props.namespace.name;
+    this.mode = pipelinesMode(config);
+    const tenants = props.tenants ?? [];
+    if (this.mode === 'multi-user' && tenants.some((t) => t.namespace === namespace)) {
+      throw new Error(`pipelines: a user namespace cannot be "${namespace}" in multi-user mode`);
+    }
+    this.runNamespaces = this.mode === 'single-user' ? [namespace] : tenants.map((t) => t.namespace);
+    const userNamespaces = tenants.map((t) => t.namespace);
+    const runPeers: Peer[] = this.runNamespaces.map((ns) => ({ namespace: ns, podLabels: KFP.stepPodLabel }));
+
+    const crds = new ArgoCrds(this, 'ArgoCrds');
+    new ScheduledWorkflowCrd(this, 'ScheduledWorkflowCrd');
+    this.crdNames = [...crds.names, 'scheduledworkflows.kubeflow.org'];
+
+    const installConfig = new InstallConfig(this, 'InstallConfig', { namespace, database, store, mode: this.mode, stepRunAsUser: config.pipelines.stepRunAsUser });
+    const metadata = new Metadata(this, 'Metadata', { namespace, policy, database, installConfig, stepPods: runPeers });
+    const server = new ApiServer(this, 'ApiServer', {
+      namespace, policy, database, store, installConfig, mode: this.mode, runNamespaces: this.runNamespaces, metadata: metadata.address,
+    });
+    // Notebooks (in users' namespaces) and step pods (driver, launcher: gRPC cache) call `ml-pipeline`.
+    const callers: Peer[] = [
+      ...runPeers,
+      ...userNamespaces.filter((ns) => !this.runNamespaces.includes(ns)).map((ns) => ({ namespace: ns })),
+      ...this.runNamespaces.filter((ns) => ns !== namespace).map((ns) => ({ namespace: ns })),
+    ];
+    this.api = new ApiGuard(this, 'ApiGuard', { namespace, policy, http: server.http, grpc: server.grpc, callers });
+    new IngressAllow(this, 'ApiBackendClients', {
+      name: `${KFP.apiInternalService}-clients`,
+      pods: server.service.pods,
+      ports: ['http', 'grpc'],
+      from: [{ podLabels: server.http.clientLabels }],
+    });
+    const controllers = new PipelineControllers(this, 'Controllers', { namespace, policy, installConfig, mode: this.mode, api: [this.api.http, this.api.grpc] });
+    this.ui = new PipelinesUi(this, 'Ui', {
+      namespace, policy, mode: this.mode, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
+    });
+    const argo = new ArgoController(this, 'Argo', { namespace, policy, store, runNamespaces: this.runNamespaces });
+
+    // Step pods read and write artifacts (launcher) and archive logs (Argo's executor).
+    if (runPeers.length) {
+      new IngressAllow(this, 'StepPodsToObjectStore', {
+        name: 'object-store-pipeline-steps',
+        pods: store.server.service.pods,
+        ports: [store.server.service.port(store.server.port).targetPort],
+        from: runPeers,
+      });
+    }
+
+    const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
+    this.access.push(...argo.access, ...server.access, ...controllers.access, ...this.ui.access, ...runs.map((r) => r.access));
+  }
+}
