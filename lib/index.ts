@@ -9,5 +9,8 @@ export { buildStack, MICROFLOW_VERSION, type Stack } from './stack';
 export { renderTo } from './render';
 export * as platform from './platform';
 export * as data from './data';
+export * as gateway from './gateway';
 export * as gpu from './gpu';
+export * as auth from './auth';
+export * as users from './users';
 export * as deploy from './deploy';

@@ -1,8 +1,11 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
+import { AuthChart } from './auth';
 import type { Config } from './config';
 import { DataChart } from './data';
+import { GatewayChart } from './gateway';
 import { PipelinesChart } from './pipelines';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
+import { resolveUsers, UsersChart } from './users';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
 export const MICROFLOW_VERSION = '0.1.0';
@@ -12,6 +15,9 @@ export interface Stack {
   readonly app: App;
   readonly platform: PlatformChart;
   readonly data: DataChart;
+  readonly gateway: GatewayChart;
+  readonly auth: AuthChart;
+  readonly users: UsersChart;
   readonly pipelines: PipelinesChart;
 }
 
@@ -26,17 +32,32 @@ export function buildStack(config: Config, outdir: string): Stack {
   const platform = new PlatformChart(app, 'platform', { config });
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   data.addDependency(platform);
+  const gateway = new GatewayChart(app, 'gateway', {
+    config, policy, istioNamespace: platform.namespaces.istio, kubeflowNamespace: platform.namespaces.kubeflow,
+  });
+  gateway.addDependency(platform);
+  const auth = new AuthChart(app, 'auth', {
+    config, policy, gateway: gateway.gateway, users: resolveUsers(config),
+    authNamespace: platform.namespaces.auth, oauth2ProxyNamespace: platform.namespaces.oauth2Proxy,
+  });
+  auth.addDependency(gateway);
+  const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
+  users.addDependency(auth);
   const pipelines = new PipelinesChart(app, 'pipelines', {
     config, policy, namespace: platform.namespaces.kubeflow, database: data.database, store: data.objectStore,
+    gateway: gateway.gateway, users: users.users,
   });
-  pipelines.addDependency(data);
+  pipelines.addDependency(data, users);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],
     [data, DataChart.COMPONENT],
+    [gateway, GatewayChart.COMPONENT],
+    [auth, AuthChart.COMPONENT],
+    [users, UsersChart.COMPONENT],
     [pipelines, PipelinesChart.COMPONENT],
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data, pipelines };
+  return { app, platform, data, gateway, auth, users, pipelines };
 }

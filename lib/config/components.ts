@@ -20,6 +20,12 @@ export const COMPONENT_KEYS = [
   'metadataEnvoy',
   'pipelineUi',
   'pipelineArtifactUsers',
+  'istiod',
+  'gateway',
+  'gatewayCertificate',
+  'dex',
+  'oauth2Proxy',
+  'jwksProxy',
 ] as const;
 
 export type ComponentKey = (typeof COMPONENT_KEYS)[number];

@@ -12,8 +12,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** What a user may write: any part of a Config; the rest comes from the profile. */
-export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] };
+/** What a user may write: any part of a Config; the rest comes from the profile. Users may be plain emails. */
+export type ConfigInput = {
+  [K in Exclude<keyof Config, 'users'>]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K];
+} & { users?: (string | Config['users'][number])[] };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -31,6 +31,16 @@ const SMALL: Record<ComponentKey, ResourceSpec> = {
   metadataEnvoy: size('10m', '32Mi', '200m', '128Mi'),
   pipelineUi: size('20m', '96Mi', '500m', '384Mi'),
   pipelineArtifactUsers: size('10m', '32Mi', '200m', '128Mi'),
+  // Upstream istiod asks 500m/2Gi; for one machine's handful of Services it idles near 50Mi.
+  istiod: size('50m', '128Mi', '500m', '512Mi'),
+  // Envoy for one user's browser and SDK traffic.
+  gateway: size('50m', '64Mi', '1', '512Mi'),
+  gatewayCertificate: size('10m', '32Mi', '100m', '64Mi'),
+  // Dex and oauth2-proxy idle near 20Mi each; a login burst is a few bcrypt compares.
+  dex: size('20m', '48Mi', '500m', '128Mi'),
+  oauth2Proxy: size('10m', '32Mi', '500m', '128Mi'),
+  // `kubectl proxy` relaying the API server's public token keys to istiod.
+  jwksProxy: size('5m', '24Mi', '100m', '64Mi'),
 };
 
 const LARGE: Record<ComponentKey, ResourceSpec> = {
@@ -47,12 +57,27 @@ const LARGE: Record<ComponentKey, ResourceSpec> = {
   metadataGrpc: size('50m', '128Mi', '1', '512Mi'),
   metadataEnvoy: size('20m', '64Mi', '500m', '256Mi'),
   pipelineUi: size('50m', '192Mi', '1', '512Mi'),
+  istiod: size('200m', '512Mi', '1', '1Gi'),
+  gateway: size('100m', '128Mi', '2', '1Gi'),
+  dex: size('50m', '64Mi', '1', '256Mi'),
+  oauth2Proxy: size('50m', '64Mi', '1', '256Mi'),
 };
 
 const BASE: Omit<Config, 'profile'> = {
   domain: 'microflow.local',
   storageClass: 'microk8s-hostpath',
-  users: [],
+  // One user, so `npm run synth` with no configuration renders a working login. Their password is
+  // generated in the cluster (README "Login").
+  users: [{ email: 'you@microflow.local' }],
+  login: {
+    // microk8s' kube-apiserver --service-account-issuer.
+    serviceAccountTokens: { issuer: 'https://kubernetes.default.svc', audience: 'microflow-gateway' },
+    connectors: [],
+  },
+  userNamespace: {
+    quota: { cpu: '2', memory: '4Gi', gpus: 0, storage: '20Gi', persistentVolumeClaims: 10 },
+    containerDefaults: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  },
   gpu: {
     enabled: false,
     defaultCount: 0,
@@ -63,7 +88,14 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
-  pipelines: { mode: 'auto', stepRunAsUser: 1000 },
+  pipelines: { mode: 'auto', stepRunAsUser: 1000, gpuRuntimeForAllSteps: false },
+  gateway: {
+    serviceType: 'NodePort',
+    nodePorts: { http: 30080, https: 30443 },
+    tls: { secretName: 'kubeflow-gateway-tls', selfSigned: true },
+    httpsRedirect: false,
+    replicas: 1,
+  },
   resources: SMALL,
   images: {},
 };
@@ -75,12 +107,17 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     profile: 'gpu-workstation',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { ...BASE.storage, mysql: '20Gi', objectStore: '50Gi' },
+    // One machine: every step pod may run with the NVIDIA runtime, which GPU steps need.
+    pipelines: { ...BASE.pipelines, gpuRuntimeForAllSteps: true },
+    userNamespace: { ...BASE.userNamespace, quota: { cpu: '6', memory: '24Gi', gpus: 1, storage: '100Gi', persistentVolumeClaims: 20 } },
   },
   cluster: {
     ...BASE,
     profile: 'cluster',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
+    gateway: { ...BASE.gateway, replicas: 2 },
+    userNamespace: { ...BASE.userNamespace, quota: { cpu: '8', memory: '32Gi', gpus: 1, storage: '200Gi', persistentVolumeClaims: 20 } },
     resources: LARGE,
   },
 };

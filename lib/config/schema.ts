@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_KEYS, isPinned } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+import { loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -84,6 +85,40 @@ export const pipelinesSchema = z.strictObject({
   mode: z.enum(PIPELINES_MODES, { error: `expected one of ${PIPELINES_MODES.map((m) => `"${m}"`).join(', ')}` }),
   /** UID pipeline step containers run as (Pod Security "restricted" refuses root). */
   stepRunAsUser: count('a user id').min(1, { error: 'expected a non-root user id (1 or more)' }),
+  /**
+   * Run every step pod with the GPU RuntimeClass (`gpu.runtimeClassName`): the kfp SDK cannot set
+   * runtimeClassName per step. Only where every node has the NVIDIA runtime (one GPU machine).
+   */
+  gpuRuntimeForAllSteps: z.boolean({ error: 'expected true or false' }),
+});
+
+const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
+  .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
+  .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
+
+export const GATEWAY_SERVICE_TYPES = ['NodePort', 'LoadBalancer'] as const;
+
+export const gatewaySchema = z.strictObject({
+  /**
+   * How the ingress gateway is exposed: `NodePort` on the machine's own address (one microk8s node,
+   * no load balancer), or `LoadBalancer` (microk8s' metallb addon hands out an address).
+   */
+  serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
+  /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
+  nodePorts: z.strictObject({ http: nodePort, https: nodePort }),
+  tls: z.strictObject({
+    /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
+    secretName: dnsSubdomain('a Secret name'),
+    /**
+     * Generate a self-signed certificate into that Secret in the cluster when it does not exist yet.
+     * A Secret created beforehand (your own certificate) always wins and is never replaced.
+     */
+    selfSigned: z.boolean({ error: 'expected true or false' }),
+  }),
+  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
+  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
+  replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
 });
 
 export const configSchema = z.strictObject({
@@ -93,10 +128,12 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in, by email. */
-  users: z.array(z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }), {
-    error: 'expected a list of email addresses',
-  }),
+  /** Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace. */
+  users: usersSchema,
+  /** Machine-client tokens and upstream identity providers (Dex connectors). */
+  login: loginSchema,
+  /** Quota and container defaults of every user namespace. */
+  userNamespace: userNamespaceSchema,
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
@@ -104,6 +141,8 @@ export const configSchema = z.strictObject({
   backup: backupSchema,
   /** Kubeflow Pipelines. */
   pipelines: pipelinesSchema,
+  /** The Istio ingress gateway every request enters through. */
+  gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
   /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
@@ -115,6 +154,20 @@ export const configSchema = z.strictObject({
   }
   if (c.objectStore === 'minio' && replicas > 1 && replicas < 4) {
     ctx.addIssue({ code: 'custom', path: ['storage', 'objectStoreReplicas'], message: `expected 1 (single server) or 4 and more (MinIO distributed mode needs at least 4 drives), got ${replicas}` });
+  }
+  if (c.gateway.nodePorts.http === c.gateway.nodePorts.https) {
+    ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
+  }
+  for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  const defaults = c.userNamespace.containerDefaults;
+  if (cpuMillis(defaults.requests.cpu) > cpuMillis(defaults.limits.cpu)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'cpu'], message: `expected at most the limit ${defaults.limits.cpu}, got ${defaults.requests.cpu}` });
+  }
+  if (memoryBytes(defaults.requests.memory) > memoryBytes(defaults.limits.memory)) {
+    ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'memory'], message: `expected at most the limit ${defaults.limits.memory}, got ${defaults.requests.memory}` });
+  }
+  if (c.pipelines.gpuRuntimeForAllSteps && !c.gpu.enabled) {
+    ctx.addIssue({ code: 'custom', path: ['pipelines', 'gpuRuntimeForAllSteps'], message: 'expected false while gpu.enabled is false (there is no GPU runtime to use)' });
   }
   for (const [key, r] of Object.entries(c.resources)) {
     if (r && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
@@ -132,4 +185,5 @@ export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
 export type PipelinesConfig = Config['pipelines'];
+export type GatewayConfig = Config['gateway'];
 export { DNS_LABEL };

@@ -1,124 +1,229 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyJob, type WorkloadPolicy } from '../platform';
+import { PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 
-/** One key of a generated Secret: a random value, or a fixed non-secret value such as a user name. */
-export type GeneratedValue = { readonly random: number } | { readonly fixed: string };
+/**
+ * One key of a generated Secret:
+ * - `random`: that many random bytes, hex-encoded;
+ * - `fixed`: a non-secret value such as a user name;
+ * - `bcrypt`: the bcrypt hash (cost 12) of another key of the same Secret, which must be `random`
+ *   (made by `htpasswd -B` in an init container, so neither value nor hash is ever rendered);
+ * - `copy`: the value of a key of a Secret listed earlier (one credential shared by two namespaces).
+ */
+export type GeneratedValue =
+  | { readonly random: number }
+  | { readonly fixed: string }
+  | { readonly bcrypt: string }
+  | { readonly copy: { readonly secret: string; readonly key: string; readonly namespace?: string } };
 
 /** A Secret the generator creates if, and only if, it does not exist yet. */
 export interface GeneratedSecretSpec {
   /** metadata.name of the Secret. */
   readonly name: string;
+  /** Namespace of the Secret. @default - the generator's namespace */
+  readonly namespace?: string;
   /** Key → how its value is made. */
   readonly data: Record<string, GeneratedValue>;
 }
 
 export interface GeneratedSecretsProps {
-  /** Namespace the Secrets (and the generator) live in. */
+  /** Namespace the generator runs in (and of the Secrets that name no other). */
   readonly namespace: string;
-  /** The Secrets to ensure. */
+  /** The Secrets to ensure, in order (a `copy` reads a Secret listed before it). */
   readonly secrets: GeneratedSecretSpec[];
   readonly policy: WorkloadPolicy;
-  /** metadata.name of the Job, its ServiceAccount, Role and RoleBinding. @default 'microflow-secrets' */
+  /** metadata.name of the Job, its ServiceAccount, Roles and RoleBindings. @default 'microflow-secrets' */
   readonly name?: string;
 }
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const SAFE_KEY = /^[-._a-zA-Z0-9]+$/;
 const SAFE_FIXED = /^[-._@a-zA-Z0-9]*$/;
+/** bcrypt cost: Dex recommends 10 or more; 12 takes ~0.25 s per user here. */
+export const BCRYPT_COST = 12;
+/** Where the init container leaves bcrypt pairs for the generator (a memory-backed emptyDir). */
+const PREPARED = '/prepared';
 
 /**
  * Creates credentials inside the cluster, once: each Secret is created with random values only when
  * it does not exist, so re-applying never rotates a password that data depends on, and a Secret the
- * user created beforehand wins. No value ever appears in the rendered manifests.
- * The Job may only create Secrets in its namespace and read the ones it manages.
+ * user created beforehand wins. No value (and no hash) ever appears in the rendered manifests.
+ * The Job may only create Secrets in the namespaces it writes to and read the ones it manages.
  */
 export class GeneratedSecrets extends Construct {
-  /** Annotation on the Job listing the Secrets it manages, for people and for the reference checks. */
+  /**
+   * Annotation on the Job listing the Secrets it manages (`name` in its own namespace,
+   * `namespace/name` elsewhere), for people and for the reference checks.
+   */
   public static readonly ANNOTATION = 'microflow.dev/generates-secrets';
   public readonly name: string;
+  /** The managed Secrets as the annotation lists them. */
   public readonly secretNames: string[];
+  public readonly job: PolicyJob;
 
   constructor(scope: Construct, id: string, props: GeneratedSecretsProps) {
     super(scope, id);
     this.name = props.name ?? 'microflow-secrets';
-    if (props.secrets.length === 0) throw new Error(`GeneratedSecrets "${this.name}": no secrets to generate`);
-    for (const s of props.secrets) {
-      if (!SAFE.test(s.name)) throw new Error(`GeneratedSecrets: "${s.name}" is not a valid Secret name`);
-      for (const [key, v] of Object.entries(s.data)) {
-        if (!SAFE_KEY.test(key)) throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}" is not a valid key`);
-        if ('random' in v && (!Number.isInteger(v.random) || v.random < 16 || v.random > 64)) {
-          throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}": random length must be 16..64 bytes`);
-        }
-        if ('fixed' in v && !SAFE_FIXED.test(v.fixed)) throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}": fixed value has unsafe characters`);
-      }
-    }
+    const home = props.namespace;
+    const nsOf = (s: { namespace?: string }) => s.namespace ?? home;
+    validate(this.name, props.secrets, home);
 
-    this.secretNames = props.secrets.map((s) => s.name);
-    const job = new PolicyJob(this, 'Job', {
+    this.secretNames = props.secrets.map((s) => (nsOf(s) === home ? s.name : `${nsOf(s)}/${s.name}`));
+    const hashing = props.secrets.some((s) => Object.values(s.data).some((v) => 'bcrypt' in v));
+    const prepared = { name: 'prepared', mountPath: PREPARED };
+    const initContainers: ContainerProps[] = hashing
+      ? [{
+        name: 'hash',
+        image: 'htpasswd',
+        resources: 'secrets',
+        runsToCompletion: true,
+        command: ['/bin/sh', '-c', hashScript(props.secrets, home)],
+        volumeMounts: [prepared],
+      }]
+      : [];
+    this.job = new PolicyJob(this, 'Job', {
       name: this.name,
-      namespace: props.namespace,
+      namespace: home,
       policy: props.policy,
       pod: {
         apiAccess: true,
+        initContainers,
         containers: [
           {
             name: 'generate',
             image: 'kubectl',
             resources: 'secrets',
             runsToCompletion: true,
-            command: ['/bin/sh', '-c', script(props.secrets)],
+            command: ['/bin/sh', '-c', script(props.secrets, home)],
             env: [
               { name: 'HOME', value: '/tmp' },
               { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
             ],
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(hashing ? [{ ...prepared, readOnly: true }] : [])],
           },
         ],
-        volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+        volumes: [
+          { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+          ...(hashing ? [{ name: 'prepared', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : []),
+        ],
       },
     });
+    this.job.job.metadata.addAnnotation(GeneratedSecrets.ANNOTATION, this.secretNames.join(','));
 
-    job.job.metadata.addAnnotation(GeneratedSecrets.ANNOTATION, this.secretNames.join(','));
-
-    const role = new k8s.KubeRole(this, 'Role', {
-      metadata: { name: this.name, namespace: props.namespace },
-      rules: [
-        // create cannot be narrowed by resourceNames in RBAC; reading is limited to the managed Secrets.
-        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: this.secretNames },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name: this.name, namespace: props.namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: job.serviceAccount.name, namespace: props.namespace }],
-    });
+    // One Role per namespace written to: create cannot be narrowed by resourceNames in RBAC;
+    // reading is limited to the managed Secrets.
+    for (const ns of [...new Set(props.secrets.map(nsOf))]) {
+      const names = props.secrets.filter((s) => nsOf(s) === ns).map((s) => s.name);
+      const suffix = ns === home ? '' : `-${ns}`;
+      const role = new k8s.KubeRole(this, `Role${suffix}`, {
+        metadata: { name: this.name, namespace: ns },
+        rules: [
+          { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+          { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: names },
+        ],
+      });
+      new k8s.KubeRoleBinding(this, `RoleBinding${suffix}`, {
+        metadata: { name: this.name, namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+        subjects: [{ kind: 'ServiceAccount', name: this.job.serviceAccount.name, namespace: home }],
+      });
+    }
   }
 }
 
-/** The generator's shell script: values go to files (mode 600) and never to the command line. */
-function script(secrets: GeneratedSecretSpec[]): string {
+function validate(job: string, secrets: GeneratedSecretSpec[], home: string): void {
+  if (secrets.length === 0) throw new Error(`GeneratedSecrets "${job}": no secrets to generate`);
+  const seen = new Map<string, GeneratedSecretSpec>();
+  for (const s of secrets) {
+    const ns = s.namespace ?? home;
+    if (!SAFE.test(s.name)) throw new Error(`GeneratedSecrets: "${s.name}" is not a valid Secret name`);
+    if (!SAFE.test(ns)) throw new Error(`GeneratedSecrets: secret "${s.name}": "${ns}" is not a valid namespace`);
+    const where = (key: string) => `GeneratedSecrets: secret "${s.name}" key "${key}"`;
+    for (const [key, v] of Object.entries(s.data)) {
+      if (!SAFE_KEY.test(key)) throw new Error(`GeneratedSecrets: secret "${s.name}" key "${key}" is not a valid key`);
+      if ('random' in v && (!Number.isInteger(v.random) || v.random < 16 || v.random > 64)) {
+        throw new Error(`${where(key)}: random length must be 16..64 bytes`);
+      }
+      if ('fixed' in v && !SAFE_FIXED.test(v.fixed)) throw new Error(`${where(key)}: fixed value has unsafe characters`);
+      if ('bcrypt' in v) {
+        const source = s.data[v.bcrypt];
+        if (!source || !('random' in source)) throw new Error(`${where(key)}: bcrypt needs a random key of the same Secret, "${v.bcrypt}" is not one`);
+      }
+      if ('copy' in v) {
+        const from = seen.get(`${v.copy.namespace ?? home}/${v.copy.secret}`);
+        if (!from || !(v.copy.key in from.data) || v.copy.key.includes('.')) {
+          throw new Error(`${where(key)}: copy must name a key (without dots) of a Secret listed before it, got ${v.copy.secret}/${v.copy.key}`);
+        }
+      }
+    }
+    seen.set(`${ns}/${s.name}`, s);
+  }
+}
+
+/** Keys whose values the init container prepares: bcrypt hashes and the random values they hash. */
+function preparedKeys(s: GeneratedSecretSpec): Set<string> {
+  const keys = new Set<string>();
+  for (const [key, v] of Object.entries(s.data)) {
+    if ('bcrypt' in v) keys.add(key).add(v.bcrypt);
+  }
+  return keys;
+}
+
+/** The init container's script: each password to hash, and its bcrypt hash, as files (mode 600). */
+function hashScript(secrets: GeneratedSecretSpec[], home: string): string {
   const lines = [
     'set -eu',
     'umask 077',
     'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
+    '# The password goes to htpasswd on stdin (-i), never on a command line.',
+    `hash() { htpasswd -niBC ${BCRYPT_COST} x < "$1" | sed -n 's/^x://p' | tr -d '\\n' > "$2"`,
+    '  case $(cat "$2") in \'$2y$\'*) ;; *) echo "htpasswd made no bcrypt hash of $1" >&2; exit 1 ;; esac; }',
+  ];
+  for (const s of secrets) {
+    const keys = preparedKeys(s);
+    if (!keys.size) continue;
+    const dir = `${PREPARED}/${s.namespace ?? home}/${s.name}`;
+    lines.push(`mkdir -p ${dir}`);
+    for (const key of keys) {
+      const v = s.data[key];
+      if ('random' in v) lines.push(`rand ${v.random} > ${dir}/${key}`);
+    }
+    for (const key of keys) {
+      const v = s.data[key];
+      if ('bcrypt' in v) lines.push(`hash ${dir}/${v.bcrypt} ${dir}/${key}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The generator's shell script: values go to files (mode 600) and never to the command line. */
+function script(secrets: GeneratedSecretSpec[], home: string): string {
+  const lines = [
+    'set -eu',
+    'umask 077',
+    'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
+    '# ensure NAMESPACE NAME KEY=SPEC...: creates the Secret only if it does not exist.',
     'ensure() {',
-    '  name=$1; shift',
-    '  if [ -n "$(kubectl -n "$NAMESPACE" get secret "$name" --ignore-not-found -o name)" ]; then',
-    '    echo "secret/$name exists: kept as it is"; return 0',
+    '  ns=$1; name=$2; shift 2',
+    '  if [ -n "$(kubectl -n "$ns" get secret "$name" --ignore-not-found -o name)" ]; then',
+    '    echo "secret/$name ($ns) exists: kept as it is"; return 0',
     '  fi',
     '  dir=$(mktemp -d); args=""',
     '  for spec in "$@"; do',
     '    key=${spec%%=*}; value=${spec#*=}',
-    '    case $value in random:*) rand "${value#random:}" > "$dir/$key" ;; *) printf %s "${value#fixed:}" > "$dir/$key" ;; esac',
+    '    case $value in',
+    '      random:*) rand "${value#random:}" > "$dir/$key" ;;',
+    `      prepared) cp "${PREPARED}/$ns/$name/$key" "$dir/$key" ;;`,
+    '      copy:*) src=${value#copy:}; kubectl -n "${src%%/*}" get secret "$(echo "$src" | cut -d/ -f2)" -o "jsonpath={.data.${src##*/}}" | base64 -d > "$dir/$key" ;;',
+    '      *) printf %s "${value#fixed:}" > "$dir/$key" ;;',
+    '    esac',
     '    args="$args --from-file=$key=$dir/$key"',
     '  done',
     '  # shellcheck disable=SC2086',
-    '  if kubectl -n "$NAMESPACE" create secret generic "$name" $args 2> "$dir/err"; then',
-    '    echo "secret/$name created"',
+    '  if kubectl -n "$ns" create secret generic "$name" $args 2> "$dir/err"; then',
+    '    echo "secret/$name ($ns) created"',
     '  elif grep -q AlreadyExists "$dir/err"; then',
-    '    echo "secret/$name was created meanwhile: kept as it is"',
+    '    echo "secret/$name ($ns) was created meanwhile: kept as it is"',
     '  else',
     '    cat "$dir/err" >&2; rm -rf "$dir"; return 1',
     '  fi',
@@ -126,8 +231,17 @@ function script(secrets: GeneratedSecretSpec[]): string {
     '}',
   ];
   for (const s of secrets) {
-    const specs = Object.entries(s.data).map(([k, v]) => ('random' in v ? `${k}=random:${v.random}` : `${k}=fixed:${v.fixed}`));
-    lines.push(`ensure ${s.name} ${specs.join(' ')}`);
+    const ns = s.namespace ?? home;
+    const prepared = preparedKeys(s);
+    const specs = Object.entries(s.data).map(([k, v]) => {
+      if (prepared.has(k)) return `${k}=prepared`;
+      if ('random' in v) return `${k}=random:${v.random}`;
+      if ('copy' in v) return `${k}=copy:${v.copy.namespace ?? home}/${v.copy.secret}/${v.copy.key}`;
+      if ('fixed' in v) return `${k}=fixed:${v.fixed}`;
+      throw new Error(`GeneratedSecrets: secret "${s.name}" key "${k}": unhandled value`);
+    });
+    // The namespace is literal except for the generator's own (the downward API says which one that is).
+    lines.push(`ensure ${ns === home ? '"$NAMESPACE"' : ns} ${s.name} ${specs.join(' ')}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ export * from './seaweedfs';
 export * from './buckets';
 export * from './backup';
 export * from './restore';
+export * from './s3-client';
 
 export interface DataChartProps {
   readonly config: Config;

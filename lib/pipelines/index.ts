@@ -2,11 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { Database, ObjectStore } from '../data';
+import { gpuPlacement } from '../gpu';
+import { Route, type Gateway } from '../gateway';
 import { IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
 import type { AccessCheck } from './access';
 import { ApiGuard } from './api-guard';
 import { ApiServer } from './api-server';
 import { ArgoController } from './argo';
+import { ArtifactUsers } from './artifact-users';
 import { KFP } from './constants';
 import { PipelineControllers } from './controllers';
 import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
@@ -15,6 +18,7 @@ import { Metadata } from './metadata';
 import { pipelinesMode, type PipelinesMode } from './mode';
 import { RunNamespace } from './run-namespace';
 import { PipelinesUi } from './ui';
+import type { UserNamespace } from '../users';
 
 export * from './access';
 export * from './constants';
@@ -28,14 +32,7 @@ export * from './controllers';
 export * from './metadata';
 export * from './ui';
 export * from './run-namespace';
-
-/** A user's namespace runs happen in (multi-user); lib/users' `UserNamespace` handles satisfy it. */
-export interface PipelineTenant {
-  /** The user's email (their `kubeflow-userid`). */
-  readonly email: string;
-  /** Their namespace. */
-  readonly namespace: string;
-}
+export * from './artifact-users';
 
 export interface PipelinesChartProps {
   readonly config: Config;
@@ -44,8 +41,10 @@ export interface PipelinesChartProps {
   readonly namespace: MicroflowNamespace;
   readonly database: Database;
   readonly store: ObjectStore;
-  /** Users' namespaces (multi-user: runs happen there). @default - none */
-  readonly tenants?: PipelineTenant[];
+  /** The gateway the UI is routed on (`/pipeline/`). */
+  readonly gateway: Gateway;
+  /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
+  readonly users: readonly UserNamespace[];
 }
 
 /**
@@ -66,18 +65,20 @@ export class PipelinesChart extends Chart {
   public readonly api: ApiGuard;
   public readonly ui: PipelinesUi;
   public readonly crdNames: string[];
+  /** Multi-user: whether the object store limits each user's key to their prefix (MinIO yes, SeaweedFS no). */
+  public readonly artifactsIsolated: boolean = false;
 
   constructor(scope: Construct, id: string, props: PipelinesChartProps) {
     super(scope, id);
     const { config, policy, database, store } = props;
     const namespace = props.namespace.name;
     this.mode = pipelinesMode(config);
-    const tenants = props.tenants ?? [];
-    if (this.mode === 'multi-user' && tenants.some((t) => t.namespace === namespace)) {
-      throw new Error(`pipelines: a user namespace cannot be "${namespace}" in multi-user mode`);
+    const users = props.users;
+    if (this.mode === 'multi-user' && users.length === 0) {
+      throw new Error('pipelines: multi-user mode needs at least one user (config `users`); set pipelines.mode to "single-user" or add users');
     }
-    this.runNamespaces = this.mode === 'single-user' ? [namespace] : tenants.map((t) => t.namespace);
-    const userNamespaces = tenants.map((t) => t.namespace);
+    if (users.some((u) => u.namespace === namespace)) throw new Error(`pipelines: a user namespace cannot be "${namespace}"`);
+    this.runNamespaces = this.mode === 'single-user' ? [namespace] : users.map((u) => u.namespace);
     const runPeers: Peer[] = this.runNamespaces.map((ns) => ({ namespace: ns, podLabels: KFP.stepPodLabel }));
 
     const crds = new ArgoCrds(this, 'ArgoCrds');
@@ -90,11 +91,7 @@ export class PipelinesChart extends Chart {
       namespace, policy, database, store, installConfig, mode: this.mode, runNamespaces: this.runNamespaces, metadata: metadata.address,
     });
     // Notebooks (in users' namespaces) and step pods (driver, launcher: gRPC cache) call `ml-pipeline`.
-    const callers: Peer[] = [
-      ...runPeers,
-      ...userNamespaces.filter((ns) => !this.runNamespaces.includes(ns)).map((ns) => ({ namespace: ns })),
-      ...this.runNamespaces.filter((ns) => ns !== namespace).map((ns) => ({ namespace: ns })),
-    ];
+    const callers: Peer[] = [...runPeers, ...users.map((u) => u.peer)];
     this.api = new ApiGuard(this, 'ApiGuard', { namespace, policy, http: server.http, grpc: server.grpc, callers });
     new IngressAllow(this, 'ApiBackendClients', {
       name: `${KFP.apiInternalService}-clients`,
@@ -106,7 +103,11 @@ export class PipelinesChart extends Chart {
     this.ui = new PipelinesUi(this, 'Ui', {
       namespace, policy, mode: this.mode, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
     });
-    const argo = new ArgoController(this, 'Argo', { namespace, policy, store, runNamespaces: this.runNamespaces });
+    new Route(this, 'UiRoute', { gateway: props.gateway, name: KFP.ui, prefix: KFP.uiPrefix, to: this.ui.service, port: 'http', timeout: '600s' });
+    const argo = new ArgoController(this, 'Argo', {
+      namespace, policy, store, runNamespaces: this.runNamespaces,
+      stepRuntimeClassName: config.pipelines.gpuRuntimeForAllSteps ? gpuPlacement(config.gpu).runtimeClassName : undefined,
+    });
 
     // Step pods read and write artifacts (launcher) and archive logs (Argo's executor).
     if (runPeers.length) {
@@ -118,6 +119,9 @@ export class PipelinesChart extends Chart {
       });
     }
 
+    if (this.mode === 'multi-user') {
+      this.artifactsIsolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, userNamespaces: this.runNamespaces }).isolated;
+    }
     const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
     this.access.push(...argo.access, ...server.access, ...controllers.access, ...this.ui.access, ...runs.map((r) => r.access));
   }

@@ -39,6 +39,19 @@ export const IMAGES = {
   argoExec: { ref: 'quay.io/argoproj/argoexec:v4.0.5', version: 'v4.0.5', uid: 8737 },
   /** The identity-header guard in front of the Pipeline API server (nginx, unprivileged build: uid 101). */
   nginx: { ref: 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine', version: '1.28.0', uid: 101 },
+  /**
+   * Apache httpd's image, for its `htpasswd -B`: the login's password Job hashes each generated
+   * password with bcrypt in the cluster, so no hash is ever rendered.
+   */
+  htpasswd: { ref: 'docker.io/library/httpd:2.4.69-alpine3.24', version: '2.4.69', uid: 82 },
+  /** Dex, the OpenID Connect provider users log in with (the release kubeflow/community-distribution pins). */
+  dex: { ref: 'ghcr.io/dexidp/dex:v2.45.1', version: 'v2.45.1', uid: 1001 },
+  /** oauth2-proxy, the gateway's authorization server (>= 7.15.2 for the auth-bypass fixes); distroless nonroot. */
+  oauth2Proxy: { ref: 'quay.io/oauth2-proxy/oauth2-proxy:v7.15.6', version: 'v7.15.6', uid: 65532 },
+  /** Istio's control plane (pilot-discovery), newest 1.30 patch. Its Deployment comes from vendor/istio/. */
+  istiod: { ref: 'gcr.io/istio-release/pilot:1.30.4', version: '1.30.4', uid: 1337 },
+  /** Istio's Envoy proxy, run as the ingress gateway (same release as istiod). */
+  istioProxy: { ref: 'gcr.io/istio-release/proxyv2:1.30.4', version: '1.30.4', uid: 1337 },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageKey = keyof typeof IMAGES;

@@ -19,6 +19,10 @@ export interface MicroflowNamespaceProps {
   readonly podSecurity?: PodSecurityLevel;
   /** Required with `baseline`: why this namespace's images cannot run restricted. @default - none */
   readonly baselineReason?: string;
+  /** Extra labels (the Pod Security labels always win). @default - none */
+  readonly labels?: Record<string, string>;
+  /** Annotations. @default - none */
+  readonly annotations?: Record<string, string>;
 }
 
 /**
@@ -41,11 +45,12 @@ export class MicroflowNamespace extends Construct {
       pss[`pod-security.kubernetes.io/${mode}`] = this.podSecurity;
       pss[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
+    const annotations = { ...props.annotations, ...(props.baselineReason ? { [BASELINE_REASON_ANNOTATION]: props.baselineReason } : {}) };
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: props.name,
-        labels: pss,
-        ...(props.baselineReason ? { annotations: { [BASELINE_REASON_ANNOTATION]: props.baselineReason } } : {}),
+        labels: { ...props.labels, ...pss },
+        ...(Object.keys(annotations).length ? { annotations } : {}),
       },
     });
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {

@@ -31,6 +31,8 @@ export interface ServicePort {
   readonly containerPort: number;
   /** `appProtocol` of the Service port. @default - none */
   readonly appProtocol?: string;
+  /** Fixed node port (NodePort and LoadBalancer Services). @default - none */
+  readonly nodePort?: number;
 }
 
 /** A Service and its ports: what clients, routes and NetworkPolicies take instead of host strings. */
@@ -59,6 +61,8 @@ export interface ServicePortSpec {
   readonly targetPort: string;
   /** `appProtocol` of the port. @default - none */
   readonly appProtocol?: string;
+  /** Fixed node port (NodePort and LoadBalancer Services only). @default - none (allocated, if any) */
+  readonly nodePort?: number;
 }
 
 export interface MicroflowServiceProps {
@@ -72,6 +76,8 @@ export interface MicroflowServiceProps {
   readonly headless?: boolean;
   /** Publish pods before they are ready (peers that must find each other to become ready). @default false */
   readonly publishNotReadyAddresses?: boolean;
+  /** How the Service is exposed outside the cluster. @default 'ClusterIP' */
+  readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 }
 
 /**
@@ -88,6 +94,12 @@ export class MicroflowService extends Construct implements ServiceHandle {
   constructor(scope: Construct, id: string, props: MicroflowServiceProps) {
     super(scope, id);
     if (props.ports.length === 0) throw new Error(`Service "${props.name}": expose at least one port`);
+    const type = props.type ?? 'ClusterIP';
+    for (const p of props.ports) {
+      if (p.nodePort !== undefined && (type === 'ClusterIP' || props.headless)) {
+        throw new Error(`Service "${props.name}" port "${p.name}": a nodePort needs type NodePort or LoadBalancer, not ${props.headless ? 'a headless Service' : type}`);
+      }
+    }
     this.name = props.name;
     this.namespace = props.pods.namespace;
     this.host = serviceHost(props.name, this.namespace);
@@ -105,12 +117,14 @@ export class MicroflowService extends Construct implements ServiceHandle {
       spec: {
         ...(props.headless ? { clusterIp: 'None' } : {}),
         ...(props.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+        ...(type !== 'ClusterIP' ? { type } : {}),
         selector: props.pods.selector,
         ports: this.ports.map((p) => ({
           name: p.name,
           port: p.port,
           targetPort: k8s.IntOrString.fromString(p.targetPort),
           ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+          ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
         })),
       },
     });

@@ -56,7 +56,7 @@ describe('secret generator', () => {
     const first = [readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')];
     const r = runScript(container, env);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('secret/mysql-secret exists: kept as it is');
+    expect(r.stdout).toContain('secret/mysql-secret (kubeflow) exists: kept as it is');
     expect([readSecret('mysql-secret'), readSecret('mysql-root-secret'), readSecret('mlpipeline-minio-artifact')]).toEqual(first);
   });
 

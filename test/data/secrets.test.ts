@@ -16,7 +16,7 @@ describe('GeneratedSecrets', () => {
     expect(script).toContain('get secret "$name" --ignore-not-found -o name');
     expect(script).toContain('exists: kept as it is');
     expect(script).toMatch(/grep -q AlreadyExists/);
-    expect(script).toContain('ensure db username=fixed:app password=random:24');
+    expect(script).toContain('ensure "$NAMESPACE" db username=fixed:app password=random:24');
   });
 
   test('random values come from /dev/urandom and go through files, not the command line', () => {
@@ -50,8 +50,8 @@ test('the data layer generates exactly the Secrets and keys Kubeflow\'s clients 
   const job = find(objects, 'Job', 'microflow-secrets', 'kubeflow');
   expect(job.metadata.annotations[GeneratedSecrets.ANNOTATION].split(',').sort()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret', 'mysql-secret']);
   const script: string = job.spec.template.spec.containers[0].command[2];
-  expect(script).toContain(`ensure ${MYSQL.secret.name} username=fixed:${MYSQL.appUser} password=random:`);
-  expect(script).toContain(`ensure ${OBJECT_STORE.secret.name} accesskey=random:`);
+  expect(script).toContain(`ensure "$NAMESPACE" ${MYSQL.secret.name} username=fixed:${MYSQL.appUser} password=random:`);
+  expect(script).toContain(`ensure "$NAMESPACE" ${OBJECT_STORE.secret.name} accesskey=random:`);
   expect(script).toMatch(/secretkey=random:\d+/);
   expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
 });

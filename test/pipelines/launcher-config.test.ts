@@ -81,7 +81,7 @@ describe.each(VARIANTS)('%s', (variant) => {
       expect(session.params.disableSSL).toBe('true');
       expect(root).toBe(`minio://${OBJECT_STORE.buckets.artifacts}/private-artifacts/${ns}/v2/artifacts`);
       // The Secret: generated in kubeflow by the data layer, or per user in their namespace.
-      const generated = objects.filter((o) => o.kind === 'Job').flatMap((j) => (j.metadata.annotations?.['microflow.dev/generates-secrets'] ?? '').split(',').map((n: string) => `${j.metadata.namespace}/${n}`));
+      const generated = objects.filter((o) => o.kind === 'Job').flatMap((j) => (j.metadata.annotations?.['microflow.dev/generates-secrets'] ?? '').split(',').map((n: string) => (n.includes('/') ? n : `${j.metadata.namespace}/${n}`)));
       expect(generated).toContain(`${ns}/${session.params.secretName}`);
       expect([session.params.accessKeyKey, session.params.secretKeyKey]).toEqual([OBJECT_STORE.secret.keys.accesskey, OBJECT_STORE.secret.keys.secretkey]);
     }

@@ -15,6 +15,8 @@ export interface ArgoControllerProps {
    * with a Role there alone; any other: it watches the cluster (a ClusterRole), as multi-user needs.
    */
   readonly runNamespaces: string[];
+  /** RuntimeClass every step pod runs with (GPU steps need the NVIDIA one; the SDK cannot set it). @default - none */
+  readonly stepRuntimeClassName?: string;
 }
 
 /** What the controller needs wherever runs happen (workflow/controller@v4.0.5 informers and pod handling). */
@@ -52,7 +54,7 @@ export class ArgoController extends Construct {
     const namespaced = props.runNamespaces.length === 1 && props.runNamespaces[0] === namespace;
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: ARGO.configMap, namespace },
-      data: controllerConfig(policy, store),
+      data: controllerConfig(policy, store, props.stepRuntimeClassName),
     });
 
     this.deployment = new PolicyDeployment(this, 'Deployment', {
@@ -108,7 +110,7 @@ export class ArgoController extends Construct {
 }
 
 /** workflow-controller-configmap's keys (config/config.go@v4.0.5): each value is a YAML document. */
-function controllerConfig(policy: WorkloadPolicy, store: ObjectStore): Record<string, string> {
+function controllerConfig(policy: WorkloadPolicy, store: ObjectStore, runtimeClassName?: string): Record<string, string> {
   const r = policy.resources('argoExecutor');
   const uid = policy.image('argoExec').uid;
   const dump = (o: object) => yaml.dump(o, { lineWidth: -1 });
@@ -137,5 +139,7 @@ function controllerConfig(policy: WorkloadPolicy, store: ObjectStore): Record<st
         seccompProfile: { type: 'RuntimeDefault' },
       },
     }),
+    // Merged under each template's own podSpecPatch (KFP sets only template-level patches).
+    ...(runtimeClassName ? { workflowDefaults: dump({ spec: { podSpecPatch: JSON.stringify({ runtimeClassName }) } }) } : {}),
   };
 }

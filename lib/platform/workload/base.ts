@@ -5,6 +5,9 @@ import { LABEL, selectorLabels } from '../labels';
 import type { PodSet } from '../service';
 import type { PodProps, WorkloadPolicy } from './policy';
 
+/** Pod annotation holding a hash of a workload's mounted configuration: a change rolls its pods. */
+export const CONFIG_HASH_ANNOTATION = 'microflow.dev/config-hash';
+
 /** What every workload construct takes. */
 export interface WorkloadProps {
   /** metadata.name of the workload, its ServiceAccount and its pods' app.kubernetes.io/name. */
@@ -23,6 +26,8 @@ export interface WorkloadProps {
   readonly connectsTo?: Endpoint[];
   /** Extra pod labels. @default - none */
   readonly podLabels?: Record<string, string>;
+  /** Pod annotations, e.g. a hash of a mounted config so a change rolls the pods. @default - none */
+  readonly podAnnotations?: Record<string, string>;
   /** app.kubernetes.io/version of the workload. @default - the first container's image version */
   readonly version?: string;
 }
@@ -59,7 +64,7 @@ export function workloadParts(scope: Construct, props: WorkloadProps): WorkloadP
     ...props.podLabels,
   };
   const template: k8s.PodTemplateSpec = {
-    metadata: { labels: podLabels },
+    metadata: { labels: podLabels, ...(props.podAnnotations ? { annotations: props.podAnnotations } : {}) },
     spec: props.policy.podSpec({ ...props.pod, serviceAccountName: props.name }),
   };
   const containerPorts: Record<string, number> = {};

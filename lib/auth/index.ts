@@ -1,0 +1,106 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import type { Gateway } from '../gateway';
+import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
+import { DEX_ISSUER, LOGIN } from './constants';
+import { Dex } from './dex';
+import { GatewayPolicies } from './gateway-policies';
+import { JwksProxy } from './jwks-proxy';
+import { OAuth2Proxy } from './oauth2-proxy';
+import { LoginSecrets } from './secrets';
+
+export * from './constants';
+export * from './dex';
+export * from './dex-storage';
+export * from './oauth2-proxy';
+export * from './jwks-proxy';
+export * from './gateway-policies';
+export * from './secrets';
+
+/** What the apps and the users' namespaces need to know about the login. */
+export interface Login {
+  /** Dex's issuer (`iss` of its tokens). */
+  readonly issuer: string;
+  /** Header carrying the authenticated identity to the apps: `kubeflow-userid`. */
+  readonly userIdHeader: string;
+  /** Header carrying the user's groups: `kubeflow-groups`. */
+  readonly groupsHeader: string;
+  /** Path prefixes served without a session (Dex, oauth2-proxy's callback). */
+  readonly publicPrefixes: readonly string[];
+  /** Audience a service-account token must carry to be accepted at the gateway. */
+  readonly serviceAccountAudience: string;
+}
+
+/** A user as the login knows them: email, namespace, and their namespace's service accounts allowed in with tokens. */
+export interface LoginUser {
+  readonly email: string;
+  readonly namespace: string;
+  /** Service accounts of the user's namespace whose tokens the gateway accepts. */
+  readonly serviceAccounts: readonly string[];
+}
+
+export interface AuthChartProps {
+  readonly config: Config;
+  readonly policy: WorkloadPolicy;
+  readonly gateway: Gateway;
+  readonly authNamespace: MicroflowNamespace;
+  readonly oauth2ProxyNamespace: MicroflowNamespace;
+  readonly users: readonly LoginUser[];
+}
+
+/**
+ * The login: Dex (users' passwords, upstream connectors), oauth2-proxy (the gateway's
+ * authorization server), their generated credentials, and the gateway policies that send every
+ * request but the login pages through them and turn a verified token into `kubeflow-userid`.
+ */
+export class AuthChart extends Chart {
+  public static readonly COMPONENT = 'auth';
+  public readonly login: Login;
+
+  constructor(scope: Construct, id: string, props: AuthChartProps) {
+    super(scope, id);
+    const { config, policy, gateway } = props;
+    const replicas = config.gateway.replicas > 1 ? 2 : 1;
+    new LoginSecrets(this, 'Secrets', { policy, users: props.users });
+    const dex = new Dex(this, 'Dex', {
+      namespace: props.authNamespace.name, policy, gateway, users: props.users, connectors: config.login.connectors, replicas,
+    });
+    const sa = config.login.serviceAccountTokens;
+    const proxy = new OAuth2Proxy(this, 'OAuth2Proxy', {
+      namespace: props.oauth2ProxyNamespace.name,
+      policy,
+      gateway,
+      dex: dex.endpoint,
+      allowed: props.users.flatMap((u) => [u.email, ...u.serviceAccounts.map((s) => `system:serviceaccount:${u.namespace}:${s}`)]),
+      serviceAccountTokens: sa,
+      // A Secure cookie is dropped by browsers on plain HTTP: only when every address is HTTPS.
+      secureCookie: gateway.externalUrls.every((u) => u.startsWith('https://')),
+      replicas,
+    });
+    const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy });
+    // oauth2-proxy reads the service-account issuer's discovery document and keys without a token:
+    // the same public keys Kubernetes' OIDC discovery is designed to publish.
+    new k8s.KubeClusterRoleBinding(this, 'AnonymousDiscovery', {
+      metadata: { name: 'microflow-service-account-issuer-discovery' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' }],
+    });
+    const publicPrefixes = [dex.route.prefix, proxy.route.prefix];
+    new GatewayPolicies(this, 'Gateway', {
+      gateway,
+      authorizer: { service: proxy.service, port: proxy.route.port },
+      publicPrefixes,
+      serviceAccountTokens: { ...sa, jwksUri: jwks.jwksUri },
+    });
+    this.login = {
+      issuer: DEX_ISSUER,
+      userIdHeader: LOGIN.userIdHeader,
+      groupsHeader: LOGIN.groupsHeader,
+      publicPrefixes,
+      serviceAccountAudience: sa.audience,
+    };
+  }
+}
+

@@ -1,0 +1,62 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { IngressAllow, MicroflowService, PolicyDeployment, type WorkloadPolicy } from '../platform';
+import { ISTIOD_PEER, JWKS_PROXY } from './constants';
+
+export interface JwksProxyProps {
+  readonly namespace: string;
+  readonly policy: WorkloadPolicy;
+}
+
+/**
+ * `kubectl proxy` limited to GET of the API server's public service-account keys, so istiod can
+ * fetch them over plain HTTP for the gateway's RequestAuthentication (istiod verifies a JWKS URL's
+ * TLS against public roots only, not the cluster's CA). It authenticates with its own token, which
+ * Kubernetes' default `system:service-account-issuer-discovery` binding already lets read the
+ * keys; its explicit binding to that role is all the RBAC it has.
+ */
+export class JwksProxy extends Construct {
+  public readonly service: MicroflowService;
+  /** The URL istiod fetches. */
+  public readonly jwksUri: string;
+
+  constructor(scope: Construct, id: string, props: JwksProxyProps) {
+    super(scope, id);
+    const port = k8s.IntOrString.fromString('http');
+    const deployment = new PolicyDeployment(this, 'Deployment', {
+      name: JWKS_PROXY.name,
+      namespace: props.namespace,
+      policy: props.policy,
+      pod: {
+        apiAccess: true,
+        containers: [{
+          name: 'kubectl-proxy',
+          image: 'kubectl',
+          resources: 'jwksProxy',
+          command: ['kubectl', 'proxy'],
+          args: [
+            '--address=0.0.0.0',
+            `--port=${JWKS_PROXY.port}`,
+            '--accept-hosts=.*',
+            `--accept-paths=^${JWKS_PROXY.jwksPath}$`,
+            '--reject-methods=^(POST|PUT|PATCH|DELETE|CONNECT)$',
+          ],
+          env: [{ name: 'HOME', value: '/tmp' }],
+          ports: [{ name: 'http', port: JWKS_PROXY.port }],
+          readiness: { httpGet: { path: JWKS_PROXY.jwksPath, port }, periodSeconds: 10, failureThreshold: 3 },
+          liveness: { tcpSocket: { port }, periodSeconds: 20, failureThreshold: 3 },
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        }],
+        volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('8Mi') } }],
+      },
+    });
+    new k8s.KubeClusterRoleBinding(this, 'Discovery', {
+      metadata: { name: JWKS_PROXY.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' },
+      subjects: [{ kind: 'ServiceAccount', name: deployment.serviceAccount.name, namespace: props.namespace }],
+    });
+    this.service = new MicroflowService(this, 'Service', { name: JWKS_PROXY.name, pods: deployment.pods, ports: [{ name: 'http', port: JWKS_PROXY.port, targetPort: 'http' }] });
+    this.jwksUri = `http://${this.service.host}:${JWKS_PROXY.port}${JWKS_PROXY.jwksPath}`;
+    new IngressAllow(this, 'Istiod', { name: `${JWKS_PROXY.name}-from-istiod`, pods: deployment.pods, ports: ['http'], from: [ISTIOD_PEER] });
+  }
+}

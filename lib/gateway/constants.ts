@@ -1,0 +1,42 @@
+/**
+ * Names and ports of the ingress path that other software addresses. One constant per fact;
+ * components take the `Gateway` handle instead of spelling these.
+ */
+export const GATEWAY = {
+  /** The Istio Gateway Kubeflow's apps attach their VirtualServices to (in `kubeflow`). */
+  name: 'kubeflow-gateway',
+  /** Deployment, Service and ServiceAccount of the ingress gateway (in `istio-system`), as upstream names them. */
+  ingress: 'istio-ingressgateway',
+  /** Pod labels upstream Gateways and AuthorizationPolicies select the ingress gateway by. */
+  podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+  /**
+   * The ingress gateway's ports. Envoy listens on unprivileged container ports (no
+   * `ip_unprivileged_port_start` sysctl, no capability); the Service maps 80/443 onto them and
+   * istiod translates a Gateway server's port through the Service's targetPort.
+   */
+  ports: {
+    http: { name: 'http2', port: 80, containerPort: 8080 },
+    https: { name: 'https', port: 443, containerPort: 8443 },
+    /** pilot-agent's health endpoint (/healthz/ready), also what load balancers probe. */
+    status: { name: 'status-port', port: 15021, containerPort: 15021 },
+    /** Envoy's Prometheus metrics. */
+    metrics: { name: 'http-envoy-prom', port: 15090, containerPort: 15090 },
+  },
+} as const;
+
+/** istiod's Service and ports, as the vendored release declares them. */
+export const ISTIOD = {
+  name: 'istiod',
+  /** XDS and certificate signing (mTLS), what proxies connect to. */
+  xdsPort: 15012,
+  /** The mesh ConfigMap istiod reads (`mesh` key). */
+  meshConfigMap: 'istio',
+  /** ConfigMap istiod publishes in every namespace with its root certificate. */
+  rootCertConfigMap: 'istio-ca-root-cert',
+  /** Audience of the token proxies present to istiod. */
+  tokenAudience: 'istio-ca',
+} as const;
+
+/** Istio's trust domain and cluster ID defaults (single cluster). */
+export const TRUST_DOMAIN = 'cluster.local';
+export const ISTIO_CLUSTER_ID = 'Kubernetes';
