@@ -18,6 +18,7 @@ import { Metadata } from './metadata';
 import { pipelinesMode, type PipelinesMode } from './mode';
 import { RunNamespace } from './run-namespace';
 import { PipelinesUi } from './ui';
+import { PipelineUserRoles } from './user-roles';
 import type { UserNamespace } from '../users';
 
 export * from './access';
@@ -33,6 +34,7 @@ export * from './metadata';
 export * from './ui';
 export * from './run-namespace';
 export * from './artifact-users';
+export * from './user-roles';
 
 export interface PipelinesChartProps {
   readonly config: Config;
@@ -120,6 +122,7 @@ export class PipelinesChart extends Chart {
     }
 
     if (this.mode === 'multi-user') {
+      new PipelineUserRoles(this, 'UserRoles');
       this.artifactsIsolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, userNamespaces: this.runNamespaces }).isolated;
     }
     const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
