@@ -12,11 +12,43 @@ test('CRDs go first and are waited for; everything else follows in render order'
 
 test('the rendered laptop stack applies namespaces before anything that lives in them, and ServiceAccounts before their pods', () => {
   const objects = exampleObjects('laptop') as unknown as Manifest[];
-  const [phase] = planPhases(objects);
+  const phase = planPhases(objects).find((p) => p.name === 'platform')!;
   const order = phase.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   for (const [i, o] of phase.objects.entries()) {
     if (o.metadata.namespace) expect(order.indexOf(`Namespace//${o.metadata.namespace}`)).toBeLessThan(i);
     const sa = (o as any).spec?.template?.spec?.serviceAccountName ?? (o as any).spec?.jobTemplate?.spec?.template?.spec?.serviceAccountName;
     if (sa) expect(order.indexOf(`ServiceAccount/${o.metadata.namespace}/${sa}`)).toBeLessThan(i);
   }
+});
+
+describe('admission webhooks', () => {
+  const webhook = (objectSelector?: object): Manifest => ({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'istio-validator-istio-system' },
+    webhooks: [{ name: 'rev.validation.istio.io', clientConfig: { service: { name: 'istiod', namespace: 'istio-system' } }, rules: [{ apiGroups: ['networking.istio.io'] }], ...(objectSelector ? { objectSelector } : {}) }],
+  } as any);
+  const istiod: Manifest[] = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istiod', namespace: 'istio-system' }, spec: { selector: { istio: 'pilot' } } } as any,
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod', namespace: 'istio-system' }, spec: { template: { metadata: { labels: { istio: 'pilot', app: 'istiod' } } } } } as any,
+  ];
+  const gateway = (labels?: Record<string, string>): Manifest => ({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'kubeflow', ...(labels ? { labels } : {}) } } as any);
+
+  test('objects a webhook validates wait until its server is Available and has put in its CA bundle', () => {
+    const phases = planPhases([...istiod, webhook(), gateway(), m('ConfigMap', 'c')]);
+    expect(phases.map((p) => p.name)).toEqual(['platform', 'webhook-validated']);
+    expect(phases[0].waitAvailable).toEqual(['istio-system/istiod']);
+    expect(phases[0].waitWebhooks).toEqual(['ValidatingWebhookConfiguration/istio-validator-istio-system']);
+    expect(phases[1].objects.map((o) => o.kind)).toEqual(['Gateway']);
+  });
+
+  test('Istio\'s revision validator sees only objects labelled istio.io/rev: unlabelled ones need no boundary', () => {
+    const selector = { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['default'] }] };
+    expect(planPhases([...istiod, webhook(selector), gateway()]).map((p) => p.name)).toEqual(['platform']);
+    expect(planPhases([...istiod, webhook(selector), gateway({ 'istio.io/rev': 'default' })]).map((p) => p.name)).toEqual(['platform', 'webhook-validated']);
+  });
+
+  test('the rendered stack: istiod\'s validator selects none of microflow\'s Istio objects, so one platform phase follows the CRDs', () => {
+    const objects = exampleObjects('laptop') as unknown as Manifest[];
+    expect(objects.some((o) => o.kind === 'ValidatingWebhookConfiguration')).toBe(true);
+    expect(planPhases(objects).map((p) => p.name)).toEqual(['crds', 'platform']);
+  });
 });

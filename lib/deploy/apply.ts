@@ -12,6 +12,10 @@ export interface ApplyOptions {
   readonly crdTimeoutSeconds?: number;
   /** Progress lines go here. @default console.log */
   readonly log?: (line: string) => void;
+  /** Seconds to wait for Deployments to become Available and webhooks to get their CA bundle. @default 300 */
+  readonly availableTimeoutSeconds?: number;
+  /** Polling interval for webhook CA bundles, in milliseconds. @default 2000 */
+  readonly pollMs?: number;
 }
 
 /** A kubectl call that failed; carries its output. */
@@ -72,6 +76,30 @@ export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): void {
       kubectl(['wait', '--for=condition=Established', `--timeout=${opts.crdTimeoutSeconds ?? 60}s`, ...phase.waitEstablished.map((n) => `crd/${n}`)], undefined, opts.kubectl);
       log(`phase ${phase.name}: ${phase.waitEstablished.length} CRDs established`);
     }
+    const timeout = opts.availableTimeoutSeconds ?? 300;
+    for (const d of phase.waitAvailable ?? []) {
+      const [ns, name] = d.split('/');
+      kubectl(['wait', '--for=condition=Available', `--timeout=${timeout}s`, '-n', ns, `deployment/${name}`], undefined, opts.kubectl);
+      log(`phase ${phase.name}: deployment ${d} available`);
+    }
+    for (const w of phase.waitWebhooks ?? []) {
+      waitForCaBundle(w, timeout, opts);
+      log(`phase ${phase.name}: ${w} has its server's CA bundle`);
+    }
+  }
+}
+
+/**
+ * Waits until every webhook of a configuration carries a CA bundle: istiod patches its own in once
+ * it serves, and until then the API server could not verify it (and would refuse what it validates).
+ */
+function waitForCaBundle(config: string, timeoutSeconds: number, opts: ApplyOptions): void {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const live = JSON.parse(kubectl(['get', config, '-o', 'json'], undefined, opts.kubectl));
+    if ((live.webhooks ?? []).every((h: any) => h.clientConfig?.caBundle)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds}s waiting for ${config} to get its CA bundle: is its server running? (kubectl -n istio-system logs deployment/istiod)`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.pollMs ?? 2000);
   }
 }
 

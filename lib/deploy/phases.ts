@@ -17,6 +17,58 @@ export interface Phase {
   readonly objects: Manifest[];
   /** CRDs to wait for (condition Established) after this phase. */
   readonly waitEstablished: string[];
+  /** Deployments ("namespace/name") to wait for (condition Available) after this phase. @default - none */
+  readonly waitAvailable?: string[];
+  /**
+   * Admission webhook configurations ("Kind/name") whose server must have patched its CA bundle in
+   * (so the API server can call it) before the next phase. @default - none
+   */
+  readonly waitWebhooks?: string[];
+}
+
+const groupOf = (o: Manifest) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
+const WEBHOOK_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+
+/**
+ * Admission webhooks the render installs for API groups other than the core one (Istio's
+ * validation of its own kinds), with the Deployments that serve them: objects of those groups
+ * must wait until their server runs, or the API server refuses them (failurePolicy Fail).
+ */
+function webhookServers(objects: Manifest[]): { configs: Manifest[]; validated: Manifest[]; servers: string[] } {
+  const configs = objects.filter((o) => WEBHOOK_KINDS.includes(o.kind));
+  const validated = new Set<Manifest>();
+  const servers = new Set<string>();
+  for (const config of configs) {
+    for (const hook of (config as any).webhooks ?? []) {
+      const hookGroups: string[] = (hook.rules ?? []).flatMap((r: any) => r.apiGroups ?? []).filter((g: string) => g !== '' && g !== '*');
+      // Istio's validator only sees objects labelled with its revision (objectSelector istio.io/rev).
+      const hit = objects.filter((o) => hookGroups.includes(groupOf(o)) && selects(hook.objectSelector, (o.metadata as any).labels ?? {}));
+      if (hit.length === 0) continue;
+      hit.forEach((o) => validated.add(o));
+      const ref = hook.clientConfig?.service;
+      const service = ref && objects.find((o) => o.kind === 'Service' && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace);
+      const selector: Record<string, string> = (service as any)?.spec?.selector ?? {};
+      const server = service && objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === ref.namespace
+        && Object.entries(selector).every(([k, v]) => (o as any).spec.template.metadata?.labels?.[k] === v));
+      if (server) servers.add(`${server.metadata.namespace}/${server.metadata.name}`);
+    }
+  }
+  return { configs, validated: objects.filter((o) => validated.has(o)), servers: [...servers] };
+}
+
+/** A label selector (matchLabels, matchExpressions) as the API server evaluates it; none selects all. */
+export function selects(selector: any, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return byLabels && (selector.matchExpressions ?? []).every((e: any) => {
+    switch (e.operator) {
+      case 'In': return e.key in labels && e.values.includes(labels[e.key]);
+      case 'NotIn': return !(e.key in labels) || !e.values.includes(labels[e.key]);
+      case 'Exists': return e.key in labels;
+      case 'DoesNotExist': return !(e.key in labels);
+      default: throw new Error(`unknown selector operator ${e.operator}`);
+    }
+  });
 }
 
 /** Reads every `*.yaml` file of a rendered folder, in file (apply) order. */
@@ -29,13 +81,27 @@ export function readRendered(dir: string): Manifest[] {
 /**
  * Splits rendered objects into apply phases: CRDs first (then wait until the API server serves
  * them), then everything else in render order, which the chart dependencies already made
- * namespaces-first. No phase ever needs a retry: that is the point.
+ * namespaces-first. Objects that an installed admission webhook validates (Istio's Gateways,
+ * VirtualServices, policies) come last, once the webhook's server (istiod) is Available and has
+ * put its CA bundle into the webhook configurations. No phase ever needs a retry: that is the point.
  */
 export function planPhases(objects: Manifest[]): Phase[] {
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
   const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition');
+  const { configs, validated, servers } = webhookServers(rest);
   const phases: Phase[] = [];
   if (crds.length) phases.push({ name: 'crds', objects: crds, waitEstablished: crds.map((c) => c.metadata.name) });
-  phases.push({ name: 'platform', objects: rest, waitEstablished: [] });
+  if (validated.length === 0 || servers.length === 0) {
+    phases.push({ name: 'platform', objects: rest, waitEstablished: [] });
+    return phases;
+  }
+  phases.push({
+    name: 'platform',
+    objects: rest.filter((o) => !validated.includes(o)),
+    waitEstablished: [],
+    waitAvailable: servers,
+    waitWebhooks: configs.map((c) => `${c.kind}/${c.metadata.name}`),
+  });
+  phases.push({ name: 'webhook-validated', objects: validated, waitEstablished: [] });
   return phases;
 }

@@ -11,7 +11,12 @@ dir="$cache_root/istioctl-${ISTIO_MODULE_VERSION}"
 bin="$dir/bin/istioctl"
 revision="${ISTIO_MODULE_VERSION##*-}"
 
-cached() { [ -x "$bin" ] && "$bin" version --remote=false --short >/dev/null 2>&1; }
+# Only the revision is stamped: left unset, the version comes from the code base (the 1.30 line)
+# and the analyzer's documentation links point at istio.io/v1.30.
+pkg=istio.io/istio/pkg/version
+ldflags="-s -w -X $pkg.buildGitRevision=${revision} -X $pkg.buildStatus=Clean"
+recipe="${ISTIO_MODULE_VERSION} ${ldflags}"
+cached() { [ -x "$bin" ] && [ "$(cat "$dir/bin/.recipe" 2>/dev/null)" = "$recipe" ] && "$bin" version --remote=false --short >/dev/null 2>&1; }
 
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
@@ -22,12 +27,11 @@ if ! cached || [ "${MICROFLOW_FORCE_REBUILD:-}" = 1 ]; then
   start=$(date +%s)
   tmp=$(mktemp -d "$dir/.build.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  pkg=istio.io/istio/pkg/version
-  CGO_ENABLED=0 GOBIN="$tmp" go install -p "${BUILD_PARALLELISM:-2}" -trimpath \
-    -ldflags "-s -w -X $pkg.buildVersion=${ISTIO_MODULE_VERSION} -X $pkg.buildGitRevision=${revision} -X $pkg.buildStatus=Clean -X $pkg.buildTag=${ISTIO_MODULE_VERSION}" \
+  CGO_ENABLED=0 GOBIN="$tmp" go install -p "${BUILD_PARALLELISM:-2}" -trimpath -ldflags "$ldflags" \
     "istio.io/istio/istioctl/cmd/istioctl@${ISTIO_MODULE_VERSION}"
   mkdir -p "$dir/bin"
   mv "$tmp/istioctl" "$bin"
+  echo "$recipe" > "$dir/bin/.recipe"
   echo "build-istioctl: built in $(( $(date +%s) - start )) s" >&2
 fi
 echo "$bin"

@@ -17,11 +17,11 @@ import * as yaml from 'js-yaml';
 import { ARGO, KFP } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { ROOT } from '../support/stack';
-import { applyStack, type AppliedStack } from './support/stack';
+import { applyVariant, type AppliedVariant } from './support/variant';
 import { driverOutputs, kfpWorkflow } from './support/kfp-workflow';
 import { getJson, k, requireCluster, sleep, waitFor } from './support/kube';
 
-let s: AppliedStack;
+let s: AppliedVariant;
 let controller: ChildProcess | undefined;
 let controllerLog = '';
 const summary: string[] = [];
@@ -30,7 +30,7 @@ const deployment = () => s.phases.flatMap((p) => p.objects).find((o) => o.kind =
 
 beforeAll(async () => {
   requireCluster();
-  s = await applyStack();
+  s = await applyVariant();
   expect(s.applyError).toBeUndefined();
   const build = spawnSync(path.join(ROOT, 'scripts', 'pipelines', 'build-workflow-controller.sh'), { encoding: 'utf8', timeout: 1_200_000 });
   if (build.status !== 0) throw new Error(`building the workflow-controller failed:\n${build.stderr}`);
@@ -64,7 +64,7 @@ afterAll(async () => {
     await Promise.race([new Promise((r) => controller!.once('exit', r)), sleep(10_000)]);
     if (controller.exitCode === null) controller.kill('SIGKILL');
   }
-  s?.cleanup();
+  await s?.cleanup();
   console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
 

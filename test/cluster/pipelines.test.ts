@@ -9,19 +9,19 @@
 import { KFP, type CanI } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { ScheduledWorkflow } from '../../imports/kubeflow.org';
-import { applyStack, type AppliedStack } from './support/stack';
+import { applyVariant, type AppliedVariant } from './support/variant';
 import { canI, getJson, k, requireCluster, run, waitFor } from './support/kube';
 
-let s: AppliedStack;
+let s: AppliedVariant;
 const summary: string[] = [];
 
 beforeAll(async () => {
   requireCluster();
-  s = await applyStack();
+  s = await applyVariant();
 });
 
-afterAll(() => {
-  s?.cleanup();
+afterAll(async () => {
+  await s?.cleanup();
   console.log([`== pipelines on the control plane (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
 

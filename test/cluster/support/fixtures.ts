@@ -1,12 +1,12 @@
 /**
  * TEST FIXTURES ONLY, never shipped: stand-ins for what a user's machine provides (KWOK nodes shaped
  * like the profile's machines, and what microk8s addons create: StorageClass `microk8s-hostpath`,
- * RuntimeClass `nvidia`, Istio's CRDs), plus a tiny volume provisioner, because KWOK provisions no volumes.
+ * RuntimeClass `nvidia`), plus a tiny volume provisioner, because KWOK provisions no volumes.
+ * Istio's CRDs are not a fixture: the render ships the release's own (vendor/istio/istio.yaml).
  */
 import type { Config } from '../../../lib/config';
 import { GPU_RESOURCE } from '../../../lib/gpu';
 import type { Example } from '../../support/stack';
-import { istioCrds } from './istio-crds';
 import { applyObjects, getJson, k, sleep } from './kube';
 
 export interface FakeNode { name: string; cpu: string; memory: string; gpus: number; tainted: boolean }
@@ -57,9 +57,6 @@ export async function createMachineFixtures(profile: Example, config: Config): P
     },
     { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: config.gpu.runtimeClassName, labels: { 'microflow.dev/test-fixture': 'true' } }, handler: 'nvidia' },
   ]);
-  const crds = istioCrds() as { metadata: { name: string } }[];
-  await applyObjects(crds);
-  await k(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
   await k(['wait', '--for=condition=Ready', '--timeout=60s', ...nodes.map((n) => `node/${n.name}`)]);
   return nodes;
 }

@@ -1,49 +1,52 @@
 /**
- * For cluster test files that must not rely on another file having applied the stack: renders the
- * variant under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`), creates the machine
- * fixtures and applies everything with the deploy code path (server-side apply is idempotent).
+ * Renders and applies a profile's stack for a cluster test file that must not rely on another file
+ * having done it (jest runs the files in an order it chooses, against one cluster). Server-side
+ * apply is idempotent, so applying again what another file applied changes nothing.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Config } from '../../../lib/config';
-import { applyPhases, planPhases, readRendered, type Phase } from '../../../lib/deploy';
+import { applyPhases, planPhases, readRendered, type Manifest, type Phase } from '../../../lib/deploy';
 import { renderTo } from '../../../lib/render';
-import { buildStack, type Stack } from '../../../lib/stack';
-import { exampleConfig, type Example } from '../../support/stack';
-import { createMachineFixtures, type FakeNode } from './fixtures';
+import type { Example } from '../../support/stack';
+import { createMachineFixtures, FakeProvisioner } from './fixtures';
+import { getJson, waitFor } from './kube';
 
 export interface AppliedStack {
-  readonly profile: Example;
-  readonly config: Config;
-  /** The stack's constructs (handles, access data), from the same configuration. */
-  readonly stack: Stack;
-  readonly phases: Phase[];
-  readonly nodes: FakeNode[];
-  /** Temporary folder holding the render (removed by `cleanup`). */
   readonly dir: string;
-  /** Error of the apply, if any (tests assert on it). */
+  readonly phases: Phase[];
+  readonly objects: Manifest[];
+  readonly provisioner: FakeProvisioner;
+  /** The apply's error, if it failed (the first test reports it). */
   readonly applyError?: unknown;
-  cleanup(): void;
 }
 
-export function variantUnderTest(): { profile: Example; config: Config } {
-  const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
-  return { profile, config: exampleConfig(profile, objectStore ? { objectStore } : {}) };
-}
-
-export async function applyStack(): Promise<AppliedStack> {
-  const { profile, config } = variantUnderTest();
+export async function applyStack(profile: Example, config: Config): Promise<AppliedStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `microflow-cluster-${profile}-`));
   renderTo(config, path.join(dir, 'dist'));
-  const stack = buildStack(config, path.join(dir, 'unused'));
   const phases = planPhases(readRendered(path.join(dir, 'dist')));
-  const nodes = await createMachineFixtures(profile, config);
+  await createMachineFixtures(profile, config);
+  const provisioner = new FakeProvisioner();
+  provisioner.start();
   let applyError: unknown;
   try {
     applyPhases(phases, { log: () => undefined });
   } catch (e) {
     applyError = e;
   }
-  return { profile, config, stack, phases, nodes, dir, applyError, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir, phases, objects: phases.flatMap((p) => p.objects), provisioner, applyError };
+}
+
+/** Waits until each named Deployment reports all its replicas available. */
+export async function waitAvailable(deployments: Manifest[], timeoutMs = 180_000): Promise<void> {
+  const pending = async () => {
+    const out: string[] = [];
+    for (const d of deployments) {
+      const live = await getJson(['get', 'deployment', d.metadata.name, '-n', d.metadata.namespace!]);
+      if ((live.status.availableReplicas ?? 0) < live.spec.replicas) out.push(`${d.metadata.namespace}/${d.metadata.name}`);
+    }
+    return out;
+  };
+  await waitFor('deployments to become Available', async () => (await pending()).length === 0, timeoutMs, async () => `still waiting: ${(await pending()).join(', ')}`);
 }

@@ -1,0 +1,36 @@
+/**
+ * The variant under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`) applied with
+ * `applyStack`, plus the stack's constructs (handles, access data) built from the same configuration.
+ */
+import * as path from 'path';
+import * as fs from 'fs';
+import type { Config } from '../../../lib/config';
+import { buildStack, type Stack } from '../../../lib/stack';
+import { exampleConfig, type Example } from '../../support/stack';
+import { applyStack, type AppliedStack } from './stack';
+
+export interface AppliedVariant extends AppliedStack {
+  readonly profile: Example;
+  readonly config: Config;
+  readonly stack: Stack;
+  /** Stops the claim provisioner and removes the render. */
+  cleanup(): Promise<void>;
+}
+
+export function variantUnderTest(): { profile: Example; config: Config } {
+  const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
+  return { profile, config: exampleConfig(profile, objectStore ? { objectStore } : {}) };
+}
+
+export async function applyVariant(): Promise<AppliedVariant> {
+  const { profile, config } = variantUnderTest();
+  const applied = await applyStack(profile, config);
+  const stack = buildStack(config, path.join(applied.dir, 'constructs'));
+  return {
+    ...applied, profile, config, stack,
+    cleanup: async () => {
+      await applied.provisioner.stop();
+      fs.rmSync(applied.dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Whole-stack gateway rules over every example: routes attach to kubeflow-gateway and reach a
+ * Service port that exists; Istio runs gateway-only (no injector, no injection label, no sidecar).
+ */
+import { GATEWAY, SelfSignedCertificate } from '../../lib/gateway';
+import { NAMESPACES, serviceHost } from '../../lib/platform';
+import { VARIANTS, variantConfig, variantObjects, podTemplateLabels, WORKLOAD_KINDS } from '../support/stack';
+
+describe.each(VARIANTS)('%s', (variant) => {
+  const objects = variantObjects(variant);
+  const config = variantConfig(variant);
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+
+  test('the Gateway kubeflow/kubeflow-gateway exists and selects the ingress gateway pods', () => {
+    const gw = of('Gateway').find((g) => g.metadata.name === GATEWAY.name && g.metadata.namespace === NAMESPACES.kubeflow)!;
+    expect(gw).toBeDefined();
+    const pods = of('Deployment').find((d) => d.metadata.name === GATEWAY.ingress && d.metadata.namespace === NAMESPACES.istio)!;
+    for (const [k, v] of Object.entries(gw.spec.selector)) expect(podTemplateLabels(pods)[k]).toBe(v);
+  });
+
+  test('every VirtualService is on kubeflow-gateway and every route target is a rendered Service port', () => {
+    for (const vs of of('VirtualService')) {
+      expect({ vs: vs.metadata.name, gateways: vs.spec.gateways }).toEqual({ vs: vs.metadata.name, gateways: [`${NAMESPACES.kubeflow}/${GATEWAY.name}`] });
+      for (const route of vs.spec.http.flatMap((h: any) => h.route ?? [])) {
+        const { host, port } = route.destination;
+        const svc = of('Service').find((s) => serviceHost(s.metadata.name, s.metadata.namespace!) === host);
+        expect({ vs: vs.metadata.name, host, found: Boolean(svc) }).toEqual({ vs: vs.metadata.name, host, found: true });
+        expect(svc!.spec.ports.map((p: any) => p.port)).toContain(port.number);
+      }
+    }
+  });
+
+  test('gateway-only Istio: no injector webhook, no injection-enabled namespace, no sidecar asked for', () => {
+    expect(of('MutatingWebhookConfiguration')).toEqual([]);
+    for (const ns of of('Namespace')) {
+      expect(ns.metadata.labels?.['istio-injection']).toBeUndefined();
+      expect(ns.metadata.labels?.['istio.io/rev']).toBeUndefined();
+    }
+    for (const w of objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))) {
+      expect(podTemplateLabels(w)['sidecar.istio.io/inject']).not.toBe('true');
+      expect(podSpecContainers(w).map((c: any) => c.name)).not.toContain('istio-init');
+    }
+  });
+
+  test('the HTTPS certificate Secret is generated in istio-system, or the configuration says the user supplies it', () => {
+    const gw = of('Gateway').find((g) => g.metadata.name === GATEWAY.name)!;
+    const secret = gw.spec.servers.find((s: any) => s.tls?.credentialName).tls.credentialName;
+    const generated = of('Job').filter((j) => j.metadata.namespace === NAMESPACES.istio)
+      .flatMap((j) => (j.metadata.annotations?.[SelfSignedCertificate.ANNOTATION] ?? '').split(','));
+    expect(generated.includes(secret)).toBe(config.gateway.tls.selfSigned);
+  });
+
+  test('istiod and the gateway are sized by the profile, far below upstream istiod\'s 500m/2Gi', () => {
+    const istiod = of('Deployment').find((d) => d.metadata.name === 'istiod')!.spec.template.spec.containers[0];
+    expect(istiod.resources.requests).toEqual(config.resources.istiod!.requests);
+    expect(istiod.resources.limits).toEqual(config.resources.istiod!.limits);
+  });
+});
+
+const podSpecContainers = (w: any) => {
+  const spec = w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template.spec : w.spec.template.spec;
+  return [...(spec.initContainers ?? []), ...spec.containers];
+};
