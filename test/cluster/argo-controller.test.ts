@@ -68,6 +68,15 @@ afterAll(async () => {
   console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
 
+/** The template Argo wrote into the pod (v4: ARGO_TEMPLATE on the init containers, earlier: on main). */
+function argoTemplate(pod: any): any {
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    const e = (c.env ?? []).find((x: any) => x.name === 'ARGO_TEMPLATE');
+    if (e?.value) return JSON.parse(e.value);
+  }
+  throw new Error(`pod ${pod.metadata.name} carries no ARGO_TEMPLATE`);
+}
+
 const get = (url: string) => new Promise<number>((resolve) => {
   http.get(url, (r) => { r.resume(); resolve(r.statusCode ?? 0); }).on('error', () => resolve(0));
 });
@@ -99,8 +108,7 @@ test('a Workflow shaped like KFP 2.17 emits succeeds in the run namespace, as pi
     for (const pod of pods) {
       if (done.has(pod.metadata.name) || pod.status.phase !== 'Running') continue;
       seen.push(pod);
-      const main = pod.spec.containers.find((c: any) => c.name === 'main');
-      const template = JSON.parse(main.env.find((e: any) => e.name === 'ARGO_TEMPLATE').value);
+      const template = argoTemplate(pod);
       const outputs = driverOutputs(template.name, 'python:3.12-slim', s.config.pipelines.stepRunAsUser);
       // What the executor's wait container does, with the step's own ServiceAccount.
       await k(['create', `--as=${runner}`, '-f', '-'], JSON.stringify({
@@ -135,7 +143,7 @@ test('a Workflow shaped like KFP 2.17 emits succeeds in the run namespace, as pi
     expect(main.image).toBe('python:3.12-slim'); // from the driver's pod-spec-patch
     expect(main.securityContext.runAsUser).toBe(s.config.pipelines.stepRunAsUser);
     // The rendered artifact repository: logs archived under the namespace's prefix on the store's Service.
-    const tmpl = JSON.parse(main.env.find((e: any) => e.name === 'ARGO_TEMPLATE').value);
+    const tmpl = argoTemplate(pod);
     expect(tmpl.archiveLocation.s3.endpoint).toBe(`${s.stack.data.objectStore.host}:${s.stack.data.objectStore.port}`);
     expect(tmpl.archiveLocation.s3.key).toMatch(new RegExp(`^private-artifacts/${ns}/${name}/`));
     const wait = pod.spec.containers.find((c: any) => c.name === 'wait');
@@ -143,5 +151,5 @@ test('a Workflow shaped like KFP 2.17 emits succeeds in the run namespace, as pi
     expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     if (s.config.pipelines.gpuRuntimeForAllSteps) expect(pod.spec.runtimeClassName).toBe(s.config.gpu.runtimeClassName);
   }
-  summary.push(`workflow ${ns}/${name}: Succeeded; ${seen.length} step pods as ${KFP.runnerServiceAccount}, admitted by Pod Security "restricted"; logs archived to ${executors[0] && JSON.parse(executors[0].spec.containers.find((c: any) => c.name === 'main').env.find((e: any) => e.name === 'ARGO_TEMPLATE').value).archiveLocation.s3.key}`);
+  summary.push(`workflow ${ns}/${name}: Succeeded; ${seen.length} step pods as ${KFP.runnerServiceAccount}, admitted by Pod Security "restricted"; logs archived to ${executors[0] && argoTemplate(executors[0]).archiveLocation.s3.key}`);
 });
