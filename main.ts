@@ -13,7 +13,7 @@ function main(): number {
   try {
     const config = file ? loadConfigFile(file) : resolveConfig({}, 'built-in laptop profile');
     const files = renderTo(config, out);
-    console.log(`microflow: rendered profile "${config.profile}" into ${out}/ (${files.join(', ')})`);
+    console.log(`microflow: rendered profile "${config.profile}" into ${out}/ (${files.join(', ')})${config.gitops ? ', and Argo CD and Flux files into gitops/ beside it' : ''}`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

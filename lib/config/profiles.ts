@@ -89,6 +89,8 @@ const BASE: Omit<Config, 'profile'> = {
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
   pipelines: { mode: 'auto', stepRunAsUser: 1000, gpuRuntimeForAllSteps: false },
+  // One machine: nothing to spread replicas over, so no autoscaling (and no metrics-server needed).
+  scaling: { autoscale: false, maxReplicas: 3, targetCpuPercent: 75 },
   gateway: {
     serviceType: 'NodePort',
     nodePorts: { http: 30080, https: 30443 },
@@ -116,6 +118,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     profile: 'cluster',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
+    scaling: { ...BASE.scaling, autoscale: true },
     gateway: { ...BASE.gateway, replicas: 2 },
     userNamespace: { ...BASE.userNamespace, quota: { cpu: '8', memory: '32Gi', gpus: 1, storage: '200Gi', persistentVolumeClaims: 20 } },
     resources: LARGE,

@@ -92,6 +92,38 @@ export const pipelinesSchema = z.strictObject({
   gpuRuntimeForAllSteps: z.boolean({ error: 'expected true or false' }),
 });
 
+export const scalingSchema = z.strictObject({
+  /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
+  autoscale: z.boolean({ error: 'expected true or false' }),
+  /** Most replicas an autoscaled front door may run. */
+  maxReplicas: count('a replica count').min(2, { error: 'expected at least 2 replicas' }),
+  /** Average CPU use (percent of the request) the autoscalers aim for. */
+  targetCpuPercent: count('a percentage').min(10, { error: 'expected 10 to 100' }).max(100, { error: 'expected 10 to 100' }),
+});
+
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+export const gitopsSchema = z.strictObject({
+  /**
+   * Git repository that holds the rendered dist/ (what Argo CD and Flux pull).
+   * @example gitops.repoURL: https://github.com/me/platform.git
+   */
+  repoURL: z.string({ error: 'expected a Git URL string' }).regex(GIT_URL, {
+    error: (iss) => `expected a Git URL such as "https://github.com/me/platform.git" or "ssh://git@host/me/platform.git", got ${JSON.stringify(iss.input)}`,
+  }),
+  /**
+   * Branch (or full commit SHA) to follow.
+   * @example gitops.revision: main
+   */
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  /**
+   * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
+   * @example gitops.path: clusters/home/dist
+   */
+  path: z.string({ error: 'expected a path string' }).regex(REPO_PATH, { error: (iss) => `expected a relative path inside the repository such as "dist" or "clusters/laptop/dist", got ${JSON.stringify(iss.input)}` }),
+});
+
 const nodePort = z.number({ error: 'expected a node port number' }).int({ error: 'expected a whole node port number' })
   .min(30000, { error: 'expected a node port in Kubernetes\' default range 30000-32767' })
   .max(32767, { error: 'expected a node port in Kubernetes\' default range 30000-32767' });
@@ -105,7 +137,13 @@ export const gatewaySchema = z.strictObject({
    */
   serviceType: z.enum(GATEWAY_SERVICE_TYPES, { error: 'expected "NodePort" or "LoadBalancer"' }),
   /** Fixed node ports of the gateway (reserved with both service types, used by NodePort). */
-  nodePorts: z.strictObject({ http: nodePort, https: nodePort }),
+  nodePorts: z.strictObject({
+    /** Node port of plain HTTP (the Service's port 80). */
+    http: nodePort,
+    /** Node port of HTTPS (the Service's port 443). */
+    https: nodePort,
+  }),
+  /** The gateway's certificate for HTTPS. */
   tls: z.strictObject({
     /** Secret in `istio-system` (type kubernetes.io/tls) holding the gateway's certificate and key. */
     secretName: dnsSubdomain('a Secret name'),
@@ -134,13 +172,20 @@ export const configSchema = z.strictObject({
   login: loginSchema,
   /** Quota and container defaults of every user namespace. */
   userNamespace: userNamespaceSchema,
+  /** GPU workloads: whether they are offered and how they are placed on GPU nodes. */
   gpu: gpuSchema,
   /** Which S3 server answers behind `minio-service`: "minio" (default) or "seaweedfs". */
   objectStore: z.enum(['minio', 'seaweedfs'], { error: 'expected "minio" or "seaweedfs"' }),
+  /** Volume sizes and replicas of the data layer. */
   storage: storageSchema,
+  /** Nightly MySQL dumps into the object store. */
   backup: backupSchema,
   /** Kubeflow Pipelines. */
   pipelines: pipelinesSchema,
+  /** Autoscaling of the stateless front doors (and with it PodDisruptionBudgets of at least 2 replicas). */
+  scaling: scalingSchema,
+  /** Argo CD and Flux renderings of the stack (written by synth into a gitops/ folder beside dist/). @default - none rendered */
+  gitops: gitopsSchema.optional(),
   /** The Istio ingress gateway every request enters through. */
   gateway: gatewaySchema,
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
+import { GENERATES_SECRETS_ANNOTATION, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 
 /**
  * One key of a generated Secret:
@@ -55,7 +55,7 @@ export class GeneratedSecrets extends Construct {
    * Annotation on the Job listing the Secrets it manages (`name` in its own namespace,
    * `namespace/name` elsewhere), for people and for the reference checks.
    */
-  public static readonly ANNOTATION = 'microflow.dev/generates-secrets';
+  public static readonly ANNOTATION = GENERATES_SECRETS_ANNOTATION;
   public readonly name: string;
   /** The managed Secrets as the annotation lists them. */
   public readonly secretNames: string[];

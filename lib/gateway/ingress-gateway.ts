@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { GatewayConfig } from '../config';
-import { CLUSTER_DOMAIN, MicroflowService, PolicyDeployment, type PodSet, type ServiceHandle, type WorkloadPolicy } from '../platform';
+import { CLUSTER_DOMAIN, MicroflowService, PolicyDeployment, selectorLabels, type PodSet, type ServiceHandle, type WorkloadPolicy } from '../platform';
 import { GATEWAY, ISTIO_CLUSTER_ID, ISTIOD, TRUST_DOMAIN } from './constants';
 
 export interface IngressGatewayProps {
@@ -39,6 +39,8 @@ export class IngressGateway extends Construct {
       namespace,
       policy: props.policy,
       replicas: config.replicas,
+      // Stateless and the one way in: in the cluster profile an HPA scales it (and a budget keeps one up).
+      frontDoor: true,
       // Upstream's selector labels, and a promise to the injector that this pod is never injected.
       podLabels: { ...GATEWAY.podLabels, 'sidecar.istio.io/inject': 'false' },
       pod: {
@@ -118,13 +120,11 @@ export class IngressGateway extends Construct {
           },
           { name: 'istiod-ca-cert', configMap: { name: ISTIOD.rootCertConfigMap } },
         ],
-        // Replicas on different nodes where there are several.
-        ...(config.replicas > 1 ? {
-          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{
-            weight: 100,
-            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': name } } },
-          }] } },
-        } : {}),
+        // Replicas on different nodes where there are several (the autoscaler may add some).
+        affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100,
+          podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(name) } },
+        }] } },
       },
     });
     this.pods = deployment.pods;
@@ -151,13 +151,6 @@ export class IngressGateway extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: deployment.serviceAccount.name, namespace }],
     });
-
-    if (config.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'Budget', {
-        metadata: { name, namespace },
-        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.pods.selector } },
-      });
-    }
   }
 }
 

@@ -45,6 +45,8 @@ export class ApiGuard extends Construct {
 
     this.deployment = new PolicyDeployment(this, 'Deployment', {
       name,
+      // Stateless, behind the gateway or in front of the API server: autoscaled where the profile says.
+      frontDoor: true,
       namespace,
       policy,
       connectsTo: [props.http, props.grpc],

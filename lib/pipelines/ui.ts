@@ -59,6 +59,8 @@ export class PipelinesUi extends Construct {
     ];
     const deployment = new PolicyDeployment(this, 'Deployment', {
       name: KFP.ui,
+      // Stateless, behind the gateway or in front of the API server: autoscaled where the profile says.
+      frontDoor: true,
       namespace,
       policy,
       connectsTo: [api, metadataEnvoy, store.server],

@@ -26,14 +26,16 @@ export class PlatformChart extends Chart {
 
   constructor(scope: Construct, id: string, _props: PlatformChartProps) {
     super(scope, id);
-    const ns = (key: keyof typeof NAMESPACES) => new MicroflowNamespace(this, key, { name: NAMESPACES[key] });
+    const ns = (key: keyof typeof NAMESPACES, holdsData = false) => new MicroflowNamespace(this, key, { name: NAMESPACES[key], holdsData });
     // Every namespace runs restricted: microflow's images all run as non-root with no added
     // capabilities, and Istio's gateway (istio-system) runs without sidecar init containers.
     this.namespaces = {
-      kubeflow: ns('kubeflow'),
+      // MySQL's and the object store's claims and the generated Secrets live here.
+      kubeflow: ns('kubeflow', true),
       auth: ns('auth'),
       oauth2Proxy: ns('oauth2Proxy'),
       istio: ns('istio'),
     };
   }
 }
+export * from './network-policies';

@@ -23,3 +23,28 @@ export const CLUSTER_DOMAIN = 'cluster.local';
 
 /** In-cluster DNS name of a Service. */
 export const serviceHost = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+
+/** Annotation on a Job that generates Secrets in the cluster, listing them (comma-separated). */
+export const GENERATES_SECRETS_ANNOTATION = 'microflow.dev/generates-secrets';
+
+/**
+ * Annotations a component puts on one of its objects to tell `npm run deploy` what to print at the
+ * end (the login component: where to log in and how to read the generated password). The deploy
+ * command reads them from the rendered objects, so it needs no knowledge of any component.
+ */
+export const DEPLOY_HINT_ANNOTATIONS = {
+  /** URL of the login page. */
+  loginUrl: 'microflow.dev/login-url',
+  /** A shell command that prints the generated first password. */
+  passwordCommand: 'microflow.dev/password-command',
+} as const;
+
+/**
+ * Annotations that stop GitOps tools from ever deleting an object: Flux's garbage collection skips
+ * it, Argo CD neither prunes it nor deletes it with its Application. Namespaces holding data claims
+ * and generated Secrets carry them, because deleting such a namespace deletes the data.
+ */
+export const KEEP_ON_PRUNE_ANNOTATIONS = {
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+} as const;

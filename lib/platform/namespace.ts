@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { KEEP_ON_PRUNE_ANNOTATIONS } from './names';
 
 /** Pod Security Standards level pinned on a namespace. */
 export type PodSecurityLevel = 'restricted' | 'baseline';
@@ -23,6 +24,12 @@ export interface MicroflowNamespaceProps {
   readonly labels?: Record<string, string>;
   /** Annotations. @default - none */
   readonly annotations?: Record<string, string>;
+  /**
+   * The namespace holds data (claims, generated Secrets): GitOps pruning never deletes it
+   * (KEEP_ON_PRUNE_ANNOTATIONS), and `npm run destroy` keeps it unless told to purge.
+   * @default false
+   */
+  readonly holdsData?: boolean;
 }
 
 /**
@@ -45,7 +52,11 @@ export class MicroflowNamespace extends Construct {
       pss[`pod-security.kubernetes.io/${mode}`] = this.podSecurity;
       pss[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
-    const annotations = { ...props.annotations, ...(props.baselineReason ? { [BASELINE_REASON_ANNOTATION]: props.baselineReason } : {}) };
+    const annotations = {
+      ...props.annotations,
+      ...(props.baselineReason ? { [BASELINE_REASON_ANNOTATION]: props.baselineReason } : {}),
+      ...(props.holdsData ? KEEP_ON_PRUNE_ANNOTATIONS : {}),
+    };
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: props.name,

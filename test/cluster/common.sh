@@ -32,3 +32,7 @@ STAGE_FILES=(
   pod/fast/pod-complete.yaml
   pod/fast/pod-delete.yaml
 )
+
+# Pods whose containers use this image are never made Ready (pod-ready is given a selector that
+# excludes it), so tests can produce a stuck pod: e.g. `images.minio` set to it in a configuration.
+NEVER_READY_IMAGE=registry.invalid/microflow/never-ready:1

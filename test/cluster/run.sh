@@ -12,6 +12,10 @@ failed=()
 
 # The harness checks itself first, so a broken control plane is reported as such, not as a
 # platform failure.
+# Flux's apply engine (test/gitops/flux-apply) is built once here, not inside a test's time budget.
+echo "=== flux-apply (fluxcd/pkg/ssa)"
+"$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
+
 echo "=== control-plane harness self-check"
 "$HERE/with-cluster.sh" "$HERE/smoke.sh"
 

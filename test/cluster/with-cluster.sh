@@ -317,8 +317,16 @@ SCHED_PID=${PIDS[-1]}
 # also create plain Node objects that stay NotReady. The lease duration makes
 # kwok renew node Leases like a kubelet; without that the node lifecycle
 # controller marks the node Unknown after 40s and taints it.
+# pod-ready is told to leave pods running NEVER_READY_IMAGE alone (a stuck pod on demand).
+sed "s|^    matchExpressions:\$|    matchExpressions:\n    - key: '.spec.containers[].image'\n      operator: 'NotIn'\n      values: ['$NEVER_READY_IMAGE']|" \
+  "$STAGE_DIR/pod-ready.yaml" > "$CLUSTER_DIR/pod-ready.yaml"
+grep -q "$NEVER_READY_IMAGE" "$CLUSTER_DIR/pod-ready.yaml" || die "could not add the never-ready selector to pod-ready.yaml"
 kwok_stage_args=()
-for f in "${STAGE_FILES[@]}"; do kwok_stage_args+=(-c "$STAGE_DIR/$(basename "$f")"); done
+for f in "${STAGE_FILES[@]}"; do
+  stage="$STAGE_DIR/$(basename "$f")"
+  [[ "$(basename "$f")" == pod-ready.yaml ]] && stage="$CLUSTER_DIR/pod-ready.yaml"
+  kwok_stage_args+=(-c "$stage")
+done
 start kwok "$BIN_DIR/kwok" \
   --kubeconfig="$CLUSTER_DIR/kwok.kubeconfig" \
   --manage-all-nodes=false \
@@ -343,6 +351,7 @@ export KUBECONFIG="$CLUSTER_DIR/admin.kubeconfig"
 export MICROFLOW_KUBECTL="$BIN_DIR/kubectl"
 export MICROFLOW_CLUSTER_DIR="$CLUSTER_DIR"
 export MICROFLOW_API_SERVER="$API_SERVER"
+export MICROFLOW_NEVER_READY_IMAGE="$NEVER_READY_IMAGE"
 export PATH="$BIN_DIR:$PATH"
 
 # Run in the background and `wait`, so a TERM/INT to this script is handled

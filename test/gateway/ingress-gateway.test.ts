@@ -81,13 +81,23 @@ describe('replicas and disruption budget', () => {
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 
-  test('the cluster profile runs two, spread over nodes, and keeps one through drains', () => {
+  test('the cluster profile autoscales it from two, spread over nodes, and keeps one through drains', () => {
     const objects = render({ profile: 'cluster' });
     const d = find(objects, 'Deployment', GATEWAY.ingress);
-    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.replicas).toBeUndefined(); // the HPA owns the count
+    expect(find(objects, 'HorizontalPodAutoscaler', GATEWAY.ingress, NAMESPACES.istio).spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: GATEWAY.ingress }, minReplicas: 2,
+    });
     expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
     const pdb = find(objects, 'PodDisruptionBudget', GATEWAY.ingress, NAMESPACES.istio);
-    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
+  });
+
+  test('without autoscaling, two replicas are fixed and budgeted', () => {
+    const objects = render({ profile: 'cluster', scaling: { autoscale: false } });
+    expect(find(objects, 'Deployment', GATEWAY.ingress).spec.replicas).toBe(2);
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find(objects, 'PodDisruptionBudget', GATEWAY.ingress, NAMESPACES.istio).spec.maxUnavailable).toBe(1);
   });
 });
 

@@ -4,3 +4,4 @@ export * from './deployment';
 export * from './stateful-set';
 export * from './job';
 export * from './cron-job';
+export * from './availability';

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { PodSet } from '../service';
+import { Availability } from './availability';
 import { workloadParts, type WorkloadProps } from './base';
 
 /** A persistent volume each replica gets, kept when the StatefulSet is deleted or scaled down. */
@@ -34,6 +35,8 @@ export class PolicyStatefulSet extends Construct {
   /** The pods, for Services, routes and NetworkPolicies. */
   public readonly pods: PodSet;
   public readonly selector: Record<string, string>;
+  /** Its PodDisruptionBudget, when it runs more than one replica. */
+  public readonly availability: Availability;
 
   constructor(scope: Construct, id: string, props: PolicyStatefulSetProps) {
     super(scope, id);
@@ -61,6 +64,10 @@ export class PolicyStatefulSet extends Construct {
           },
         ],
       },
+    });
+    this.availability = new Availability(this, 'Availability', {
+      name: props.name, namespace: props.namespace, selector: parts.selector,
+      target: { apiVersion: this.statefulSet.apiVersion, kind: this.statefulSet.kind }, replicas: props.replicas ?? 1,
     });
   }
 }

@@ -1,5 +1,5 @@
-import { planPhases, type Manifest } from '../lib/deploy';
-import { exampleObjects } from './support/stack';
+import { planPhases, type Manifest } from '../../lib/deploy';
+import { exampleObjects } from '../support/stack';
 
 const m = (kind: string, name: string): Manifest => ({ apiVersion: 'v1', kind, metadata: { name } });
 

@@ -1,0 +1,11 @@
+/** `npm run docs`: regenerates docs/ (configuration reference, architecture diagram) from the code. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { generatedDocs } from '../lib/docs';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+for (const [file, text] of Object.entries(generatedDocs(ROOT))) {
+  fs.mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, file), text);
+  console.log(`microflow: wrote ${file}`);
+}

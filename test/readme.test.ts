@@ -1,0 +1,45 @@
+/**
+ * The README's commands are run, not trusted: every shell block says where it runs; `run: unit`
+ * blocks run here in a scratch copy of the repository (so they cannot disturb the work tree), the
+ * `run: cluster` ones in the control-plane suite, and `not-here` ones must say why.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readmeBlocks } from './support/readme';
+import { ROOT } from './support/stack';
+
+const blocks = readmeBlocks();
+
+test('every shell block of the README is marked run: unit, run: cluster, or not-here with a reason', () => {
+  expect(blocks.filter((b) => b.where === 'unmarked').map((b) => `README.md:${b.line}`)).toEqual([]);
+  for (const b of blocks.filter((x) => x.where === 'not-here')) expect(b.reason?.length).toBeGreaterThan(10);
+  expect(blocks.some((b) => b.where === 'cluster')).toBe(true);
+});
+
+describe('run: unit blocks, in a scratch copy of the repository', () => {
+  let copy: string;
+  beforeAll(() => {
+    copy = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-readme-'));
+    for (const f of execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      if (!fs.existsSync(path.join(ROOT, f))) continue;
+      fs.mkdirSync(path.dirname(path.join(copy, f)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.email=ci@microflow.invalid', '-c', 'user.name=ci', 'commit', '-qm', 'snapshot');
+  }, 120_000);
+  afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
+
+  test.each(blocks.filter((b) => b.where === 'unit').map((b) => [`README.md:${b.line}`, b.script]))('%s', (_where, script) => {
+    const env = { ...process.env };
+    delete env.MICROFLOW_CONFIG;
+    delete env.MICROFLOW_OUT;
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: copy, env, encoding: 'utf8', timeout: 300_000 });
+    expect({ status: r.status, output: `${r.stdout}${r.stderr}`.slice(-3000) }).toMatchObject({ status: 0 });
+  }, 300_000);
+});
