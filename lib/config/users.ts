@@ -106,8 +106,20 @@ export const userNamespaceSchema = z.strictObject({
   quota: userQuotaSchema,
   /** LimitRange defaults for containers that set no requests or limits (so quotas can count them). */
   containerDefaults: z.strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-    limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+    /** Default requests of such a container. */
+    requests: z.strictObject({
+      /** CPU request. */
+      cpu: cpuQuantity,
+      /** Memory request. */
+      memory: memoryQuantity,
+    }),
+    /** Default limits of such a container. */
+    limits: z.strictObject({
+      /** CPU limit. */
+      cpu: cpuQuantity,
+      /** Memory limit. */
+      memory: memoryQuantity,
+    }),
   }),
 });
 

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import * as ts from 'typescript';
 
 /**
@@ -12,15 +13,20 @@ export interface KeyDoc {
 }
 
 export function schemaComments(file: string, root = 'configSchema'): Map<string, KeyDoc> {
-  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  // Sub-schemas may live in sibling files of the config folder (users.ts): read them all, this file last.
+  const dir = path.dirname(file);
+  const files = [...fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f)).filter((f) => f !== file), file];
   const objects = new Map<string, ts.ObjectLiteralExpression>();
-  source.forEachChild((node) => {
-    if (!ts.isVariableStatement(node)) return;
-    for (const d of node.declarationList.declarations) {
-      const literal = d.initializer && firstObjectLiteral(d.initializer);
-      if (ts.isIdentifier(d.name) && literal) objects.set(d.name.text, literal);
-    }
-  });
+  for (const f of files) {
+    const source = ts.createSourceFile(f, fs.readFileSync(f, 'utf8'), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (!ts.isVariableStatement(node)) return;
+      for (const d of node.declarationList.declarations) {
+        const literal = d.initializer && firstObjectLiteral(d.initializer);
+        if (ts.isIdentifier(d.name) && literal) objects.set(d.name.text, literal);
+      }
+    });
+  }
   const docs = new Map<string, KeyDoc>();
   const walk = (literal: ts.ObjectLiteralExpression, prefix: string) => {
     for (const p of literal.properties) {
