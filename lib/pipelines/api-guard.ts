@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IngressAllow, MicroflowService, PolicyDeployment, type Endpoint, type Peer, type WorkloadPolicy } from '../platform';
 import { IDENTITY_HEADERS, KFP } from './constants';
+import { PipelineApiService } from './api-service';
 
 export interface ApiGuardProps {
   readonly namespace: string;
@@ -71,22 +72,15 @@ export class ApiGuard extends Construct {
       },
     });
 
-    this.service = new MicroflowService(this, 'Service', {
-      name: KFP.apiService,
-      pods: this.deployment.pods,
-      ports: [
-        { name: 'http', port: KFP.httpPort, targetPort: 'http' },
-        { name: 'grpc', port: KFP.grpcPort, targetPort: 'grpc', appProtocol: 'grpc' },
-      ],
-    });
-    const clientLabels = { 'microflow.dev/pipeline-api-client': 'true' };
-    this.http = { service: this.service, port: 'http', clientLabels };
-    this.grpc = { service: this.service, port: 'grpc', clientLabels };
+    const api = new PipelineApiService(this, 'Service', KFP.apiService, this.deployment.pods, 'microflow.dev/pipeline-api-client');
+    this.service = api.service;
+    this.http = api.http;
+    this.grpc = api.grpc;
     new IngressAllow(this, 'Clients', {
       name: `${KFP.apiService}-clients`,
       pods: this.deployment.pods,
       ports: ['http', 'grpc'],
-      from: [{ podLabels: clientLabels }, ...props.callers],
+      from: [{ podLabels: this.http.clientLabels }, ...props.callers],
     });
   }
 }

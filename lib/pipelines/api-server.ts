@@ -4,6 +4,7 @@ import { secretEnv, type Database, type ObjectStore } from '../data';
 import { CLUSTER_DOMAIN, MicroflowService, PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platform';
 import { Grant, type AccessCheck, type CanI, type Rule } from './access';
 import { ARGO, IDENTITY_HEADERS, KFP } from './constants';
+import { PipelineApiService } from './api-service';
 import type { InstallConfig } from './install-config';
 import type { PipelinesMode } from './mode';
 
@@ -118,17 +119,10 @@ export class ApiServer extends Construct {
       },
     });
 
-    this.service = new MicroflowService(this, 'Service', {
-      name: KFP.apiInternalService,
-      pods: this.deployment.pods,
-      ports: [
-        { name: 'http', port: KFP.httpPort, targetPort: 'http' },
-        { name: 'grpc', port: KFP.grpcPort, targetPort: 'grpc', appProtocol: 'grpc' },
-      ],
-    });
-    const clientLabels = { 'microflow.dev/pipeline-api-backend-client': 'true' };
-    this.http = { service: this.service, port: 'http', clientLabels };
-    this.grpc = { service: this.service, port: 'grpc', clientLabels };
+    const api = new PipelineApiService(this, 'Service', KFP.apiInternalService, this.deployment.pods, 'microflow.dev/pipeline-api-backend-client');
+    this.service = api.service;
+    this.http = api.http;
+    this.grpc = api.grpc;
 
     const sa = { namespace, name: KFP.apiDeployment };
     new Grant(this, 'Runs', { name: 'ml-pipeline', serviceAccount: sa, rules: RUN_RULES, where: props.runNamespaces });

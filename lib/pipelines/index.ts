@@ -29,6 +29,7 @@ export * from './argo';
 export * from './install-config';
 export * from './api-server';
 export * from './api-guard';
+export * from './api-service';
 export * from './controllers';
 export * from './metadata';
 export * from './ui';
