@@ -37,7 +37,7 @@ export function buildStack(config: Config, outdir: string): Stack {
   });
   gateway.addDependency(platform);
   const auth = new AuthChart(app, 'auth', {
-    config, policy, gateway: gateway.gateway, users: resolveUsers(config),
+    config, policy, gateway: gateway.gateway, istiod: gateway.istio.pods, users: resolveUsers(config),
     authNamespace: platform.namespaces.auth, oauth2ProxyNamespace: platform.namespaces.oauth2Proxy,
   });
   auth.addDependency(gateway);

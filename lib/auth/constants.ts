@@ -1,5 +1,4 @@
-import { ISTIOD } from '../gateway';
-import { NAMESPACES, serviceHost, type Peer } from '../platform';
+import { NAMESPACES, serviceHost } from '../platform';
 
 /**
  * Names, ports and paths of the login chain that other software addresses (Kubeflow's apps read the
@@ -66,6 +65,3 @@ export const JWKS_PROXY = {
   /** The API server's JWKS path (served to any service account by default RBAC). */
   jwksPath: '/openid/v1/jwks',
 } as const;
-
-/** istiod's pods, as the vendored release labels them: they fetch the JWKS of every RequestAuthentication. */
-export const ISTIOD_PEER: Peer = { namespace: NAMESPACES.istio, podLabels: { app: ISTIOD.name } };

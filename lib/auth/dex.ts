@@ -5,14 +5,17 @@ import * as yaml from 'js-yaml';
 import { CONNECTOR_SECRET_FIELDS, type ConnectorConfig } from '../config';
 import { secretEnv } from '../data';
 import { Route, type Gateway } from '../gateway';
-import { CONFIG_HASH_ANNOTATION, IngressAllow, MicroflowService, NAMESPACES, PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platform';
-import { AUTH_SECRETS, DEX, DEX_ISSUER, ISTIOD_PEER, OAUTH2_PROXY } from './constants';
+import { CONFIG_HASH_ANNOTATION, IngressAllow, MicroflowService, NAMESPACES, PolicyDeployment, type Endpoint, type PodSet, type WorkloadPolicy } from '../platform';
+import { AUTH_SECRETS, DEX, DEX_ISSUER, OAUTH2_PROXY } from './constants';
+import { admitKeyReader } from './key-readers';
 import { DexStorage } from './dex-storage';
 
 export interface DexProps {
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
   readonly gateway: Gateway;
+  /** istiod's pods: they fetch Dex's keys for the gateway's RequestAuthentication. */
+  readonly istiod: PodSet;
   /** Users who log in with a password: each has a generated password Secret (see LoginSecrets). */
   readonly users: readonly { readonly email: string; readonly namespace: string }[];
   /** Upstream identity providers, passed through. @default [] */
@@ -41,6 +44,7 @@ export class Dex extends Construct {
   public readonly endpoint: Endpoint;
   public readonly service: MicroflowService;
   public readonly route: Route;
+  public readonly deployment: PolicyDeployment;
 
   constructor(scope: Construct, id: string, props: DexProps) {
     super(scope, id);
@@ -63,7 +67,7 @@ export class Dex extends Construct {
         valueFrom: { secretKeyRef: { name: c.secret!.name, key: c.secret!.key } },
       })),
     ];
-    const deployment = new PolicyDeployment(this, 'Deployment', {
+    const deployment = this.deployment = new PolicyDeployment(this, 'Deployment', {
       name: DEX.name,
       namespace: ns,
       policy: props.policy,
@@ -98,7 +102,7 @@ export class Dex extends Construct {
     const clientLabels = { 'microflow.dev/dex-client': 'true' };
     this.endpoint = { service: this.service, port: PORT_NAME, clientLabels };
     IngressAllow.forEndpoint(this, 'Clients', { name: 'dex-clients', endpoint: this.endpoint, namespaces: [NAMESPACES.oauth2Proxy] });
-    new IngressAllow(this, 'Istiod', { name: 'dex-from-istiod', pods: deployment.pods, ports: [PORT_NAME], from: [ISTIOD_PEER] });
+    admitKeyReader(this, 'Istiod', this.service, PORT_NAME, props.istiod);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../../imports/security.istio.io';
-import type { Gateway } from '../gateway';
+import { GATEWAY, type Gateway } from '../gateway';
 import type { ServiceHandle } from '../platform';
 import { DEX, DEX_ISSUER, LOGIN } from './constants';
 
@@ -13,6 +13,12 @@ export interface GatewayPoliciesProps {
   /** The service-account token issuer, audience, and where istiod fetches its keys. */
   readonly serviceAccountTokens: { readonly issuer: string; readonly audience: string; readonly jwksUri: string };
 }
+
+/**
+ * The ingress gateway's HTTP(S) listener ports (its container ports): DENY rules name them, or Istio
+ * would apply their HTTP-only conditions to every TCP port of the gateway as a blanket deny (IST0133).
+ */
+export const GATEWAY_HTTP_PORTS = [GATEWAY.ports.http.containerPort, GATEWAY.ports.https.containerPort].map(String);
 
 /** Policy names, for people and for the whole-stack checks. */
 export const GATEWAY_POLICIES = {
@@ -95,7 +101,7 @@ export class GatewayPolicies extends Construct {
       spec: {
         selector,
         action: AuthorizationPolicySpecAction.DENY,
-        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPaths: [...this.publicPaths] } }] }],
+        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: GATEWAY_HTTP_PORTS, notPaths: [...this.publicPaths] } }] }],
       },
     });
   }

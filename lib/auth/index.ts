@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { Gateway } from '../gateway';
-import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
-import { DEX_ISSUER, LOGIN } from './constants';
+import { DEPLOY_HINT_ANNOTATIONS, type MicroflowNamespace, type PodSet, type WorkloadPolicy } from '../platform';
+import { AUTH_SECRETS, DEX_ISSUER, LOGIN } from './constants';
 import { Dex } from './dex';
 import { GatewayPolicies } from './gateway-policies';
 import { JwksProxy } from './jwks-proxy';
@@ -18,6 +18,7 @@ export * from './oauth2-proxy';
 export * from './jwks-proxy';
 export * from './gateway-policies';
 export * from './secrets';
+export * from './key-readers';
 
 /** What the apps and the users' namespaces need to know about the login. */
 export interface Login {
@@ -45,6 +46,8 @@ export interface AuthChartProps {
   readonly config: Config;
   readonly policy: WorkloadPolicy;
   readonly gateway: Gateway;
+  /** istiod's pods: they fetch the token keys for the gateway's RequestAuthentication. */
+  readonly istiod: PodSet;
   readonly authNamespace: MicroflowNamespace;
   readonly oauth2ProxyNamespace: MicroflowNamespace;
   readonly users: readonly LoginUser[];
@@ -65,8 +68,15 @@ export class AuthChart extends Chart {
     const replicas = config.gateway.replicas > 1 ? 2 : 1;
     new LoginSecrets(this, 'Secrets', { policy, users: props.users });
     const dex = new Dex(this, 'Dex', {
-      namespace: props.authNamespace.name, policy, gateway, users: props.users, connectors: config.login.connectors, replicas,
+      namespace: props.authNamespace.name, policy, gateway, istiod: props.istiod, users: props.users, connectors: config.login.connectors, replicas,
     });
+    // What `npm run deploy` prints at the end: where to log in (plain HTTP works out of the box, the
+    // self-signed HTTPS certificate makes browsers warn) and how to read the first user's password.
+    const url = gateway.externalUrls.find((u) => u.startsWith('http://')) ?? gateway.externalUrls[0];
+    const first = props.users[0];
+    dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.loginUrl, `${url}/`);
+    dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.passwordCommand,
+      `kubectl -n ${props.authNamespace.name} get secret ${AUTH_SECRETS.userPassword(first.namespace)} -o jsonpath='{.data.${AUTH_SECRETS.userPasswordKeys.password}}' | base64 -d  # ${first.email}`);
     const sa = config.login.serviceAccountTokens;
     const proxy = new OAuth2Proxy(this, 'OAuth2Proxy', {
       namespace: props.oauth2ProxyNamespace.name,
@@ -79,7 +89,7 @@ export class AuthChart extends Chart {
       secureCookie: gateway.externalUrls.every((u) => u.startsWith('https://')),
       replicas,
     });
-    const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy });
+    const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy, istiod: props.istiod });
     // oauth2-proxy reads the service-account issuer's discovery document and keys without a token:
     // the same public keys Kubernetes' OIDC discovery is designed to publish.
     new k8s.KubeClusterRoleBinding(this, 'AnonymousDiscovery', {

@@ -1,11 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, MicroflowService, PolicyDeployment, type WorkloadPolicy } from '../platform';
-import { ISTIOD_PEER, JWKS_PROXY } from './constants';
+import { MicroflowService, PolicyDeployment, type PodSet, type WorkloadPolicy } from '../platform';
+import { JWKS_PROXY } from './constants';
+import { admitKeyReader } from './key-readers';
 
 export interface JwksProxyProps {
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
+  /** istiod's pods, the relay's only client. */
+  readonly istiod: PodSet;
 }
 
 /**
@@ -57,6 +60,6 @@ export class JwksProxy extends Construct {
     });
     this.service = new MicroflowService(this, 'Service', { name: JWKS_PROXY.name, pods: deployment.pods, ports: [{ name: 'http', port: JWKS_PROXY.port, targetPort: 'http' }] });
     this.jwksUri = `http://${this.service.host}:${JWKS_PROXY.port}${JWKS_PROXY.jwksPath}`;
-    new IngressAllow(this, 'Istiod', { name: `${JWKS_PROXY.name}-from-istiod`, pods: deployment.pods, ports: ['http'], from: [ISTIOD_PEER] });
+    admitKeyReader(this, 'Istiod', this.service, 'http', props.istiod);
   }
 }

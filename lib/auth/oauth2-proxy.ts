@@ -66,6 +66,8 @@ export class OAuth2Proxy extends Construct {
       namespace: ns,
       policy: props.policy,
       replicas: props.replicas,
+      // Every request through the gateway is checked here first.
+      frontDoor: true,
       connectsTo: [props.dex],
       podAnnotations: { [CONFIG_HASH_ANNOTATION]: createHash('sha256').update(data[CONFIG_FILE]).digest('hex').slice(0, 16) },
       pod: {

@@ -166,7 +166,10 @@ export const configSchema = z.strictObject({
   domain: dnsSubdomain('a host name such as "microflow.local"'),
   /** StorageClass for every PersistentVolumeClaim. */
   storageClass: dnsSubdomain('a StorageClass name'),
-  /** Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace. */
+  /**
+   * Users allowed to log in: emails, or `{ email, namespace?, quota? }`. Each gets a namespace; at least one.
+   * @example users: ["ada@example.com", { email: "bob@example.com", namespace: "bob", quota: { gpus: 1 } }]
+   */
   users: usersSchema,
   /** Machine-client tokens and upstream identity providers (Dex connectors). */
   login: loginSchema,

@@ -92,28 +92,37 @@ export const loginSchema = z.strictObject({
    * (`kubectl create token <sa> --audience=<audience>`).
    */
   serviceAccountTokens: z.strictObject({
-    /** The API server's `--service-account-issuer` (microk8s: `https://kubernetes.default.svc`). */
+    /**
+     * The API server's `--service-account-issuer` (microk8s: `https://kubernetes.default.svc`).
+     * @example login.serviceAccountTokens.issuer: https://kubernetes.default.svc.cluster.local
+     */
     issuer: z.url({ protocol: /^https$/, error: (iss) => `expected the https URL of the cluster's service-account issuer, got ${JSON.stringify(iss.input)}` }),
     /** Audience gateway tokens carry. */
     audience: z.string({ error: 'expected an audience string' }).regex(/^[-._:/a-zA-Z0-9]+$/, { error: (iss) => `expected an audience such as "microflow-gateway", got ${JSON.stringify(iss.input)}` }),
   }),
-  /** Upstream identity providers Dex offers beside the configured users' passwords. @default [] */
+  /**
+   * Upstream identity providers Dex offers beside the configured users' passwords (README "Login").
+   * @example login.connectors: [{ type: github, id: github, name: GitHub, secret: { name: dex-github, key: client-secret }, config: { clientID: Iv1.abc, redirectURI: "https://kubeflow.example.org:30443/dex/callback" } }]
+   */
   connectors: z.array(connectorSchema, { error: 'expected a list of connectors' }),
 });
 
 export const userNamespaceSchema = z.strictObject({
-  /** Quota of every user namespace (a user's own `quota` overrides parts of it). */
+  /**
+   * Quota of every user namespace (a user's own `quota` overrides parts of it).
+   * @example userNamespace.quota: { cpu: "8", memory: 32Gi, gpus: 1, storage: 200Gi, persistentVolumeClaims: 20 }
+   */
   quota: userQuotaSchema,
   /** LimitRange defaults for containers that set no requests or limits (so quotas can count them). */
   containerDefaults: z.strictObject({
-    /** Default requests of such a container. */
+    /** Requests of a container that states none. */
     requests: z.strictObject({
       /** CPU request. */
       cpu: cpuQuantity,
       /** Memory request. */
       memory: memoryQuantity,
     }),
-    /** Default limits of such a container. */
+    /** Limits of a container that states none. */
     limits: z.strictObject({
       /** CPU limit. */
       cpu: cpuQuantity,

@@ -169,12 +169,13 @@ function preparedKeys(s: GeneratedSecretSpec): Set<string> {
   return keys;
 }
 
+/** Both scripts' start: strict, private files, and `rand N` (N random bytes, hex-encoded). */
+const PROLOGUE = ['set -eu', 'umask 077', 'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }'];
+
 /** The init container's script: each password to hash, and its bcrypt hash, as files (mode 600). */
 function hashScript(secrets: GeneratedSecretSpec[], home: string): string {
   const lines = [
-    'set -eu',
-    'umask 077',
-    'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
+    ...PROLOGUE,
     '# The password goes to htpasswd on stdin (-i), never on a command line.',
     `hash() { htpasswd -niBC ${BCRYPT_COST} x < "$1" | sed -n 's/^x://p' | tr -d '\\n' > "$2"`,
     '  case $(cat "$2") in \'$2y$\'*) ;; *) echo "htpasswd made no bcrypt hash of $1" >&2; exit 1 ;; esac; }',
@@ -199,9 +200,7 @@ function hashScript(secrets: GeneratedSecretSpec[], home: string): string {
 /** The generator's shell script: values go to files (mode 600) and never to the command line. */
 function script(secrets: GeneratedSecretSpec[], home: string): string {
   const lines = [
-    'set -eu',
-    'umask 077',
-    'rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d " \\n"; }',
+    ...PROLOGUE,
     '# ensure NAMESPACE NAME KEY=SPEC...: creates the Secret only if it does not exist.',
     'ensure() {',
     '  ns=$1; name=$2; shift 2',

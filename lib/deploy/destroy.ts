@@ -28,7 +28,8 @@ const ref = (o: { kind: string; metadata: { namespace?: string; name: string } }
 export function generatedSecretsOf(objects: Manifest[]): string[] {
   return objects.flatMap((o) => {
     const names = (o.metadata.annotations as Record<string, string> | undefined)?.[GENERATES_SECRETS_ANNOTATION];
-    return names ? names.split(',').map((n) => `${o.metadata.namespace}/${n.trim()}`) : [];
+    // `name` is in the Job's namespace; `namespace/name` (a generator writing elsewhere) names its own.
+    return names ? names.split(',').map((n) => (n.includes('/') ? n.trim() : `${o.metadata.namespace}/${n.trim()}`)) : [];
   });
 }
 

@@ -43,7 +43,7 @@ function exampleFromFiles(key: string, examples: Record<string, unknown>): strin
  * without a comment is an error: every key a component adds is documented or the docs test fails.
  */
 export function configurationReference(root: string): string {
-  const docs = schemaComments(path.join(root, 'lib', 'config', 'schema.ts'));
+  const docs = schemaComments(path.join(root, 'lib', 'config', 'schema.ts'), 'configSchema', [path.join(root, 'lib', 'config', 'users.ts')]);
   const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as any;
   const examples: Record<string, unknown> = {};
   for (const f of fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort()) {

@@ -151,6 +151,8 @@ export class IngressGateway extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: deployment.serviceAccount.name, namespace }],
     });
+
+    // With two or more replicas the shared workload policy adds the PodDisruptionBudget.
   }
 }
 

@@ -32,8 +32,10 @@ export class PlatformChart extends Chart {
     this.namespaces = {
       // MySQL's and the object store's claims and the generated Secrets live here.
       kubeflow: ns('kubeflow', true),
-      auth: ns('auth'),
-      oauth2Proxy: ns('oauth2Proxy'),
+      // The users' generated passwords and the login's client secret live here (lib/auth).
+      auth: ns('auth', true),
+      // oauth2-proxy's copy of the client secret and its cookie secret.
+      oauth2Proxy: ns('oauth2Proxy', true),
       istio: ns('istio'),
     };
   }

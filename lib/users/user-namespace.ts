@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import type { UserQuota } from '../config';
+import { GATEWAY_HTTP_PORTS } from '../auth';
 import type { Gateway } from '../gateway';
 import { GPU_RESOURCE } from '../gpu';
 import { MicroflowNamespace, type Peer } from '../platform';
@@ -63,13 +64,9 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
     new MicroflowNamespace(this, 'Namespace', {
       name: ns,
       labels: USER_NAMESPACE.labels,
-      annotations: {
-        [USER_NAMESPACE.ownerAnnotation]: props.email,
-        // Leaving the configuration never deletes a user's work: GitOps tools must not prune it.
-        'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
-        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-        'helm.sh/resource-policy': 'keep',
-      },
+      annotations: { [USER_NAMESPACE.ownerAnnotation]: props.email },
+      // Leaving the configuration never deletes a user's work: GitOps pruning and `destroy` keep it.
+      holdsData: true,
     });
 
     const binding = (name: string, role: string, subject: k8s.Subject, annotations?: Record<string, string>) =>
@@ -92,9 +89,11 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(q.cpu),
           'requests.memory': k8s.Quantity.fromString(q.memory),
-          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromNumber(q.gpus),
+          // Counts as strings, as the API server stores quantities: a number would make another
+          // apply engine's copy (Flux writes "1") a conflicting value under server-side apply.
+          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromString(String(q.gpus)),
           'requests.storage': k8s.Quantity.fromString(q.storage),
-          persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+          persistentvolumeclaims: k8s.Quantity.fromString(String(q.persistentVolumeClaims)),
         },
       },
     });
@@ -132,7 +131,7 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
         selector: { matchLabels: gw.selector },
         action: AuthorizationPolicySpecAction.DENY,
         rules: [{
-          to: [{ operation: { paths: Lazy.any({ produce: () => this.prefixes.map((p) => `${p}*`) }) as unknown as string[] } }],
+          to: [{ operation: { ports: GATEWAY_HTTP_PORTS, paths: Lazy.any({ produce: () => this.prefixes.map((p) => `${p}*`) }) as unknown as string[] } }],
           when: [{ key: `request.headers[${props.userIdHeader}]`, notValues: [props.email] }],
         }],
       },

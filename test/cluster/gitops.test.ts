@@ -41,6 +41,10 @@ function fluxApply(extra: string[] = []): Promise<{ code: number; reports: Repor
   }));
 }
 
+/** Flux Kustomization of each rendered chart (`0003-auth.k8s.yaml` → `microflow-auth`), in file order. */
+const kustomizations = () => fs.readdirSync(path.join(repo, gitops.path)).filter((f) => f.endsWith('.k8s.yaml')).sort()
+  .map((f) => `microflow-${f.replace(/^\d+-/, '').replace(/\.k8s\.yaml$/, '')}`);
+
 const namespaceGone = async () => (await run(['get', 'namespace', kf])).code !== 0;
 
 beforeAll(async () => {
@@ -64,7 +68,11 @@ test('first reconciliation: every Kustomization builds, applies staged, and beco
   const r = await fluxApply();
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.reports.map((x) => x.name)).toEqual(['microflow-platform', 'microflow-data']);
+  // Every chart's Kustomization, platform first and each after what it depends on.
+  const names = r.reports.map((x) => x.name);
+  expect([...names].sort()).toEqual([...kustomizations()].sort());
+  expect(names[0]).toBe('microflow-platform');
+  expect(names.indexOf('microflow-users')).toBeGreaterThan(names.indexOf('microflow-auth'));
   for (const x of r.reports) {
     expect(x.waited).toBe(true);
     expect(x.actions.created).toBe(x.objects);
@@ -86,7 +94,7 @@ test('pruning everything from Git keeps the data claims, the generated Secrets a
   }
   const claims = (await getJson(['get', 'pvc', '-n', kf])).items.map((p: any) => `${p.metadata.name}:${p.metadata.uid}`).sort();
   expect(claims.length).toBeGreaterThan(0);
-  const r = await fluxApply(['-remove', 'microflow-data,microflow-platform']);
+  const r = await fluxApply(['-remove', kustomizations().reverse().join(',')]);
   expect(r.code).toBe(0);
   const pruned = r.reports.flatMap((x) => x.pruned ?? []);
   expect(pruned).toContain(`StatefulSet/${kf}/${MYSQL.service}`);

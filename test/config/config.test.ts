@@ -1,15 +1,5 @@
-import { ConfigError, PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
-
-/** The problems a configuration raises, or [] when it is valid. */
-function problems(input: unknown): string[] {
-  try {
-    resolveConfig(input as any);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+import { PROFILE_DEFAULTS, resolveConfig } from '../../lib/config';
+import { problems } from '../support/config';
 
 describe('profiles and overrides', () => {
   test('no configuration renders the laptop profile', () => {

@@ -88,6 +88,8 @@ describe('planDestroy', () => {
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => `CustomResourceDefinition ${o.metadata.name}`);
     expect(crds.length).toBeGreaterThan(0);
     expect(plan.kept.map((k) => k.object).sort()).toEqual([...crds, 'Namespace kubeflow'].sort());
+    // CRDs (Istio's, Argo's, Dex's storage) are kept: deleting one deletes every object of its kind.
+    for (const k of plan.kept.filter((x) => x.object.startsWith('CustomResourceDefinition '))) expect(k.reason).toMatch(/deletes every object of its kind/);
     expect(plan.remove.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Namespace/auth');
     expect(plan.remove[0]).toBe(objects[objects.length - 1]);
   });
@@ -132,8 +134,10 @@ describe('encryption-config', () => {
   });
 });
 
-test('deploy hints come from component annotations; without a login component the message says so', () => {
-  expect(formatHints(deployHints(laptop()))).toMatch(/no login component yet/);
+test('deploy hints come from component annotations (the login\'s, in the render); without a login component the message says so', () => {
+  expect(formatHints(deployHints([]))).toMatch(/no login component yet/);
+  // The login component (Dex's Deployment) carries them in the laptop render.
+  expect(formatHints(deployHints(laptop()))).toMatch(/^log in at http:\/\/microflow\.local:30080\/\nyour generated password: kubectl -n auth get secret dex-password-you-microflow-local -o jsonpath='\{\.data\.password\}' \| base64 -d/);
   const o: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { [DEPLOY_HINT_ANNOTATIONS.loginUrl]: 'https://microflow.local/', [DEPLOY_HINT_ANNOTATIONS.passwordCommand]: 'kubectl get secret …' } } };
   expect(formatHints(deployHints([o]))).toBe('log in at https://microflow.local/\nyour generated password: kubectl get secret …');
 });

@@ -18,7 +18,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
  * Warnings the analyzer may report, each with the reason it is accepted. Empty: every warning so
  * far was fixed. A new one fails the test until it is fixed or justified here.
  */
-const JUSTIFIED_WARNINGS: Record<string, string> = {};
+const JUSTIFIED_WARNINGS: Record<string, string> = {
+  // From the login's RequestAuthentication (lib/auth): istiod fetches its two JWKS URIs, both
+  // in-cluster Services (Dex, the service-account key relay); only cluster admins can create a
+  // RequestAuthentication, so no user can point istiod at another address.
+  IST0175: 'BLOCKED_CIDRS_IN_JWKS_URIS unset: the only JWKS URIs are microflow\'s own in-cluster Services',
+};
 
 function analyze(files: string[]): { code: number | null; out: string } {
   const r = spawnSync(ISTIOCTL, ['analyze', '--use-kube=false', '-A', ...files], { encoding: 'utf8' });

@@ -3,11 +3,10 @@
  * `applyStack`, plus the stack's constructs (handles, access data) built from the same configuration.
  */
 import * as path from 'path';
-import * as fs from 'fs';
 import type { Config } from '../../../lib/config';
 import { buildStack, type Stack } from '../../../lib/stack';
-import { exampleConfig, type Example } from '../../support/stack';
-import { applyStack, type AppliedStack } from './stack';
+import type { Example } from '../../support/stack';
+import { applyStack, profileUnderTest, type AppliedStack } from './stack';
 
 export interface AppliedVariant extends AppliedStack {
   readonly profile: Example;
@@ -17,10 +16,8 @@ export interface AppliedVariant extends AppliedStack {
   cleanup(): Promise<void>;
 }
 
-export function variantUnderTest(): { profile: Example; config: Config } {
-  const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split('+') as [Example, string | undefined];
-  return { profile, config: exampleConfig(profile, objectStore ? { objectStore } : {}) };
-}
+/** The variant under test (MICROFLOW_PROFILE), as `applyStack` reads it. */
+export const variantUnderTest = profileUnderTest;
 
 export async function applyVariant(): Promise<AppliedVariant> {
   const { profile, config } = variantUnderTest();
@@ -28,9 +25,6 @@ export async function applyVariant(): Promise<AppliedVariant> {
   const stack = buildStack(config, path.join(applied.dir, 'constructs'));
   return {
     ...applied, profile, config, stack,
-    cleanup: async () => {
-      await applied.provisioner.stop();
-      fs.rmSync(applied.dir, { recursive: true, force: true });
-    },
+    cleanup: () => applied.release(),
   };
 }

@@ -1,0 +1,143 @@
+/**
+ * Whole-stack rules of the login, on every example profile: every route but the login pages is
+ * behind the CUSTOM policy, tokens are verified and turned into kubeflow-userid, no credential,
+ * hash or known default password is rendered, and what trusts kubeflow-userid cannot be reached
+ * from a user's namespace.
+ */
+import { DEX, DEX_ISSUER, GATEWAY_POLICIES, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
+import { DEX_STORAGE_KINDS } from '../../lib/auth/dex-storage';
+import { GATEWAY } from '../../lib/gateway';
+import { NAMESPACES } from '../../lib/platform';
+import { resolveUsers } from '../../lib/users';
+import { NetworkPolicies } from '../support/netpol';
+import { find, VARIANTS, variantConfig, variantObjects, type K8sObject } from '../support/stack';
+
+/** Istio path matching: exact, `prefix*`, `*suffix`, `*`. */
+const pathMatches = (pattern: string, path: string) =>
+  pattern === '*' || (pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : pattern.startsWith('*') ? path.endsWith(pattern.slice(1)) : path === pattern);
+
+/** Whether an AuthorizationPolicy rule's `to` covers a request path (paths/notPaths only, what microflow writes). */
+function ruleCovers(rule: any, path: string): boolean {
+  return (rule.to ?? [{}]).some((t: any) => {
+    const op = t.operation ?? {};
+    if (op.paths && !op.paths.some((p: string) => pathMatches(p, path))) return false;
+    if (op.notPaths && op.notPaths.some((p: string) => pathMatches(p, path))) return false;
+    return true;
+  });
+}
+
+const LOGIN_PREFIXES: string[] = [DEX.pathPrefix, OAUTH2_PROXY.pathPrefix];
+
+describe.each(VARIANTS)('%s', (variant) => {
+  const objects = variantObjects(variant);
+  const config = variantConfig(variant);
+  const policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
+  const gatewayPolicy = (name: string) => find(objects, 'AuthorizationPolicy', name, NAMESPACES.istio);
+  const custom = gatewayPolicy(GATEWAY_POLICIES.extAuthz);
+  const routes = objects.filter((o) => o.kind === 'VirtualService');
+  const gatewayPods: Record<string, string> = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.metadata.labels;
+  const selectsGateway = (spec: any) => Object.keys(spec.selector.matchLabels).length > 0
+    && Object.entries(spec.selector.matchLabels).every(([k, v]) => gatewayPods[k] === v);
+
+  test('the CUSTOM policy sends every route to oauth2-proxy except the login pages', () => {
+    expect(custom.spec).toMatchObject({ action: 'CUSTOM', provider: { name: LOGIN.extAuthzProvider } });
+    expect(selectsGateway(custom.spec)).toBe(true);
+    expect(routes.length).toBeGreaterThanOrEqual(2);
+    for (const vs of routes) {
+      expect(vs.spec.gateways).toEqual([`${NAMESPACES.kubeflow}/${GATEWAY.name}`]);
+      for (const http of vs.spec.http) {
+        for (const m of http.match) {
+          const prefix: string = m.uri.prefix;
+          const covered = custom.spec.rules.some((r: any) => ruleCovers(r, prefix)) && custom.spec.rules.some((r: any) => ruleCovers(r, `${prefix}x/y`));
+          expect({ route: vs.metadata.name, prefix, covered }).toEqual({ route: vs.metadata.name, prefix, covered: !LOGIN_PREFIXES.includes(prefix) });
+        }
+      }
+    }
+    // A path no route serves yet (an app added later) is covered too.
+    expect(custom.spec.rules.some((r: any) => ruleCovers(r, '/pipeline/apis/v2beta1/runs'))).toBe(true);
+    expect(custom.spec.rules.some((r: any) => ruleCovers(r, '/'))).toBe(true);
+  });
+
+  test('outside the login pages a request needs a verified token: the require-principal DENY', () => {
+    const deny = gatewayPolicy(GATEWAY_POLICIES.requirePrincipal);
+    expect(deny.spec.action).toBe('DENY');
+    expect(selectsGateway(deny.spec)).toBe(true);
+    expect(deny.spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080', '8443'], notPaths: LOGIN_PREFIXES.map((p) => `${p}*`) } }] }]);
+  });
+
+  test('the RequestAuthentication verifies Dex\'s and the service-account tokens and writes kubeflow-userid from them', () => {
+    const ra = find(objects, 'RequestAuthentication', GATEWAY_POLICIES.tokens, NAMESPACES.istio);
+    expect(selectsGateway(ra.spec)).toBe(true);
+    const [dex, sa] = ra.spec.jwtRules;
+    // Istio's CRD spells the field jwks_uri (its proto name); Istio reads either spelling.
+    const jwksUri = (rule: any) => rule.jwks_uri ?? rule.jwksUri;
+    expect(dex).toMatchObject({ issuer: DEX_ISSUER, audiences: [DEX.clientId], forwardOriginalToken: false });
+    expect(jwksUri(dex)).toBe(`${DEX_ISSUER}/keys`);
+    expect(dex.outputClaimToHeaders).toContainEqual({ header: LOGIN.userIdHeader, claim: 'email' });
+    expect(sa).toMatchObject({ issuer: config.login.serviceAccountTokens.issuer, audiences: [config.login.serviceAccountTokens.audience] });
+    expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }]);
+    // istiod fetches the keys over plain HTTP from the relay, which NetworkPolicy admits istiod to.
+    expect(jwksUri(sa)).toMatch(/^http:\/\/cluster-jwks-proxy\.auth\.svc\.cluster\.local:\d+\/openid\/v1\/jwks$/);
+  });
+
+  test('each user\'s per-namespace paths are denied to every other identity', () => {
+    for (const u of resolveUsers(config)) {
+      const p = gatewayPolicy(`owner-only-${u.namespace}`);
+      expect(p.spec.action).toBe('DENY');
+      expect(selectsGateway(p.spec)).toBe(true);
+      expect(p.spec.rules[0].to[0].operation.paths).toEqual([`/notebook/${u.namespace}/*`, `/tensorboard/${u.namespace}/*`]);
+      expect(p.spec.rules[0].when).toEqual([{ key: `request.headers[${LOGIN.userIdHeader}]`, notValues: [u.email] }]);
+    }
+    expect(policies.filter((p) => p.spec.action === 'ALLOW')).toEqual([]);
+  });
+
+  test('oauth2-proxy lets in exactly the configured users and their namespaces\' service accounts', () => {
+    const emails = find(objects, 'ConfigMap', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).data['authenticated-emails'].trim().split('\n');
+    const users = resolveUsers(config);
+    expect(emails.sort()).toEqual(users.flatMap((u) => [u.email, ...u.serviceAccounts.map((s) => `system:serviceaccount:${u.namespace}:${s}`)]).sort());
+    const cfg: string = find(objects, 'ConfigMap', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).data['oauth2_proxy.cfg'];
+    expect(cfg).not.toMatch(/email_domains/);
+    expect(cfg).toContain(`extra_jwt_issuers = ["${config.login.serviceAccountTokens.issuer}=${config.login.serviceAccountTokens.audience}"]`);
+  });
+
+  test('Dex may manage only its own storage kinds, in its own namespace; oauth2-proxy has no RBAC at all', () => {
+    const subjectOf = (sa: string, ns: string) => (b: K8sObject) => (b.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === sa && s.namespace === ns);
+    const dexBindings = objects.filter((o) => /RoleBinding$/.test(o.kind) && subjectOf(DEX.name, NAMESPACES.auth)(o));
+    expect(dexBindings.map((b) => `${b.kind}/${b.metadata.namespace}/${b.roleRef.name}`)).toEqual([`RoleBinding/${NAMESPACES.auth}/${DEX.name}`]);
+    expect(find(objects, 'Role', DEX.name, NAMESPACES.auth).rules).toEqual([{
+      apiGroups: [DEX.storageGroup], resources: DEX_STORAGE_KINDS.map(([p]) => p), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+    }]);
+    expect(objects.filter((o) => o.kind === 'CustomResourceDefinition' && o.spec.group === DEX.storageGroup)).toHaveLength(DEX_STORAGE_KINDS.length);
+    expect(objects.filter((o) => /RoleBinding$/.test(o.kind) && subjectOf(OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy)(o))).toEqual([]);
+    expect(find(objects, 'Deployment', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('no credential, bcrypt hash or known default password anywhere in the render', () => {
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/\$2[abxy]?\$\d\d\$/);
+    for (const known of ['12341234', 'user@example.com', 'minio123', 'admin/admin', 'kubeflow-oidc-authservice']) expect(text).not.toContain(known);
+    for (const s of objects.filter((o) => o.kind === 'Secret')) expect([s.data, s.stringData]).toEqual([undefined, undefined]);
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {
+      for (const v of Object.values<string>(cm.data ?? {})) expect(v).not.toMatch(/(client_secret|cookie_secret|clientSecret|bindPW)\s*[:=]\s*['"]?[A-Za-z0-9]/);
+    }
+  });
+
+  test('what trusts kubeflow-userid, or serves a route, is unreachable from a pod in a user\'s namespace', () => {
+    const netpol = new NetworkPolicies(objects);
+    const pods = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+    const routed = routes.map((vs) => vs.spec.http[0].route[0].destination.host as string);
+    const targets = pods.filter((w) => routed.some((h) => h.endsWith(`.${w.metadata.namespace}.svc.cluster.local`)));
+    expect(targets.length).toBeGreaterThanOrEqual(2);
+    for (const u of resolveUsers(config)) {
+      const intruder = { namespace: u.namespace, labels: { 'notebook-name': 'nb', 'microflow.dev/dex-client': 'true' } };
+      for (const w of targets) {
+        for (const c of w.spec.template.spec.containers) {
+          for (const p of c.ports ?? []) {
+            const allowed = netpol.allows(intruder, { namespace: w.metadata.namespace!, labels: w.spec.template.metadata.labels }, p.containerPort);
+            expect({ to: `${w.metadata.namespace}/${w.metadata.name}:${p.containerPort}`, allowed }).toEqual({ to: `${w.metadata.namespace}/${w.metadata.name}:${p.containerPort}`, allowed: false });
+          }
+        }
+      }
+    }
+  });
+});
