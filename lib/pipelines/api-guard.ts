@@ -39,7 +39,7 @@ export class ApiGuard extends Construct {
   constructor(scope: Construct, id: string, props: ApiGuardProps) {
     super(scope, id);
     const { namespace, policy } = props;
-    const name = `${KFP.apiService}-guard`;
+    const name = KFP.apiGuard;
     this.nginxConf = nginxConf(props.http, props.grpc);
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: { name, namespace }, data: { 'nginx.conf': this.nginxConf } });
     const health = { httpGet: { path: GUARD_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 3 };

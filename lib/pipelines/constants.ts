@@ -10,6 +10,8 @@ export const KFP = {
   /** The API server's own Service, reachable only from the guard and the UI (they may carry the identity header). */
   apiInternalService: 'ml-pipeline-apiserver',
   apiDeployment: 'ml-pipeline',
+  /** The identity guard behind `ml-pipeline`: removes kubeflow-userid/-groups, so any in-cluster caller may reach it. */
+  apiGuard: 'ml-pipeline-guard',
   httpPort: 8888,
   grpcPort: 8887,
   healthPath: '/apis/v1beta1/healthz',

@@ -57,7 +57,7 @@ maybe('ml-pipeline guard (nginx, rendered configuration)', () => {
     const apiPort = await new Promise<number>((r) => api.listen(0, '127.0.0.1', () => r((api.address() as net.AddressInfo).port)));
 
     // The rendered configuration (multi-user), mapped to loopback and a scratch folder.
-    const conf = find(variantObjects('profile cluster'), 'ConfigMap', `${KFP.apiService}-guard`).data['nginx.conf'] as string;
+    const conf = find(variantObjects('profile cluster'), 'ConfigMap', KFP.apiGuard).data['nginx.conf'] as string;
     const [http1, grpc] = [await freePort(), await freePort()];
     const local = conf
       .replace(`listen ${KFP.httpPort};`, `listen 127.0.0.1:${http1};`)
