@@ -5,6 +5,7 @@ import { DataChart } from './data';
 import { GatewayChart } from './gateway';
 import { GpuChart } from './gpu';
 import { NotebooksChart } from './notebooks';
+import { KFP, PipelinesChart } from './pipelines';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 import { resolveUsers, UsersChart } from './users';
 
@@ -19,6 +20,7 @@ export interface Stack {
   readonly gateway: GatewayChart;
   readonly auth: AuthChart;
   readonly users: UsersChart;
+  readonly pipelines: PipelinesChart;
   readonly notebooks: NotebooksChart;
   /** Only when GPU time-slicing is on. */
   readonly gpu?: GpuChart;
@@ -46,6 +48,11 @@ export function buildStack(config: Config, outdir: string): Stack {
   auth.addDependency(gateway);
   const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
   users.addDependency(auth);
+  const pipelines = new PipelinesChart(app, 'pipelines', {
+    config, policy, namespace: platform.namespaces.kubeflow, database: data.database, store: data.objectStore,
+    gateway: gateway.gateway, users: users.users,
+  });
+  pipelines.addDependency(data, users);
 
   const notebooks = new NotebooksChart(app, 'notebooks', {
     config,
@@ -56,7 +63,7 @@ export function buildStack(config: Config, outdir: string): Stack {
     gateway: gateway.gateway,
     userIdHeader: auth.login.userIdHeader,
     links: [
-      { title: 'Pipelines', href: '/pipeline/?ns={namespace}', description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
+      { title: 'Pipelines', href: `${KFP.uiPrefix}?ns={namespace}`, description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
     ],
   });
   notebooks.addDependency(users);
@@ -69,10 +76,11 @@ export function buildStack(config: Config, outdir: string): Stack {
     [gateway, GatewayChart.COMPONENT],
     [auth, AuthChart.COMPONENT],
     [users, UsersChart.COMPONENT],
+    [pipelines, PipelinesChart.COMPONENT],
     [notebooks, NotebooksChart.COMPONENT],
     ...(gpu ? [[gpu, GpuChart.COMPONENT]] : []),
   ] as [Chart, string][]) {
     applyStandardLabels(chart, component, MICROFLOW_VERSION);
   }
-  return { app, platform, data, gateway, auth, users, notebooks, gpu };
+  return { app, platform, data, gateway, auth, users, pipelines, notebooks, gpu };
 }

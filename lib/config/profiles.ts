@@ -19,6 +19,18 @@ const SMALL: Record<ComponentKey, ResourceSpec> = {
   seaweedfs: size('50m', '256Mi', '1', '1Gi'),
   buckets: size('10m', '32Mi', '200m', '128Mi'),
   mysqlBackup: size('50m', '128Mi', '500m', '512Mi'),
+  // Pipelines: idle services on a laptop; limits leave room for a run's bursts.
+  argoController: size('20m', '96Mi', '500m', '384Mi'),
+  // Argo's init/wait containers in every step pod (not part of the idle footprint).
+  argoExecutor: size('10m', '32Mi', '500m', '256Mi'),
+  pipelineApi: size('40m', '160Mi', '1', '512Mi'),
+  pipelineApiGuard: size('5m', '16Mi', '200m', '64Mi'),
+  persistenceAgent: size('10m', '48Mi', '200m', '256Mi'),
+  scheduledWorkflow: size('10m', '32Mi', '200m', '128Mi'),
+  metadataGrpc: size('10m', '48Mi', '500m', '256Mi'),
+  metadataEnvoy: size('10m', '32Mi', '200m', '128Mi'),
+  pipelineUi: size('20m', '96Mi', '500m', '384Mi'),
+  pipelineArtifactUsers: size('10m', '32Mi', '200m', '128Mi'),
   // Upstream istiod asks 500m/2Gi; for one machine's handful of Services it idles near 50Mi.
   istiod: size('50m', '128Mi', '500m', '512Mi'),
   // Envoy for one user's browser and SDK traffic.
@@ -43,6 +55,14 @@ const LARGE: Record<ComponentKey, ResourceSpec> = {
   minio: size('250m', '512Mi', '2', '2Gi'),
   seaweedfs: size('250m', '512Mi', '2', '2Gi'),
   mysqlBackup: size('100m', '256Mi', '1', '1Gi'),
+  argoController: size('100m', '256Mi', '2', '1Gi'),
+  pipelineApi: size('200m', '384Mi', '2', '1Gi'),
+  pipelineApiGuard: size('20m', '32Mi', '500m', '128Mi'),
+  persistenceAgent: size('50m', '128Mi', '500m', '512Mi'),
+  scheduledWorkflow: size('20m', '64Mi', '500m', '256Mi'),
+  metadataGrpc: size('50m', '128Mi', '1', '512Mi'),
+  metadataEnvoy: size('20m', '64Mi', '500m', '256Mi'),
+  pipelineUi: size('50m', '192Mi', '1', '512Mi'),
   istiod: size('200m', '512Mi', '1', '1Gi'),
   gateway: size('100m', '128Mi', '2', '1Gi'),
   dex: size('50m', '64Mi', '1', '256Mi'),
@@ -79,6 +99,7 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
+  pipelines: { mode: 'auto', stepRunAsUser: 1000, gpuRuntimeForAllSteps: false },
   // One machine: nothing to spread replicas over, so no autoscaling (and no metrics-server needed).
   scaling: { autoscale: false, maxReplicas: 3, targetCpuPercent: 75 },
   gateway: {
@@ -115,6 +136,8 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     profile: 'gpu-workstation',
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { ...BASE.storage, mysql: '20Gi', objectStore: '50Gi' },
+    // One machine: every step pod may run with the NVIDIA runtime, which GPU steps need.
+    pipelines: { ...BASE.pipelines, gpuRuntimeForAllSteps: true },
     userNamespace: { ...BASE.userNamespace, quota: { cpu: '6', memory: '24Gi', gpus: 1, storage: '100Gi', persistentVolumeClaims: 20 } },
   },
   cluster: {

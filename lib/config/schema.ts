@@ -94,6 +94,25 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
+/** How Kubeflow Pipelines serves its users (see README "Pipelines"). */
+export const PIPELINES_MODES = ['auto', 'single-user', 'multi-user'] as const;
+
+export const pipelinesSchema = z.strictObject({
+  /**
+   * `single-user`: runs in `kubeflow`, no authorization; `multi-user` (MULTIUSER): runs in each user's
+   * namespace, authorized by `kubeflow-userid` or a service-account token; `auto`: multi-user when
+   * more than one user is configured.
+   */
+  mode: z.enum(PIPELINES_MODES, { error: `expected one of ${PIPELINES_MODES.map((m) => `"${m}"`).join(', ')}` }),
+  /** UID pipeline step containers run as (Pod Security "restricted" refuses root). */
+  stepRunAsUser: count('a user id').min(1, { error: 'expected a non-root user id (1 or more)' }),
+  /**
+   * Run every step pod with the GPU RuntimeClass (`gpu.runtimeClassName`): the kfp SDK cannot set
+   * runtimeClassName per step. Only where every node has the NVIDIA runtime (one GPU machine).
+   */
+  gpuRuntimeForAllSteps: z.boolean({ error: 'expected true or false' }),
+});
+
 export const scalingSchema = z.strictObject({
   /** HorizontalPodAutoscalers for the stateless front doors (gateway, pipeline API, UI); needs metrics-server. */
   autoscale: z.boolean({ error: 'expected true or false' }),
@@ -252,6 +271,8 @@ export const configSchema = z.strictObject({
   storage: storageSchema,
   /** Nightly MySQL dumps into the object store. */
   backup: backupSchema,
+  /** Kubeflow Pipelines. */
+  pipelines: pipelinesSchema,
   /** The Istio ingress gateway every request enters through. */
   gateway: gatewaySchema,
   /** Autoscaling of the stateless front doors (and with it PodDisruptionBudgets of at least 2 replicas). */
@@ -281,6 +302,9 @@ export const configSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
   }
   for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  if (c.pipelines.gpuRuntimeForAllSteps && !c.gpu.enabled) {
+    ctx.addIssue({ code: 'custom', path: ['pipelines', 'gpuRuntimeForAllSteps'], message: 'expected false while gpu.enabled is false (there is no GPU runtime to use)' });
+  }
   const defaults = c.userNamespace.containerDefaults;
   if (cpuMillis(defaults.requests.cpu) > cpuMillis(defaults.limits.cpu)) {
     ctx.addIssue({ code: 'custom', path: ['userNamespace', 'containerDefaults', 'requests', 'cpu'], message: `expected at most the limit ${defaults.limits.cpu}, got ${defaults.requests.cpu}` });
@@ -348,6 +372,7 @@ export type Profile = Config['profile'];
 export type ResourceSpec = z.infer<typeof resourceSpecSchema>;
 export type GpuConfig = Config['gpu'];
 export type GatewayConfig = Config['gateway'];
+export type PipelinesConfig = Config['pipelines'];
 export type JupyterConfig = Config['jupyter'];
 export type NotebookConfig = Config['notebooks'][number];
 export type TensorBoardConfig = Config['tensorboards'][number];

@@ -20,7 +20,7 @@ export * from './seaweedfs';
 export * from './buckets';
 export * from './backup';
 export * from './restore';
-export { mcContainer, MC_TMP_VOLUME, STORE_ALIAS } from './s3-client';
+export * from './s3-client';
 
 export interface DataChartProps {
   readonly config: Config;

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import * as ts from 'typescript';
 
 /**
@@ -12,9 +13,14 @@ export interface KeyDoc {
 }
 
 export function schemaComments(file: string, root = 'configSchema', more: readonly string[] = []): Map<string, KeyDoc> {
-  // Object schemas by name, from the schema file and the files it imports parts from (`more`).
+  // Object schemas by name, from the schema file, the files it imports parts from (`more`) and every
+  // sibling file of the config folder (users.ts, and any part a component adds): this file last, so its names win.
+  const dir = path.dirname(file);
+  const siblings = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+  const others = [...new Set([...siblings, ...more].map((f) => path.resolve(f)))].filter((f) => f !== path.resolve(file));
+  const files = [...others, file];
   const objects = new Map<string, ts.ObjectLiteralExpression>();
-  for (const f of [file, ...more]) {
+  for (const f of files) {
     const source = ts.createSourceFile(f, fs.readFileSync(f, 'utf8'), ts.ScriptTarget.ES2022, true);
     source.forEachChild((node) => {
       if (!ts.isVariableStatement(node)) return;

@@ -29,6 +29,22 @@ export const IMAGES = {
    * as chrislusf/seaweedfs:<version> on Docker Hub and ghcr.io, and Kubeflow pulls it from ghcr.io.
    */
   seaweedfs: { ref: 'ghcr.io/chrislusf/seaweedfs:4.53', version: '4.53', uid: 1000 },
+  // Kubeflow Pipelines 2.17.0 (kustomize newTag of manifests/kustomize/base/**@2.17.0).
+  kfpApiServer: { ref: 'ghcr.io/kubeflow/kfp-api-server:2.17.0', version: '2.17.0', uid: 1000 },
+  kfpPersistenceAgent: { ref: 'ghcr.io/kubeflow/kfp-persistence-agent:2.17.0', version: '2.17.0', uid: 1000 },
+  kfpScheduledWorkflow: { ref: 'ghcr.io/kubeflow/kfp-scheduled-workflow-controller:2.17.0', version: '2.17.0', uid: 1000 },
+  kfpFrontend: { ref: 'ghcr.io/kubeflow/kfp-frontend:2.17.0', version: '2.17.0', uid: 1000 },
+  kfpMetadataEnvoy: { ref: 'ghcr.io/kubeflow/kfp-metadata-envoy:2.17.0', version: '2.17.0', uid: 1000 },
+  /** Step-pod images the API server writes into every Workflow (V2_DRIVER_IMAGE, V2_LAUNCHER_IMAGE). */
+  kfpDriver: { ref: 'ghcr.io/kubeflow/kfp-driver:2.17.0', version: '2.17.0', uid: 1000 },
+  kfpLauncher: { ref: 'ghcr.io/kubeflow/kfp-launcher:2.17.0', version: '2.17.0', uid: 1000 },
+  /** ML Metadata's gRPC server, unchanged since KFP 2.15; the image has no USER, it runs as nobody here. */
+  mlmdServer: { ref: 'gcr.io/tfx-oss-public/ml_metadata_store_server:1.14.0', version: '1.14.0', uid: 65534 },
+  /** Argo Workflows v4.0.5, the line KFP 2.17.0 pins (third_party/argo/VERSION); images run as 8737. */
+  argoWorkflowController: { ref: 'quay.io/argoproj/workflow-controller:v4.0.5', version: 'v4.0.5', uid: 8737 },
+  argoExec: { ref: 'quay.io/argoproj/argoexec:v4.0.5', version: 'v4.0.5', uid: 8737 },
+  /** The identity-header guard in front of the Pipeline API server (nginx, unprivileged build: uid 101). */
+  nginx: { ref: 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine', version: '1.28.0', uid: 101 },
   /**
    * Apache httpd's image, for its `htpasswd -B`: the login's password Job hashes each generated
    * password with bcrypt in the cluster, so no hash is ever rendered.

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.provisioner.stop();
+  await stack?.release();
   console.log([`== login and user namespaces on Kubernetes ${process.env.MICROFLOW_K8S ?? '1.28'} (${process.env.MICROFLOW_PROFILE ?? 'laptop'})`, ...summary].join('\n'));
 });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.provisioner.stop();
+  await stack?.release();
 });
 
 const deployments = () => stack.objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === istio);

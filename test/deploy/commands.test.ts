@@ -88,7 +88,7 @@ describe('planDestroy', () => {
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => `CustomResourceDefinition ${o.metadata.name}`);
     expect(crds.length).toBeGreaterThan(0);
     expect(plan.kept.map((k) => k.object).sort()).toEqual([...crds, 'Namespace kubeflow'].sort());
-    // CRDs (Istio's, Dex's storage, Kubeflow's) are kept: deleting one deletes every object of its kind.
+    // CRDs (Istio's, Argo's, Dex's storage, Kubeflow's) are kept: deleting one deletes every object of its kind.
     for (const k of plan.kept.filter((x) => x.object.startsWith('CustomResourceDefinition '))) expect(k.reason).toMatch(/deletes every object of its kind/);
     expect(plan.remove.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Namespace/auth');
     expect(plan.remove[0]).toBe(objects[objects.length - 1]);

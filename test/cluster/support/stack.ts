@@ -1,9 +1,9 @@
 /**
- * Renders the configuration under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`, unless
- * a caller passes its own) and applies it with the deploy code path, so a suite file does not depend
- * on another having applied the stack (jest runs the files one after another against the same
- * cluster, in no set order). Server-side apply is idempotent: applying again what another file
- * applied changes nothing.
+ * Renders the configuration under test (MICROFLOW_PROFILE, e.g. `laptop` or `laptop+seaweedfs`, or a
+ * profile and configuration a suite file names) and applies it with the deploy code path, so a suite
+ * file does not depend on another having applied the stack (jest runs the files one after another
+ * against the same cluster, in no set order). Server-side apply is idempotent: applying again what
+ * another file applied changes nothing.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -18,13 +18,17 @@ import { getJson, k, waitFor } from './kube';
 export interface AppliedStack {
   readonly profile: Example;
   readonly config: Config;
+  /** The render (`dist/` inside); the caller removes it (`release`). */
+  readonly dir: string;
   readonly phases: Phase[];
   readonly objects: Manifest[];
   readonly nodes: FakeNode[];
-  /** Binds the stack's claims while the suite runs; the suite stops it in afterAll. */
+  /** Binds the stack's claims (KWOK provisions no volumes); stopped by `release`. */
   readonly provisioner: FakeProvisioner;
-  /** The apply's error, if it failed (the suite's first test reports it). */
+  /** The apply's error, if it failed (the first test reports it). */
   readonly applyError?: unknown;
+  /** Stops the provisioner and removes the render. */
+  release(): Promise<void>;
 }
 
 export function profileUnderTest(): { profile: Example; config: Config } {
@@ -32,25 +36,28 @@ export function profileUnderTest(): { profile: Example; config: Config } {
   return { profile, config: exampleConfig(profile, objectStore ? { objectStore } : {}) };
 }
 
+/** Applies the given profile's stack, by default the variant under test (MICROFLOW_PROFILE). */
 export async function applyStack(profile?: Example, config?: Config): Promise<AppliedStack> {
-  if (!profile || !config) ({ profile, config } = profileUnderTest());
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `microflow-cluster-${profile}-`));
+  const chosen = profile && config ? { profile, config } : profileUnderTest();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `microflow-cluster-${chosen.profile}-`));
+  renderTo(chosen.config, path.join(dir, 'dist'));
+  const phases = planPhases(readRendered(path.join(dir, 'dist')));
+  const nodes = await createMachineFixtures(chosen.profile, chosen.config);
+  const provisioner = new FakeProvisioner();
+  provisioner.start();
+  let applyError: unknown;
   try {
-    renderTo(config, path.join(dir, 'dist'));
-    const phases = planPhases(readRendered(path.join(dir, 'dist')));
-    const nodes = await createMachineFixtures(profile, config);
-    const provisioner = new FakeProvisioner();
-    provisioner.start();
-    let applyError: unknown;
-    try {
-      applyPhases(phases, { log: () => undefined });
-    } catch (e) {
-      applyError = e;
-    }
-    return { profile, config, phases, objects: phases.flatMap((p) => p.objects), nodes, provisioner, applyError };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    applyPhases(phases, { log: () => undefined });
+  } catch (e) {
+    applyError = e;
   }
+  return {
+    ...chosen, dir, phases, objects: phases.flatMap((p) => p.objects), nodes, provisioner, applyError,
+    release: async () => {
+      await provisioner.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Waits until each Deployment is Available with all its replicas, and each Job Complete. */

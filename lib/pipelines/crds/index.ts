@@ -1,0 +1,2 @@
+export * from './argo';
+export * from './scheduled-workflow';

@@ -1,0 +1,132 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import type { Database, ObjectStore } from '../data';
+import { gpuPlacement } from '../gpu';
+import { Route, type Gateway } from '../gateway';
+import { IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
+import type { AccessCheck } from './access';
+import { ApiGuard } from './api-guard';
+import { ApiServer } from './api-server';
+import { ArgoController } from './argo';
+import { ArtifactUsers } from './artifact-users';
+import { KFP } from './constants';
+import { PipelineControllers } from './controllers';
+import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
+import { InstallConfig } from './install-config';
+import { Metadata } from './metadata';
+import { pipelinesMode, type PipelinesMode } from './mode';
+import { RunNamespace } from './run-namespace';
+import { PipelinesUi } from './ui';
+import { PipelineUserRoles } from './user-roles';
+import type { UserNamespace } from '../users';
+
+export * from './access';
+export * from './constants';
+export * from './mode';
+export * from './crds';
+export * from './argo';
+export * from './install-config';
+export * from './api-server';
+export * from './api-guard';
+export * from './api-service';
+export * from './controllers';
+export * from './metadata';
+export * from './ui';
+export * from './run-namespace';
+export * from './artifact-users';
+export * from './user-roles';
+
+export interface PipelinesChartProps {
+  readonly config: Config;
+  readonly policy: WorkloadPolicy;
+  /** Kubeflow's namespace: every service of Pipelines runs there. */
+  readonly namespace: MicroflowNamespace;
+  readonly database: Database;
+  readonly store: ObjectStore;
+  /** The gateway the UI is routed on (`/pipeline/`). */
+  readonly gateway: Gateway;
+  /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
+  readonly users: readonly UserNamespace[];
+}
+
+/**
+ * Kubeflow Pipelines 2.17 on Argo Workflows v4.0: the API server behind its identity guard,
+ * the persistence agent, the scheduled workflow controller, ML Metadata and its Envoy, the UI,
+ * Argo's controller, and what each run namespace needs. Left out (v2 runs do not use them): the
+ * v1 cache webhook and its deployer, the visualization server, the viewer (TensorBoard) controller,
+ * the metadata writer (v1 lineage), the Argo Server, metacontroller and the profile controller
+ * (per-user objects are rendered here instead).
+ */
+export class PipelinesChart extends Chart {
+  public static readonly COMPONENT = 'pipelines';
+  public readonly mode: PipelinesMode;
+  /** Namespaces runs happen in. */
+  public readonly runNamespaces: string[];
+  /** Every ServiceAccount's allowed and denied actions, for the control-plane `can-i` matrix. */
+  public readonly access: AccessCheck[] = [];
+  public readonly api: ApiGuard;
+  public readonly ui: PipelinesUi;
+  public readonly crdNames: string[];
+  /** Multi-user: whether the object store limits each user's key to their prefix (MinIO yes, SeaweedFS no). */
+  public readonly artifactsIsolated: boolean = false;
+
+  constructor(scope: Construct, id: string, props: PipelinesChartProps) {
+    super(scope, id);
+    const { config, policy, database, store } = props;
+    const namespace = props.namespace.name;
+    this.mode = pipelinesMode(config);
+    const users = props.users;
+    if (this.mode === 'multi-user' && users.length === 0) {
+      throw new Error('pipelines: multi-user mode needs at least one user (config `users`); set pipelines.mode to "single-user" or add users');
+    }
+    if (users.some((u) => u.namespace === namespace)) throw new Error(`pipelines: a user namespace cannot be "${namespace}"`);
+    this.runNamespaces = this.mode === 'single-user' ? [namespace] : users.map((u) => u.namespace);
+    const runPeers: Peer[] = this.runNamespaces.map((ns) => ({ namespace: ns, podLabels: KFP.stepPodLabel }));
+
+    const crds = new ArgoCrds(this, 'ArgoCrds');
+    new ScheduledWorkflowCrd(this, 'ScheduledWorkflowCrd');
+    this.crdNames = [...crds.names, 'scheduledworkflows.kubeflow.org'];
+
+    const installConfig = new InstallConfig(this, 'InstallConfig', { namespace, database, store, mode: this.mode, stepRunAsUser: config.pipelines.stepRunAsUser });
+    const metadata = new Metadata(this, 'Metadata', { namespace, policy, database, installConfig, stepPods: runPeers });
+    const server = new ApiServer(this, 'ApiServer', {
+      namespace, policy, database, store, installConfig, mode: this.mode, runNamespaces: this.runNamespaces, metadata: metadata.address,
+    });
+    // Notebooks (in users' namespaces) and step pods (driver, launcher: gRPC cache) call `ml-pipeline`.
+    const callers: Peer[] = [...runPeers, ...users.map((u) => u.peer)];
+    this.api = new ApiGuard(this, 'ApiGuard', { namespace, policy, http: server.http, grpc: server.grpc, callers });
+    new IngressAllow(this, 'ApiBackendClients', {
+      name: `${KFP.apiInternalService}-clients`,
+      pods: server.service.pods,
+      ports: ['http', 'grpc'],
+      from: [{ podLabels: server.http.clientLabels }],
+    });
+    const controllers = new PipelineControllers(this, 'Controllers', { namespace, policy, installConfig, mode: this.mode, api: [this.api.http, this.api.grpc] });
+    this.ui = new PipelinesUi(this, 'Ui', {
+      namespace, policy, mode: this.mode, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
+    });
+    new Route(this, 'UiRoute', { gateway: props.gateway, name: KFP.ui, prefix: KFP.uiPrefix, to: this.ui.service, port: 'http', timeout: '600s' });
+    const argo = new ArgoController(this, 'Argo', {
+      namespace, policy, store, runNamespaces: this.runNamespaces,
+      stepRuntimeClassName: config.pipelines.gpuRuntimeForAllSteps ? gpuPlacement(config.gpu).runtimeClassName : undefined,
+    });
+
+    // Step pods read and write artifacts (launcher) and archive logs (Argo's executor).
+    if (runPeers.length) {
+      new IngressAllow(this, 'StepPodsToObjectStore', {
+        name: 'object-store-pipeline-steps',
+        pods: store.server.service.pods,
+        ports: [store.server.service.port(store.server.port).targetPort],
+        from: runPeers,
+      });
+    }
+
+    if (this.mode === 'multi-user') {
+      new PipelineUserRoles(this, 'UserRoles');
+      this.artifactsIsolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, userNamespaces: this.runNamespaces }).isolated;
+    }
+    const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
+    this.access.push(...argo.access, ...server.access, ...controllers.access, ...this.ui.access, ...runs.map((r) => r.access));
+  }
+}
