@@ -87,7 +87,7 @@ function read(out: string): Rendered {
 const mi = (b: number) => `${Math.round(b / 2 ** 20)}Mi`;
 const m = (c: number) => `${c}m`;
 const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
-const W = [40, 14, 10, 10, 10, 10];
+const W = [46, 14, 10, 10, 10, 10];
 const add = (t: Sizing, s: Sizing) => { t.reqCpu += s.reqCpu; t.reqMem += s.reqMem; t.limCpu += s.limCpu; t.limMem += s.limMem; };
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
