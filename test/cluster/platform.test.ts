@@ -14,6 +14,7 @@ import { MYSQL } from '../../lib/data';
 import { NOTEBOOKS } from '../../lib/notebooks';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
+import { resolveUsers } from '../../lib/users';
 import { exampleConfig, ROOT, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
 import { canI, getJson, k, requireCluster, run, waitFor, warnings } from './support/kube';
@@ -102,7 +103,8 @@ test('PodSecurity admission let every pod in: each workload has all its pods, no
 
 test('PodSecurity admission: a privileged pod is rejected in every rendered namespace', async () => {
   const namespaces = objectsOf('Namespace').map((n) => n.metadata.name);
-  expect(namespaces.sort()).toEqual(Object.values(NAMESPACES).sort());
+  // microflow's own namespaces and one per configured user.
+  expect(namespaces.sort()).toEqual([...Object.values(NAMESPACES), ...resolveUsers(config).map((u) => u.namespace)].sort());
   for (const namespace of namespaces) {
     const pod = {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged-probe', namespace },
