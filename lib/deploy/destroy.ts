@@ -43,6 +43,9 @@ export function planDestroy(objects: Manifest[], live: { claims: string[]; secre
   const kept: DestroyPlan['kept'] = [];
   const remove = [...objects].reverse().filter((o) => {
     if (purge) return true;
+    // A rendered claim (a notebook's workspace or data volume) is user data like the StatefulSets'
+    // claims: it is listed with the kept claims when it exists and never deleted without purge.
+    if (o.kind === 'PersistentVolumeClaim') return false;
     if (o.kind === 'Namespace' && holding.has(o.metadata.name)) {
       kept.push({ object: ref(o), reason: 'holds data claims or generated Secrets' });
       return false;

@@ -93,6 +93,14 @@ describe('planDestroy', () => {
     expect(plan.remove.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Namespace/auth');
     expect(plan.remove[0]).toBe(objects[objects.length - 1]);
   });
+  test('a rendered claim (a notebook workspace) is never removed without purge: it is user data', () => {
+    const rendered = objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(rendered.length).toBeGreaterThan(0);
+    const plan = planDestroy(objects, { claims: rendered, secrets: [] }, false);
+    expect(plan.remove.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    expect(plan.claims).toEqual(rendered);
+    expect(planDestroy(objects, { claims: rendered, secrets: [] }, true).remove.filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(rendered.length);
+  });
   test('purge removes everything', () => {
     expect(planDestroy(objects, live, true).remove).toHaveLength(objects.length);
   });
