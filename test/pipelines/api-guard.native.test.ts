@@ -7,7 +7,7 @@
  * user B's pod never reaches the API server, so B gets B's rights, not A's.
  * Skipped without nginx (`apt-get install nginx-light`); MICROFLOW_REQUIRE_NGINX=1 (CI) requires it.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -119,18 +119,25 @@ maybe('ml-pipeline guard (nginx, rendered configuration)', () => {
     }
   });
 
-  test('the README notebook snippet (real kfp SDK, projected token) lists the user\'s own runs', () => {
+  // The SDK runs as a child process asynchronously: the fake API server answers from this process's
+  // event loop, which a synchronous spawn would block (nginx would wait for it, the SDK for nginx).
+  const python = (bin: string, args: string[], env: NodeJS.ProcessEnv) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(bin, args, { env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => resolve({ status: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }));
+  });
+
+  test('the README notebook snippet (real kfp SDK, projected token) lists the user\'s own runs', async () => {
     const py = spawnSync(path.join(ROOT, 'scripts', 'pipelines', 'sdk-venv.sh'), { encoding: 'utf8', timeout: 600_000 });
     if (py.status !== 0) throw new Error(`kfp SDK venv: ${py.stderr}`);
     const tokenFile = path.join(dir, 'token');
     fs.writeFileSync(tokenFile, BOB.token);
     const env = { ...process.env, KF_PIPELINES_SA_TOKEN_PATH: tokenFile };
-    const out = execFileSync(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, BOB.namespace], { env, encoding: 'utf8' });
-    expect(out).toContain('runs: bob-run');
+    const own = await python(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, BOB.namespace], env);
+    if (own.status !== 0) throw new Error(`the notebook snippet failed (exit ${own.status}):\n${own.stderr.slice(-3000)}`);
+    expect(own.stdout).toContain('runs: bob-run');
     const sdkCall = received.filter((r) => r.path.startsWith('/apis/v2beta1/runs')).at(-1)!;
     expect(sdkCall.headers.authorization).toBe(`Bearer ${BOB.token}`);
     // The same snippet asking for alice's namespace is refused.
-    const r = spawnSync(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, ALICE.namespace], { env, encoding: 'utf8' });
+    const r = await python(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, ALICE.namespace], env);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).not.toContain('alice-secret-experiment');
   }, 600_000);
