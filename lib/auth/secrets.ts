@@ -39,6 +39,8 @@ export class LoginSecrets {
       ...props.users.map((u) => ({
         name: userPassword(u.namespace),
         data: { [k.username]: { fixed: u.email }, [k.password]: { random: PASSWORD_BYTES }, [k.hash]: { bcrypt: k.password } },
+        // Dex reads only the hash: a Secret made beforehand with a hash of the user's own password is enough.
+        required: [k.hash],
       })),
     ];
     this.generator = new GeneratedSecrets(scope, id, { name: 'login-secrets', namespace: NAMESPACES.auth, policy: props.policy, secrets });

@@ -24,6 +24,11 @@ export interface GeneratedSecretSpec {
   readonly namespace?: string;
   /** Key → how its value is made. */
   readonly data: Record<string, GeneratedValue>;
+  /**
+   * Keys a Secret made beforehand must hold (what microflow's consumers read); a user-made Secret
+   * lacking one fails the Job, naming it. @default - every key of `data`
+   */
+  readonly required?: string[];
 }
 
 export interface GeneratedSecretsProps {
@@ -156,6 +161,9 @@ function validate(job: string, secrets: GeneratedSecretSpec[], home: string): vo
         }
       }
     }
+    for (const key of s.required ?? []) {
+      if (!(key in s.data)) throw new Error(`GeneratedSecrets: secret "${s.name}": required key "${key}" is not one of its keys`);
+    }
     seen.set(`${ns}/${s.name}`, s);
   }
 }
@@ -224,6 +232,7 @@ function script(secrets: GeneratedSecretSpec[], home: string): string {
     '  if [ -n "$found" ]; then',
     '    rm -rf "$dir"; missing=""',
     '    for spec in "$@"; do',
+    '      case $spec in "~"*) continue ;; esac  # optional: a Secret made beforehand may lack it',
     '      key=${spec%%=*}',
     '      case " ${found#found} " in *" $key "*) ;; *) missing="$missing $key" ;; esac',
     '    done',
@@ -235,7 +244,7 @@ function script(secrets: GeneratedSecretSpec[], home: string): string {
     '  fi',
     '  args=""',
     '  for spec in "$@"; do',
-    '    key=${spec%%=*}; value=${spec#*=}',
+    '    spec=${spec#"~"}; key=${spec%%=*}; value=${spec#*=}',
     '    case $value in',
     '      random:*) rand "${value#random:}" > "$dir/$key" ;;',
     `      prepared) cp "${PREPARED}/$ns/$name/$key" "$dir/$key" ;;`,
@@ -265,7 +274,7 @@ function script(secrets: GeneratedSecretSpec[], home: string): string {
       if ('copy' in v) return `${k}=copy:${v.copy.namespace ?? home}/${v.copy.secret}/${v.copy.key}`;
       if ('fixed' in v) return `${k}=fixed:${v.fixed}`;
       throw new Error(`GeneratedSecrets: secret "${s.name}" key "${k}": unhandled value`);
-    });
+    }).map((spec) => (s.required && !s.required.includes(spec.slice(0, spec.indexOf('='))) ? `~${spec}` : spec));
     // The namespace is literal except for the generator's own (the downward API says which one that is).
     lines.push(`ensure ${ns === home ? '"$NAMESPACE"' : ns} ${s.name} ${specs.join(' ')}`);
   }

@@ -74,6 +74,17 @@ run('the rendered login-secrets Job, run for real', () => {
     expect(fs.readdirSync(mine)).toEqual([keys.hash]);
   }, 60_000);
 
+  test('a password Secret made beforehand without the hash Dex reads fails the Job, naming the key', async () => {
+    const theirs = path.join(k8s, NAMESPACES.auth, userPassword('ada'));
+    fs.mkdirSync(theirs, { recursive: true });
+    fs.writeFileSync(path.join(theirs, keys.password), 'no hash here');
+    try {
+      await expect(generate()).rejects.toThrow(new RegExp(`secret/${userPassword('ada')} \\(auth\\) exists but has no value for: ${keys.hash}\\.`));
+    } finally {
+      fs.rmSync(theirs, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test('no password reaches a command line', async () => {
     await generate();
     const calls = fs.readFileSync(`${k8s}.calls`, 'utf8');
