@@ -100,7 +100,9 @@ export class ArgoController extends Construct {
         { verb: 'get', resource: 'secrets', namespace },
         ...(other ? [{ verb: 'get', resource: 'secrets', namespace: other }] : []),
         { verb: 'create', resource: 'workflowtaskresults.argoproj.io', namespace },
-        { verb: 'list', resource: 'clusterworkflowtemplates.argoproj.io' },
+        // Templates are read, never written (ClusterWorkflowTemplates are not installed at all: asking
+        // can-i about a kind the API server does not serve only draws a warning).
+        { verb: 'create', resource: 'workflowtemplates.argoproj.io', namespace },
         { verb: 'create', resource: 'clusterrolebindings' },
         { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: other ?? 'default' },
         ...(namespaced ? [{ verb: 'create', resource: 'pods', namespace: 'default' }] : []),
