@@ -1,4 +1,4 @@
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import type { Chart } from 'cdk8s';
 import { AuthChart } from './auth';
 import type { Config } from './config';
 import { DataChart } from './data';
@@ -7,6 +7,7 @@ import { GpuChart } from './gpu';
 import { NotebooksChart } from './notebooks';
 import { KFP, PipelinesChart } from './pipelines';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
+import { StackApp } from './stack-app';
 import { resolveUsers, UsersChart } from './users';
 
 /** microflow's own release; the version label of objects that are not an upstream app. */
@@ -14,7 +15,7 @@ export const MICROFLOW_VERSION = '0.1.0';
 
 /** The charts of one rendering, in apply order. */
 export interface Stack {
-  readonly app: App;
+  readonly app: StackApp;
   readonly platform: PlatformChart;
   readonly data: DataChart;
   readonly gateway: GatewayChart;
@@ -27,32 +28,33 @@ export interface Stack {
 }
 
 /**
- * Declares the whole platform. Charts depend on each other so that cdk8s numbers the output files
- * in apply order: CRDs, namespaces and platform, data, gateway and login, applications.
+ * Declares the whole platform. Each chart follows the charts it needs (StackApp.follow), which
+ * numbers the output files in apply order: CRDs, namespaces and platform, data, gateway and login,
+ * applications.
  */
 export function buildStack(config: Config, outdir: string): Stack {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
+  const app = new StackApp({ outdir });
   const policy = new WorkloadPolicy(config);
 
   const platform = new PlatformChart(app, 'platform', { config });
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
-  data.addDependency(platform);
+  app.follow(data, platform);
   const gateway = new GatewayChart(app, 'gateway', {
     config, policy, istioNamespace: platform.namespaces.istio, kubeflowNamespace: platform.namespaces.kubeflow,
   });
-  gateway.addDependency(platform);
+  app.follow(gateway, platform);
   const auth = new AuthChart(app, 'auth', {
     config, policy, gateway: gateway.gateway, istiod: gateway.istio.pods, users: resolveUsers(config),
     authNamespace: platform.namespaces.auth, oauth2ProxyNamespace: platform.namespaces.oauth2Proxy,
   });
-  auth.addDependency(gateway);
+  app.follow(auth, gateway);
   const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
-  users.addDependency(auth);
+  app.follow(users, auth);
   const pipelines = new PipelinesChart(app, 'pipelines', {
     config, policy, namespace: platform.namespaces.kubeflow, database: data.database, store: data.objectStore,
     gateway: gateway.gateway, users: users.users,
   });
-  pipelines.addDependency(data, users);
+  app.follow(pipelines, data, users);
 
   const notebooks = new NotebooksChart(app, 'notebooks', {
     config,
@@ -66,9 +68,9 @@ export function buildStack(config: Config, outdir: string): Stack {
       { title: 'Pipelines', href: `${KFP.uiPrefix}?ns={namespace}`, description: 'Kubeflow Pipelines: runs, experiments and artifacts' },
     ],
   });
-  notebooks.addDependency(users);
+  app.follow(notebooks, users);
   const gpu = GpuChart.wanted(config) ? new GpuChart(app, 'gpu', { config }) : undefined;
-  gpu?.addDependency(platform);
+  if (gpu) app.follow(gpu, platform);
 
   for (const [chart, component] of [
     [platform, PlatformChart.COMPONENT],

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { App, Chart } from 'cdk8s';
+import type { StackApp } from '../stack-app';
 
 /** One chart of the stack as GitOps tools see it: a file of dist/ and the charts it must follow. */
 export interface GitopsComponent {
@@ -17,10 +17,10 @@ export interface GitopsComponent {
  * The stack's charts with their files and dependencies, read from the synthesized app: generic
  * over whatever charts exist, so a new component is covered by adding its chart and dependencies.
  */
-export function gitopsComponents(app: App, files: string[]): GitopsComponent[] {
-  const charts = app.node.children.filter((c): c is Chart => typeof (c as Chart).toJson === 'function');
+export function gitopsComponents(app: StackApp, files: string[]): GitopsComponent[] {
+  const charts = app.stackCharts;
   const ids = new Set(charts.map((c) => c.node.id));
-  const deps = new Map(charts.map((c) => [c.node.id, c.node.dependencies.map((d) => d.node.id).filter((d) => ids.has(d))]));
+  const deps = new Map(charts.map((c) => [c.node.id, app.dependenciesOf(c).map((d) => d.node.id).filter((d) => ids.has(d))]));
   const depth = new Map<string, number>();
   const depthOf = (id: string, seen: string[] = []): number => {
     if (seen.includes(id)) throw new Error(`chart dependency cycle: ${[...seen, id].join(' → ')}`);
