@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { resolveConfig } from '../../lib/config';
 import { MicroflowNamespace, PolicyDeployment, PolicyStatefulSet, WorkloadPolicy } from '../../lib/platform';
+import { exampleConfig } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner } from './support/fixtures';
 import { applyObjects, getJson, k, requireCluster, waitFor } from './support/kube';
 
@@ -21,7 +21,10 @@ const ns = 'microflow-availability-check';
 // them to another variant's cluster would change that variant's placement checks).
 const inCluster = (process.env.MICROFLOW_PROFILE ?? 'cluster') === 'cluster';
 const maybe = inCluster ? test : test.skip;
-const config = resolveConfig({ profile: 'cluster' });
+// The variant's own configuration: its fixtures re-shape the nodes the other files of this variant
+// schedule on (a bare cluster profile has no GPU time-slicing, and re-applied the GPU node with half
+// the GPUs that examples/cluster.yaml's 2-GPU notebook needs).
+const config = exampleConfig('cluster');
 const provisioner = new FakeProvisioner();
 let objects: any[];
 

@@ -50,6 +50,19 @@ function nodeObject(n: FakeNode, gpu: Config['gpu']): object {
 export async function createMachineFixtures(profile: Example, config: Config): Promise<FakeNode[]> {
   // With time-slicing the device plugin advertises each GPU `replicas` times.
   const nodes = nodesFor(profile).map((n) => ({ ...n, gpus: n.gpus * config.gpu.timeSlicing.replicas }));
+  // Files of a variant share the cluster: one that re-shaped a node another relies on (a GPU node
+  // with fewer GPUs, say) would make the other fail far from the cause, so say it here.
+  for (const n of nodes) {
+    const live = await run(['get', 'node', n.name, '-o', 'json']);
+    if (live.code !== 0) continue;
+    const had = JSON.parse(live.stdout).status.capacity ?? {};
+    const want = (nodeObject(n, config.gpu) as any).status.capacity;
+    const differs = Object.keys(want).filter((key) => String(had[key]) !== want[key]);
+    if (differs.length) {
+      throw new Error(`fixture conflict: node ${n.name} exists with ${differs.map((key) => `${key}=${had[key]}`).join(', ')}, `
+        + `this file wants ${differs.map((key) => `${key}=${want[key]}`).join(', ')}: files of one variant must use the variant's configuration`);
+    }
+  }
   await applyObjects([
     // What microk8s' nvidia addon creates: the GPU operator's namespace (the time-slicing ConfigMap goes there).
     ...(config.gpu.enabled ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: GPU_OPERATOR_NAMESPACE, labels: { 'microflow.dev/test-fixture': 'true' } } }] : []),
