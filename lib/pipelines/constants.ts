@@ -18,6 +18,8 @@ export const KFP = {
   installConfig: 'pipeline-install-config',
   persistenceAgent: 'ml-pipeline-persistenceagent',
   scheduledWorkflow: 'ml-pipeline-scheduledworkflow',
+  /** The ScheduledWorkflow controller's metrics listener (METRICS_PORT); its probes check it. */
+  scheduledWorkflowMetricsPort: 9090,
   ui: 'ml-pipeline-ui',
   uiPort: 3000,
   uiServicePort: 80,
