@@ -12,6 +12,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { ARGO, KFP } from '../../lib/pipelines';
@@ -23,6 +24,7 @@ import { getJson, k, requireCluster, sleep, waitFor } from './support/kube';
 
 let s: AppliedVariant;
 let controller: ChildProcess | undefined;
+let portLock: ChildProcess | undefined;
 let controllerLog = '';
 const summary: string[] = [];
 
@@ -47,6 +49,10 @@ beforeAll(async () => {
     contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa', namespace: ns } }],
   }));
 
+  // The controller listens on fixed ports of loopback (health, metrics): variants running side by
+  // side (test/cluster/run.sh) take turns, holding an flock while their controller runs.
+  portLock = await holdLock(path.join(os.tmpdir(), `microflow-argo-controller-${ARGO.healthPort}.lock`));
+
   // The rendered command line, with the native binary.
   const c = deployment().spec.template.spec.containers[0];
   const env: Record<string, string> = { KUBECONFIG: kubeconfig, PATH: process.env.PATH ?? '', HOME: s.dir };
@@ -64,9 +70,19 @@ afterAll(async () => {
     await Promise.race([new Promise((r) => controller!.once('exit', r)), sleep(10_000)]);
     if (controller.exitCode === null) controller.kill('SIGKILL');
   }
+  portLock?.stdin?.end();
   await s?.cleanup();
   console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
+
+/** Holds an exclusive flock on `file` until the returned process's stdin is closed. */
+function holdLock(file: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('flock', ['--exclusive', file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    p.stdout!.once('data', () => resolve(p));
+    p.once('exit', (code) => reject(new Error(`flock ${file} exited (${code}) before taking the lock`)));
+  });
+}
 
 /** The template Argo wrote into the pod (v4: ARGO_TEMPLATE on the init containers, earlier: on main). */
 function argoTemplate(pod: any): any {

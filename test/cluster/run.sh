@@ -2,12 +2,12 @@
 # `npm run test:cluster`: proves the rendered platform on real Kubernetes control planes, every
 # profile variant on every Kubernetes version of the matrix (common.sh: 1.28, then current), one
 # fresh cluster per variant (profiles share namespaces, so they never share a cluster).
-#   MICROFLOW_K8S=current             run only this version (default: every version)
-#   MICROFLOW_PROFILES="laptop cluster"  run only these, on every version (default: on current, the
-#                                       three examples and laptop with SeaweedFS; on the 1.28 floor,
-#                                       the laptop only: the whole matrix on both versions takes about
-#                                       an hour warm on 2 cores, beyond CI's budget)
-# Ends with one "N passed, N failed" line over every (version, profile) pair.
+#   MICROFLOW_K8S=current                run only this version (default: every version)
+#   MICROFLOW_PROFILES="laptop cluster"  run only these variants (default: all four)
+#   MICROFLOW_CLUSTER_JOBS=N             variants run at once, each on its own cluster (default 2:
+#                                        a variant mostly waits on controllers, about one core busy)
+# Each variant's output is kept in a log and printed whole when it ends. Ends with one
+# "N passed, N failed" line over every (version, profile) pair.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -16,19 +16,15 @@ cd "$ROOT"
 source "$HERE/common.sh"
 
 versions=(${MICROFLOW_K8S:-${K8S_SELECTORS[*]}})
+read -r -a profiles <<< "${MICROFLOW_PROFILES:-laptop gpu-workstation cluster laptop+seaweedfs}"
+jobs_max=${MICROFLOW_CLUSTER_JOBS:-2}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "MICROFLOW_CLUSTER_JOBS=$jobs_max: expected a whole number >= 1" >&2; exit 2; }
 # Any API warning (deprecated API, unknown field, PodSecurity `warn`) fails the variant it came from.
 export MICROFLOW_FAIL_ON_API_WARNINGS=1
-ALL_PROFILES="laptop gpu-workstation cluster laptop+seaweedfs"
-profiles_for() {
-  if [[ -n ${MICROFLOW_PROFILES:-} ]]; then echo "$MICROFLOW_PROFILES"
-  elif [[ $1 == current ]]; then echo "$ALL_PROFILES"
-  else echo laptop
-  fi
-}
 # Files that prove a command path (deploy/diff/status/destroy, Flux's engine) rather than a profile's
-# objects run in some variants only, to keep the matrix inside CI's time budget; every variant still
-# gets every stack file (platform, gateway, auth, pipelines, Argo, notebooks). A file missing from this
-# table runs in every variant; readme and availability pick their variant themselves.
+# objects run in some variants only; every variant gets every stack file (platform, gateway, auth,
+# pipelines, Argo, notebooks). A file missing from this table runs in every variant; readme and
+# availability pick their variant themselves.
 declare -A ONLY_IN=([commands]="laptop cluster" [gitops]="laptop+seaweedfs")
 ignored_in() {
   local out=() file
@@ -37,40 +33,65 @@ ignored_in() {
   done
   echo "${out[@]}"
 }
+now() { date +%s; }
+logs=$(mktemp -d)
+declare -A started=() names=()
+# Stopping this script stops the variants (each tears its cluster down on TERM).
+trap 'for p in "${!names[@]}"; do kill "$p" 2>/dev/null || true; done; wait; rm -rf "$logs"' EXIT
 failed=()
 timings=()
-total=0
-now() { date +%s; }
+t_all=$(now)
 
-# Flux's apply engine (test/gitops/flux-apply) is built once here, not inside a test's time budget.
+# Built once here, not inside a test's time budget (and not by two variants at once).
 echo "=== flux-apply (fluxcd/pkg/ssa)"
 "$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
+echo "=== Argo workflow-controller"
+"$ROOT/scripts/pipelines/build-workflow-controller.sh" >/dev/null
 
+# The harness checks itself first (and the first run builds its binaries), so a broken control plane
+# is reported as such, not as a platform failure.
+queue=()
 for version in "${versions[@]}"; do
-  t_version=$(now)
-  read -r -a profiles <<< "$(profiles_for "$version")"
-  total=$(( total + ${#profiles[@]} ))
-  # The harness checks itself first, so a broken control plane is reported as such, not as a
-  # platform failure (and the first run builds the binaries).
   echo "=== Kubernetes $version: control-plane harness self-check"
-  if ! MICROFLOW_K8S="$version" "$HERE/with-cluster.sh" "$HERE/smoke.sh"; then
+  t=$(now)
+  if MICROFLOW_K8S="$version" "$HERE/with-cluster.sh" "$HERE/smoke.sh"; then
+    for profile in "${profiles[@]}"; do queue+=("$version:$profile"); done
+  else
     for profile in "${profiles[@]}"; do failed+=("$version:$profile(self-check failed)"); done
-    continue
   fi
-  t_build=$(( $(now) - t_version ))
-  for profile in "${profiles[@]}"; do
-    echo "=== Kubernetes $version: control-plane suite, profile $profile"
-    t_variant=$(now)
-    # shellcheck disable=SC2046
-    if ! MICROFLOW_K8S="$version" MICROFLOW_PROFILE="$profile" "$HERE/with-cluster.sh" npx jest -c jest.cluster.config.js --ci $(ignored_in "$profile"); then
-      failed+=("$version:$profile")
-    fi
-    timings+=("$version/$profile: $(( $(now) - t_variant ))s")
-  done
-  timings+=("$version: $(( $(now) - t_version ))s (self-check incl. any build ${t_build}s)")
+  timings+=("$version self-check incl. any build: $(( $(now) - t ))s")
 done
 
-echo "control-plane timings: ${timings[*]:-none}"
+# The variants, $jobs_max at a time, the slowest (cluster) first so the slots end together.
+mapfile -t queue < <(printf '%s\n' "${queue[@]}" | awk -F: '{ print ($2 == "cluster" ? 0 : 1) "\t" $0 }' | sort -s -k1,1n | cut -f2-)
+finish() { # pid rc
+  local name=${names[$1]}
+  echo "=== end of $name (exit $2, $(( $(now) - started[$1] ))s): its output follows"
+  cat "$logs/${name//[:+]/_}.log"
+  timings+=("${name/:/\/}: $(( $(now) - started[$1] ))s")
+  [[ $2 -eq 0 ]] || failed+=("$name")
+  unset "names[$1]" "started[$1]"
+}
+for pair in "${queue[@]}"; do
+  while (( ${#names[@]} >= jobs_max )); do
+    set +e; wait -n -p done_pid "${!names[@]}"; rc=$?; set -e
+    finish "$done_pid" "$rc"
+  done
+  version=${pair%%:*} profile=${pair#*:}
+  echo "=== Kubernetes $version: control-plane suite, profile $profile (started $(date +%H:%M:%S))"
+  # shellcheck disable=SC2046
+  MICROFLOW_K8S="$version" MICROFLOW_PROFILE="$profile" "$HERE/with-cluster.sh" \
+    npx jest -c jest.cluster.config.js --ci $(ignored_in "$profile") > "$logs/${pair//[:+]/_}.log" 2>&1 &
+  names[$!]=$pair
+  started[$!]=$(now)
+done
+while (( ${#names[@]} > 0 )); do
+  set +e; wait -n -p done_pid "${!names[@]}"; rc=$?; set -e
+  finish "$done_pid" "$rc"
+done
+
+total=$(( ${#versions[@]} * ${#profiles[@]} ))
+echo "control-plane timings: ${timings[*]}; all: $(( $(now) - t_all ))s with $jobs_max at once"
 passed=$(( total - ${#failed[@]} ))
 ((passed >= 0)) || passed=0
 echo "control-plane variants: ${passed} passed, ${#failed[@]} failed${failed:+ (${failed[*]})}"
