@@ -1,29 +1,22 @@
-import { LandingPage, type LandingUser } from '../../lib/notebooks';
-import { constructHarness } from '../support/stack';
+import * as os from 'os';
+import * as path from 'path';
+import { LANDING_FILES, type LandingUser } from '../../lib/notebooks';
+import { buildStack } from '../../lib/stack';
+import { exampleConfig } from '../support/stack';
 
-/** Users a landing page is rendered for in tests. */
-export const LANDING_USERS: LandingUser[] = [
-  { email: 'alice@example.org', namespace: 'alice', tensorboards: [{ name: 'mnist', path: '/tensorboard/alice/mnist/' }] },
-  { email: 'bob@example.org', namespace: 'bob', tensorboards: [] },
-];
-export const USER_ID_HEADER = 'kubeflow-userid';
-
-/** The landing page's rendered ConfigMap data. */
+/**
+ * The landing page as the stack renders it for examples/cluster.yaml (two users, one with a
+ * TensorBoard): its ConfigMap data, the users it knows with their TensorBoards, and the header the
+ * gateway sets. Taken from the stack, not built for the test, so the links checked are the ones shipped.
+ */
 export function landingConfigMap(): { data: Record<string, string>; users: LandingUser[]; userIdHeader: string } {
-  const { chart, policy, synth } = constructHarness({});
-  new LandingPage(chart, 'Landing', {
-    namespace: 'kubeflow',
-    policy,
-    domain: 'microflow.local',
-    userIdHeader: USER_ID_HEADER,
-    users: LANDING_USERS,
-    links: [
-      { title: 'Notebooks', href: '/jupyter/?ns={namespace}', description: 'notebooks' },
-      { title: 'Pipelines', href: '/pipeline/?ns={namespace}', description: 'pipelines' },
-      { title: 'Object store', href: '/minio/', description: 'console' },
-      { title: 'TensorBoards', href: '#tensorboards', description: 'boards' },
-    ],
-  });
-  const cm = synth().find((o) => o.kind === 'ConfigMap')!;
-  return { data: cm.data, users: LANDING_USERS, userIdHeader: USER_ID_HEADER };
+  const stack = buildStack(exampleConfig('cluster'), path.join(os.tmpdir(), 'microflow-never-written'));
+  const cm = (stack.notebooks.toJson() as any[]).find((o) => o.kind === 'ConfigMap' && o.data?.[LANDING_FILES.html]);
+  if (!cm) throw new Error('the notebooks chart rendered no landing page ConfigMap');
+  const users = stack.users.users.map((u) => ({
+    email: u.email,
+    namespace: u.namespace,
+    tensorboards: stack.notebooks.tensorboards.filter((t) => t.namespace === u.namespace).map((t) => ({ name: t.name, path: t.path })),
+  }));
+  return { data: cm.data, users, userIdHeader: stack.auth.login.userIdHeader };
 }
