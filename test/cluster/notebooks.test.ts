@@ -93,17 +93,22 @@ describe('notebook pods, as the controller would create them', () => {
       if (gpus > 0) expect(gpuNodes).toContain(node);
       else if (nodes.some((n) => n.tainted)) expect(nodes.find((n) => n.name === node)!.tainted).toBe(false);
     }
+    // The GPU examples declare a GPU notebook, so the GPU placement above is exercised, not skipped.
+    expect(rendered('Notebook').some((nb) => Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0) > 0)).toBe(config.gpu.enabled);
   });
-});
 
-test('no pod anywhere asks for a GPU unless the profile has GPUs', async () => {
-  // Pods of microflow's namespaces (other suites make GPU pods of their own on purpose).
-  const ours = new Set(rendered('Namespace').map((n) => n.metadata.name));
-  const pods = ((await getJson(['get', 'pods', '-A'])).items as any[]).filter((p) => ours.has(p.metadata.namespace));
-  const asking = pods.filter((p) => p.spec.containers.some((c: any) => c.resources?.limits?.[GPU_RESOURCE]))
-    .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-  if (!config.gpu.enabled) expect(asking).toEqual([]);
-  summary.push(`pods asking for GPUs: ${asking.join(', ') || 'none'}`);
+  test('while the notebook pods exist, no pod anywhere asks for a GPU unless the profile has GPUs', async () => {
+    // Pods of microflow's namespaces, notebook pods included (other suites make GPU pods of their own on purpose).
+    const ours = new Set(rendered('Namespace').map((n) => n.metadata.name));
+    const pods = ((await getJson(['get', 'pods', '-A'])).items as any[]).filter((p) => ours.has(p.metadata.namespace));
+    const asking = pods.filter((p) => p.spec.containers.some((c: any) => c.resources?.limits?.[GPU_RESOURCE]))
+      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    // Only the GPU notebooks ask (none where the profile has no GPUs).
+    const gpuNotebooks = rendered('Notebook').filter((nb) => Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0) > 0)
+      .map((nb) => `${nb.metadata.namespace}/${nb.metadata.name}-0`);
+    expect(asking.sort()).toEqual(config.gpu.enabled ? gpuNotebooks.sort() : []);
+    summary.push(`pods asking for GPUs: ${asking.join(', ') || 'none'}`);
+  });
 });
 
 test('a notebook over its owner\'s quota is refused with the API server\'s own message', async () => {
