@@ -200,6 +200,38 @@ describe.each(VARIANTS)('%s', (variant) => {
       }
     });
 
+    test('every <X>_HOST / <X>_PORT pair a container is given names a rendered Service and one of its ports', () => {
+      // Istio's own variables are its templates' (resolved by istiod at injection), not addresses.
+      const resolve = (ns: string, e: any): string | undefined => {
+        if (e.value !== undefined) return e.value;
+        const ref = e.valueFrom?.configMapKeyRef;
+        if (!ref) return undefined; // fieldRef (the pod's own IP) or a Secret: not a Service address
+        const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && o.metadata.name === ref.name);
+        return cm?.data?.[ref.key];
+      };
+      const pairs: string[] = [];
+      for (const w of workloads(objects)) {
+        const ns = w.metadata.namespace!;
+        for (const c of allContainers(podSpecOf(w))) {
+          const env = new Map<string, any>((c.env ?? []).map((e: any) => [e.name, e]));
+          for (const [name, e] of env) {
+            if (!name.endsWith('_HOST') || name.startsWith('ISTIO_') || !env.has(name.replace(/_HOST$/, '_PORT'))) continue;
+            const host = resolve(ns, e);
+            const port = resolve(ns, env.get(name.replace(/_HOST$/, '_PORT')));
+            if (host === undefined || port === undefined) continue;
+            const [svcName, svcNs = ns] = host.replace(/\.svc(\.cluster\.local)?$/, '').split('.');
+            const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === svcName && o.metadata.namespace === svcNs);
+            const where = `${w.kind}/${ns}/${w.metadata.name} ${c.name}: ${name}=${host} port ${port}`;
+            expect({ where, service: svc ? `${svcNs}/${svcName}` : 'none' }).toEqual({ where, service: `${svcNs}/${svcName}` });
+            expect({ where, ports: svc!.spec.ports.map((p: any) => p.port).includes(Number(port)) }).toEqual({ where, ports: true });
+            pairs.push(name);
+          }
+        }
+      }
+      // The API server's database, object store, metadata and pipeline API addresses at least.
+      expect(new Set(pairs).size).toBeGreaterThanOrEqual(5);
+    });
+
     test('NetworkPolicy pod selectors match a pod template', () => {
       const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && Object.keys(o.spec.podSelector.matchLabels ?? {}).length);
       expect(policies.length).toBeGreaterThan(0);
