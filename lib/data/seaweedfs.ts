@@ -60,6 +60,8 @@ export class SeaweedFs extends Construct {
               '-ip.bind=0.0.0.0',
               '-master.volumePreallocate=false',
               '-master.volumeSizeLimitMB=1024',
+              // weed reports cluster statistics to telemetry.seaweedfs.com unless told not to.
+              '-master.telemetry=false',
               '-s3',
               `-s3.port=${S3_CONTAINER_PORT}`,
               `-s3.config=${CONFIG_DIR}/s3.json`,

@@ -98,6 +98,8 @@ describe('SeaweedFs', () => {
     expect(init.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['mlpipeline-minio-artifact', 'mlpipeline-minio-artifact']);
     expect(spec.volumes).toContainEqual({ name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     expect(spec.containers[0].args).toContain('-s3.config=/etc/seaweedfs/s3.json');
+    // No usage statistics leave the user's machine (weed's default is to send them).
+    expect(spec.containers[0].args).toContain('-master.telemetry=false');
     expect(objs.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
   });
 
