@@ -79,9 +79,10 @@ for pair in "${queue[@]}"; do
   done
   version=${pair%%:*} profile=${pair#*:}
   echo "=== Kubernetes $version: control-plane suite, profile $profile (started $(date +%H:%M:%S))"
+  # jest itself, not through npx: npx does not pass a TERM on, and jest would outlive its cluster.
   # shellcheck disable=SC2046
   MICROFLOW_K8S="$version" MICROFLOW_PROFILE="$profile" "$HERE/with-cluster.sh" \
-    npx jest -c jest.cluster.config.js --ci $(ignored_in "$profile") > "$logs/${pair//[:+]/_}.log" 2>&1 &
+    "$ROOT/node_modules/.bin/jest" -c jest.cluster.config.js --ci $(ignored_in "$profile") > "$logs/${pair//[:+]/_}.log" 2>&1 &
   names[$!]=$pair
   started[$!]=$(now)
 done
