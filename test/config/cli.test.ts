@@ -15,7 +15,11 @@ function synth(configText: string | undefined, out: string) {
     fs.writeFileSync(file, configText);
     env.MICROFLOW_CONFIG = file;
   }
-  return spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8', cwd: ROOT });
+  try {
+    return spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8', cwd: ROOT });
+  } finally {
+    if (env.MICROFLOW_CONFIG) fs.rmSync(env.MICROFLOW_CONFIG, { force: true });
+  }
 }
 
 function snapshotDir(dir: string): Record<string, string> {
