@@ -10,7 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cache_root="${MICROFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microflow}"
 dir="$cache_root/argo-workflow-controller-${ARGO_VERSION}"
 bin="$dir/bin/workflow-controller"
-cached() { [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "${ARGO_VERSION}"; }
+# The whole output first, then grep: `version | grep -q` under pipefail fails at random when grep
+# exits at the first match and the program is still writing (SIGPIPE, exit 141).
+cached() { [ -x "$bin" ] && grep -q "${ARGO_VERSION}" <<<"$("$bin" version 2>/dev/null)"; }
 
 mkdir -p "$dir"
 exec 9>"$dir/.lock"

@@ -45,7 +45,7 @@ k8s_binary_ok() {
   fi
 }
 kwok_ok() {
-  [[ -x "$BIN_DIR/kwok" ]] && "$BIN_DIR/kwok" --version 2>/dev/null | grep -q "version $KWOK_VERSION "
+  [[ -x "$BIN_DIR/kwok" ]] && grep -q "version $KWOK_VERSION " <<<"$("$BIN_DIR/kwok" --version 2>/dev/null)"
 }
 stages_ok() {
   local f

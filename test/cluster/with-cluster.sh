@@ -129,7 +129,7 @@ die() { log "ERROR: $*"; exit 125; }
 # If this script is SIGKILLed the trap cannot run; PDEATHSIG makes the kernel
 # kill the components anyway, so they never outlive us.
 LAUNCH=()
-if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+if grep -q -- --pdeathsig <<<"$(setpriv --help 2>/dev/null)"; then
   LAUNCH=(setpriv --pdeathsig KILL --)
 fi
 

@@ -30,7 +30,7 @@ SEAWEEDFS_PSEUDO=v0.0.0-20261109003541-7506e5f91cd6
 SEAWEEDFS_VERSION=4.53
 SEAWEEDFS_DIR="$CACHE_ROOT/seaweedfs-$SEAWEEDFS_VERSION-${SEAWEEDFS_PSEUDO##*-}"
 path_seaweedfs() { echo "$SEAWEEDFS_DIR/weed"; }
-ok_seaweedfs() { "$(path_seaweedfs)" version 2>/dev/null | grep -q " $SEAWEEDFS_VERSION ${SEAWEEDFS_PSEUDO##*-}"; }
+ok_seaweedfs() { grep -q " $SEAWEEDFS_VERSION ${SEAWEEDFS_PSEUDO##*-}" <<<"$("$(path_seaweedfs)" version 2>/dev/null)"; }
 build_seaweedfs() {
   local src tmp
   src=$(cd / && go mod download -json "$SEAWEEDFS_MODULE@$SEAWEEDFS_PSEUDO" | awk -F'"' '/"Dir":/ {print $4}')
@@ -66,7 +66,7 @@ build_s3-client() {
 OAUTH2_PROXY_VERSION=v7.15.6
 OAUTH2_PROXY_DIR="$CACHE_ROOT/oauth2-proxy-$OAUTH2_PROXY_VERSION"
 path_oauth2-proxy() { echo "$OAUTH2_PROXY_DIR/bin/oauth2-proxy"; }
-ok_oauth2-proxy() { "$(path_oauth2-proxy)" --version 2>/dev/null | grep -q "^oauth2-proxy $OAUTH2_PROXY_VERSION "; }
+ok_oauth2-proxy() { grep -q "^oauth2-proxy $OAUTH2_PROXY_VERSION " <<<"$("$(path_oauth2-proxy)" --version 2>/dev/null)"; }
 build_oauth2-proxy() {
   local tmp
   mkdir -p "$OAUTH2_PROXY_DIR/bin"
