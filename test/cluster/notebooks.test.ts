@@ -46,6 +46,8 @@ afterAll(async () => {
 });
 
 const rendered = (kind: string) => phases.flatMap((p) => p.objects).filter((o) => o.kind === kind) as any[];
+/** The GPUs a rendered Notebook's server asks for. */
+const gpusOf = (nb: any) => Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0);
 
 test('the Notebook CRD is served and every declared Notebook is stored as rendered (no field pruned)', async () => {
   const crd = await getJson(['get', 'crd', 'notebooks.kubeflow.org']);
@@ -88,13 +90,13 @@ describe('notebook pods, as the controller would create them', () => {
         const r = await run(['get', 'pod', pod, '-n', ns, '-o', 'json']);
         return r.code === 0 ? JSON.parse(r.stdout).spec.nodeName : undefined;
       }, 120_000, async () => k(['get', 'events', '-n', ns]));
-      const gpus = Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0);
+      const gpus = gpusOf(nb);
       summary.push(`notebook ${ns}/${nb.metadata.name} (${gpus} GPU) → ${node}`);
       if (gpus > 0) expect(gpuNodes).toContain(node);
       else if (nodes.some((n) => n.tainted)) expect(nodes.find((n) => n.name === node)!.tainted).toBe(false);
     }
     // The GPU examples declare a GPU notebook, so the GPU placement above is exercised, not skipped.
-    expect(rendered('Notebook').some((nb) => Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0) > 0)).toBe(config.gpu.enabled);
+    expect(rendered('Notebook').some((nb) => gpusOf(nb) > 0)).toBe(config.gpu.enabled);
   });
 
   test('while the notebook pods exist, no pod anywhere asks for a GPU unless the profile has GPUs', async () => {
@@ -104,7 +106,7 @@ describe('notebook pods, as the controller would create them', () => {
     const asking = pods.filter((p) => p.spec.containers.some((c: any) => c.resources?.limits?.[GPU_RESOURCE]))
       .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     // Only the GPU notebooks ask (none where the profile has no GPUs).
-    const gpuNotebooks = rendered('Notebook').filter((nb) => Number(nb.spec.template.spec.containers[0].resources.limits[GPU_RESOURCE] ?? 0) > 0)
+    const gpuNotebooks = rendered('Notebook').filter((nb) => gpusOf(nb) > 0)
       .map((nb) => `${nb.metadata.namespace}/${nb.metadata.name}-0`);
     expect(asking.sort()).toEqual(config.gpu.enabled ? gpuNotebooks.sort() : []);
     summary.push(`pods asking for GPUs: ${asking.join(', ') || 'none'}`);

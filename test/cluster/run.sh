@@ -72,11 +72,14 @@ finish() { # pid rc
   [[ $2 -eq 0 ]] || failed+=("$name")
   unset "names[$1]" "started[$1]"
 }
+# Waits for any running variant to end and reports it.
+reap_one() {
+  local done_pid rc
+  set +e; wait -n -p done_pid "${!names[@]}"; rc=$?; set -e
+  finish "$done_pid" "$rc"
+}
 for pair in "${queue[@]}"; do
-  while (( ${#names[@]} >= jobs_max )); do
-    set +e; wait -n -p done_pid "${!names[@]}"; rc=$?; set -e
-    finish "$done_pid" "$rc"
-  done
+  while (( ${#names[@]} >= jobs_max )); do reap_one; done
   version=${pair%%:*} profile=${pair#*:}
   echo "=== Kubernetes $version: control-plane suite, profile $profile (started $(date +%H:%M:%S))"
   # jest itself, not through npx: npx does not pass a TERM on, and jest would outlive its cluster.
@@ -86,10 +89,7 @@ for pair in "${queue[@]}"; do
   names[$!]=$pair
   started[$!]=$(now)
 done
-while (( ${#names[@]} > 0 )); do
-  set +e; wait -n -p done_pid "${!names[@]}"; rc=$?; set -e
-  finish "$done_pid" "$rc"
-done
+while (( ${#names[@]} > 0 )); do reap_one; done
 
 total=$(( ${#versions[@]} * ${#profiles[@]} ))
 echo "control-plane timings: ${timings[*]}; all: $(( $(now) - t_all ))s with $jobs_max at once"

@@ -8,13 +8,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SELF_SIGNED_DAYS } from '../../lib/gateway';
+import { SELF_SIGNED_DAYS, SelfSignedCertificate } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
 import { fakeState, runScript } from '../support/run-script';
-import { exampleConfig, find, renderStack } from '../support/stack';
+import { exampleConfig, renderStack } from '../support/stack';
 
 const config = exampleConfig('cluster');
-const job = find(renderStack(config).objects, 'Job', `${config.gateway.tls.secretName}-certificate`, NAMESPACES.istio) as any;
+// The Job that says it generates the gateway's certificate Secret.
+const job = renderStack(config).objects.find((o: any) => o.kind === 'Job' && o.metadata.namespace === NAMESPACES.istio
+  && o.metadata.annotations?.[SelfSignedCertificate.ANNOTATION] === config.gateway.tls.secretName) as any;
 const pod = job.spec.template.spec;
 let work: string;
 
