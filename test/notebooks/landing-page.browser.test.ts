@@ -21,6 +21,9 @@ if ((!NGINX || !CHROMIUM) && process.env.MICROFLOW_REQUIRE_BROWSER === '1') {
   throw new Error('MICROFLOW_REQUIRE_BROWSER=1 but nginx or chromium is missing (apt-get install nginx-light chromium)');
 }
 const maybe = NGINX && CHROMIUM ? describe : describe.skip;
+// Real programs: a Chromium start takes 1-3 s on an idle 2-core machine and passed jest's 5 s default
+// beside other jobs (two starts per test); `run` bounds each start at 60 s.
+jest.setTimeout(150_000);
 const OUTPUT = path.join(ROOT, 'test', 'output');
 // Flags that work on this machine: no sandbox as root, and none of Chromium's background network calls.
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
