@@ -61,6 +61,7 @@ export function buildStack(config: Config, outdir: string): Stack {
     policy,
     namespace: platform.namespaces.kubeflow,
     store: data.objectStore,
+    objectStoreConsole: data.objectStoreConsole,
     owners: users.users,
     gateway: gateway.gateway,
     userIdHeader: auth.login.userIdHeader,

@@ -18,6 +18,11 @@ export const OBJECT_STORE = {
   service: 'minio-service',
   port: 9000,
   consolePort: 9001,
+  /**
+   * Where MinIO's console is published on the gateway: MinIO's documented reverse-proxy layout
+   * (console under `/minio/ui`, told that path through MINIO_BROWSER_REDIRECT_URL).
+   */
+  consolePrefix: '/minio/ui/',
   secret: { name: 'mlpipeline-minio-artifact', keys: { accesskey: 'accesskey', secretkey: 'secretkey' } } as SecretRef<'accesskey' | 'secretkey'>,
   buckets: { artifacts: 'mlpipeline', backups: 'microflow-backups' },
   clientLabel: 'microflow.dev/object-store-client',

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import type { Endpoint, WorkloadPolicy } from '../platform';
+import type { Endpoint, ServiceHandle, WorkloadPolicy } from '../platform';
 
 /** A Secret consumers read by name, with the keys they read. */
 export interface SecretRef<K extends string = string> {
@@ -54,6 +54,20 @@ export interface ObjectStore {
   readonly clientLabels: Record<string, string>;
   /** The S3 server, for a workload's `connectsTo` (labels its pods and records the connection). */
   readonly server: Endpoint;
+}
+
+/**
+ * The object store's web console, for whoever routes it on the gateway and links it. The console
+ * has been told `prefix` as its public path, so a route must serve exactly that prefix, rewritten
+ * to `/`. It asks for S3 keys itself.
+ */
+export interface ObjectStoreConsole {
+  /** The console's Service. */
+  readonly service: ServiceHandle;
+  /** Name of the Service port. */
+  readonly port: string;
+  /** The gateway path the console expects to be served under, starting and ending in '/'. */
+  readonly prefix: string;
 }
 
 /** What every stateful server of the data layer takes. */

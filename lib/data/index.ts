@@ -1,12 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
+import { gatewayExternalUrls } from '../gateway';
 import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
 import { MySqlBackup } from './backup';
 import { Buckets } from './buckets';
 import { MYSQL, OBJECT_STORE } from './constants';
 import { GeneratedSecrets } from './generated-secrets';
-import type { Database, ObjectStore } from './handles';
+import type { Database, ObjectStore, ObjectStoreConsole } from './handles';
 import { Minio } from './minio';
 import { MySql } from './mysql';
 import { SeaweedFs } from './seaweedfs';
@@ -34,12 +35,18 @@ const SECRET_BYTES = 24;
 
 /**
  * The platform's state: MySQL, the S3 object store, their generated credentials, the buckets and
- * the backups. Exposes typed handles (`database`, `objectStore`) for the charts that consume them.
+ * the backups. Exposes typed handles (`database`, `objectStore`, `objectStoreConsole`) for the
+ * charts that consume them.
  */
 export class DataChart extends Chart {
   public static readonly COMPONENT = 'data';
   public readonly database: Database;
   public readonly objectStore: ObjectStore;
+  /**
+   * The store's web console, to be routed on the gateway by a chart applied after it (this one is
+   * applied before the gateway exists). Only MinIO has one: SeaweedFS' pages have no login.
+   */
+  public readonly objectStoreConsole?: ObjectStoreConsole;
 
   constructor(scope: Construct, id: string, props: DataChartProps) {
     super(scope, id);
@@ -70,9 +77,16 @@ export class DataChart extends Chart {
     }).database;
 
     const storeProps = { namespace, policy, storageSize: config.storage.objectStore, storageClass: config.storageClass };
-    this.objectStore = config.objectStore === 'seaweedfs'
-      ? new SeaweedFs(this, 'SeaweedFs', storeProps).store
-      : new Minio(this, 'Minio', { ...storeProps, replicas: config.storage.objectStoreReplicas }).store;
+    if (config.objectStore === 'seaweedfs') {
+      this.objectStore = new SeaweedFs(this, 'SeaweedFs', storeProps).store;
+    } else {
+      // The console only needs the path of this URL (its pages' base); MinIO would redirect browsers
+      // that open the S3 port there, which nothing outside reaches. HTTPS, the first way in, then.
+      const [externalUrl] = gatewayExternalUrls(config.gateway, config.domain);
+      const minio = new Minio(this, 'Minio', { ...storeProps, replicas: config.storage.objectStoreReplicas, externalUrl });
+      this.objectStore = minio.store;
+      this.objectStoreConsole = minio.console;
+    }
 
     new Buckets(this, 'Buckets', { store: this.objectStore, policy });
 

@@ -16,6 +16,19 @@ export interface KubeflowGatewayProps {
 }
 
 /**
+ * The URLs users reach the platform on (scheme://host[:port], HTTPS first), from the gateway's
+ * configuration: the node ports with a NodePort Service, 80/443 of the load balancer otherwise.
+ * Without `httpsRedirect` plain HTTP is a way in too. Exported so that a component built before
+ * the gateway (MinIO's console URL) derives them from the same rule.
+ */
+export function gatewayExternalUrls(config: GatewayConfig, domain: string): readonly string[] {
+  const url = (scheme: string, nodePort: number) =>
+    config.serviceType === 'NodePort' ? `${scheme}://${domain}:${nodePort}` : `${scheme}://${domain}`;
+  const https = url('https', config.nodePorts.https);
+  return config.httpsRedirect ? [https] : [https, url('http', config.nodePorts.http)];
+}
+
+/**
  * The Istio Gateway `kubeflow-gateway`: HTTP on 80 and HTTPS on 443 (certificate from the TLS
  * Secret), any host, on the ingress gateway's pods. Implements the `Gateway` handle routes and
  * the login take.
@@ -33,10 +46,7 @@ export class KubeflowGateway extends Construct implements Gateway {
     const { config } = props;
     this.namespace = props.namespace;
     this.workload = props.workload;
-    const url = (scheme: string, nodePort: number) =>
-      config.serviceType === 'NodePort' ? `${scheme}://${props.domain}:${nodePort}` : `${scheme}://${props.domain}`;
-    const https = url('https', config.nodePorts.https);
-    this.externalUrls = config.httpsRedirect ? [https] : [https, url('http', config.nodePorts.http)];
+    this.externalUrls = gatewayExternalUrls(config, props.domain);
 
     const hosts = ['*'];
     new IstioGateway(this, 'Resource', {

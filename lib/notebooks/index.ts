@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
-import type { ObjectStore } from '../data';
+import type { ObjectStore, ObjectStoreConsole } from '../data';
 import { Route, type Gateway } from '../gateway';
 import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
 import type { UserNamespace } from '../users';
@@ -39,9 +39,17 @@ export interface NotebooksChartProps {
   readonly gateway: Gateway;
   /** The header the gateway puts the signed-in user's email in. */
   readonly userIdHeader: string;
-  /** Links of the landing page besides Notebooks and TensorBoards (Pipelines, the object-store console). */
+  /** Links of the landing page besides Notebooks, TensorBoards and the object store (Pipelines). */
   readonly links: readonly LandingLink[];
+  /**
+   * The object store's web console: routed here, beside the landing page that links it, because the
+   * data layer is applied before the gateway. @default - none (SeaweedFS): no route, no link
+   */
+  readonly objectStoreConsole?: ObjectStoreConsole;
 }
+
+/** Landing-page link of the object store's console, which asks for S3 keys itself (README, "Data layer"). */
+export const OBJECT_STORE_LINK = { title: 'Object store', description: 'MinIO console: browse buckets and artifacts, after logging in with an S3 access key' } as const;
 
 /**
  * Notebooks, TensorBoards and the landing page: Kubeflow's notebook controller and Jupyter web app,
@@ -107,6 +115,15 @@ export class NotebooksChart extends Chart {
       return board;
     });
 
+    // Any signed-in user may open it (the gateway's login covers every path but the login pages);
+    // what they see is decided by the S3 keys they log in with.
+    const storeConsole = props.objectStoreConsole;
+    if (storeConsole) {
+      new Route(this, 'ObjectStoreConsoleRoute', {
+        gateway, name: storeConsole.service.name, prefix: storeConsole.prefix, to: storeConsole.service, port: storeConsole.port, rewrite: '/',
+      });
+    }
+
     this.landingPage = new LandingPage(this, 'Landing', {
       namespace,
       policy,
@@ -116,6 +133,7 @@ export class NotebooksChart extends Chart {
         { title: 'Notebooks', href: `${NOTEBOOKS.webAppPrefix}?ns={namespace}`, description: 'Jupyter servers with a persistent workspace, on a GPU when you ask for one' },
         ...props.links,
         { title: 'TensorBoards', href: '#tensorboards', description: 'training curves of your log directories (listed below)' },
+        ...(storeConsole ? [{ ...OBJECT_STORE_LINK, href: storeConsole.prefix }] : []),
       ],
       users: props.owners.map((o) => ({
         email: o.email,

@@ -1,14 +1,15 @@
-import { Minio, SeaweedFs } from '../../lib/data';
+import { Minio, minioConsoleUrl, SeaweedFs } from '../../lib/data';
 import { constructHarness, find, type K8sObject } from '../support/stack';
 
 const base = { namespace: 'kubeflow', storageSize: '20Gi', storageClass: 'microk8s-hostpath' };
+const externalUrl = 'https://ml.example.org:31443';
 
 describe('Minio (single server)', () => {
   // Built in beforeEach, which runs as part of each test (see test/support/stack.ts).
   let minio: Minio, objs: K8sObject[], sts: any, c: any;
   beforeEach(() => {
     const h = constructHarness();
-    minio = new Minio(h.chart, 'm', { ...base, policy: h.policy });
+    minio = new Minio(h.chart, 'm', { ...base, policy: h.policy, externalUrl });
     objs = h.synth();
     sts = find(objs, 'StatefulSet', 'minio', 'kubeflow');
     c = sts.spec.template.spec.containers[0];
@@ -34,15 +35,27 @@ describe('Minio (single server)', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/minio/health/live', port: 's3' });
   });
 
-  test('console is reachable only from the gateway namespace; S3 only from labelled clients', () => {
-    const consoleNp = find(objs, 'NetworkPolicy', 'minio-console-from-gateway', 'kubeflow');
-    expect(consoleNp.spec.ingress[0]).toEqual({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
-      ports: [{ protocol: 'TCP', port: 9001 }],
-    });
+  test('the console is told its public path under the gateway; nothing admits traffic to it until a route does', () => {
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    expect(env.MINIO_BROWSER_REDIRECT_URL).toBe('https://ml.example.org:31443/minio/ui');
+    expect(minio.console).toMatchObject({ port: 'http-console', prefix: '/minio/ui/' });
+    expect(minio.console.service.name).toBe('minio-console');
+    expect(minio.console.service.port('http-console')).toMatchObject({ port: 9001, targetPort: 'console' });
+    expect(c.ports).toContainEqual(expect.objectContaining({ name: 'console', containerPort: 9001 }));
+    const policies = objs.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies.filter((p) => p.spec.ingress.some((i: any) => i.ports.some((pt: any) => pt.port === 9001)))).toEqual([]);
     const s3Np = find(objs, 'NetworkPolicy', 'object-store-clients', 'kubeflow');
     expect(s3Np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'microflow.dev/object-store-client': 'true' } } }]);
     expect(find(objs, 'Service', 'minio-console', 'kubeflow').spec.type).toBeUndefined();
+  });
+
+  test('a gateway URL with a path, query or another scheme is refused, naming the field', () => {
+    for (const bad of ['https://ml.example.org/', 'https://ml.example.org/x', 'ml.example.org', 'ftp://ml.example.org', 'https://ml.example.org?a=1', 'https://ml.example.org#x', '']) {
+      expect(() => minioConsoleUrl(bad)).toThrow(`MinIO: externalUrl must be http(s)://host[:port] without a path, got ${JSON.stringify(bad)}`);
+    }
+    expect(minioConsoleUrl('http://10.0.0.5:30080')).toBe('http://10.0.0.5:30080/minio/ui');
+    const h = constructHarness();
+    expect(() => new Minio(h.chart, 'x', { ...base, policy: h.policy, externalUrl: 'https://ml.example.org/console' })).toThrow(/externalUrl/);
   });
 
   test('the data volume is retained', () => {
@@ -54,7 +67,7 @@ describe('Minio (distributed)', () => {
   let objs: K8sObject[], sts: any;
   beforeEach(() => {
     const h = constructHarness();
-    new Minio(h.chart, 'm', { ...base, policy: h.policy, replicas: 4 });
+    new Minio(h.chart, 'm', { ...base, policy: h.policy, replicas: 4, externalUrl });
     objs = h.synth();
     sts = find(objs, 'StatefulSet', 'minio', 'kubeflow');
   });
@@ -72,7 +85,7 @@ describe('Minio (distributed)', () => {
 
   test('2 or 3 replicas are refused (erasure coding needs 4)', () => {
     const h = constructHarness();
-    expect(() => new Minio(h.chart, 'x', { ...base, policy: h.policy, replicas: 3 })).toThrow(/at least 4/);
+    expect(() => new Minio(h.chart, 'x', { ...base, policy: h.policy, replicas: 3, externalUrl })).toThrow(/at least 4/);
   });
 });
 

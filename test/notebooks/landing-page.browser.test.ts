@@ -21,6 +21,9 @@ if ((!NGINX || !CHROMIUM) && process.env.MICROFLOW_REQUIRE_BROWSER === '1') {
   throw new Error('MICROFLOW_REQUIRE_BROWSER=1 but nginx or chromium is missing (apt-get install nginx-light chromium)');
 }
 const maybe = NGINX && CHROMIUM ? describe : describe.skip;
+// Real programs: a Chromium start takes 1-3 s on an idle 2-core machine and passed jest's 5 s default
+// beside other jobs (two starts per test); `run` bounds each start at 60 s.
+jest.setTimeout(150_000);
 const OUTPUT = path.join(ROOT, 'test', 'output');
 // Flags that work on this machine: no sandbox as root, and none of Chromium's background network calls.
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -56,8 +59,29 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ status:
   });
 }
 
+/** The DOM Chromium builds for a page (in the given profile), and its links by text. */
+async function seenByChromium(url: string, profile: string): Promise<{ dom: string; byText: Record<string, string> }> {
+  const dom = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url]);
+  expect(dom.status).toBe(0);
+  return { dom: dom.stdout, byText: Object.fromEntries([...dom.stdout.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]])) };
+}
+
+/** Runs `f` with a fresh Chromium profile, removed afterwards. */
+async function withProfile<T>(f: (profile: string) => Promise<T>): Promise<T> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-chromium-'));
+  try {
+    return await f(profile);
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The page the stack renders with `objectStore: seaweedfs`, served beside the MinIO one. */
+const SEAWEEDFS_PAGE = 'seaweedfs.html';
+
 maybe('landing page served by nginx, seen by Chromium', () => {
   const { data, users, userIdHeader } = landingConfigMap();
+  const seaweedfs = landingConfigMap({ objectStore: 'seaweedfs', storage: { objectStoreReplicas: 1 } }).data;
   const alice = users[0];
   let dir: string;
   let nginx: ChildProcess;
@@ -75,6 +99,7 @@ maybe('landing page served by nginx, seen by Chromium', () => {
     fs.mkdirSync(html);
     for (const t of ['client', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, t));
     fs.writeFileSync(path.join(html, LANDING_FILES.html), data[LANDING_FILES.html]);
+    fs.writeFileSync(path.join(html, SEAWEEDFS_PAGE), seaweedfs[LANDING_FILES.html]);
     // The rendered server block as it is, but on a free loopback port and this test's html folder
     // (in the pod, the ConfigMap is mounted at the image's html folder and the pod port is 8080).
     const server = data[LANDING_FILES.nginx]
@@ -145,20 +170,18 @@ maybe('landing page served by nginx, seen by Chromium', () => {
     expect(r.body).toContain('&lt;script&gt;');
   });
 
-  test('Chromium renders the page: links to Notebooks, Pipelines and the user\'s TensorBoards, in the user\'s namespace; screenshot kept', async () => {
+  test('Chromium renders the page: links to Notebooks, Pipelines, the user\'s TensorBoards (in the user\'s namespace) and the object-store console; screenshot kept', async () => {
     const url = `http://127.0.0.1:${proxyPort}/`;
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-chromium-'));
-    try {
-      const dom = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url]);
-      expect(dom.status).toBe(0);
-      const links = [...dom.stdout.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => ({ href: m[1], text: m[2] }));
-      const byText = Object.fromEntries(links.map((l) => [l.text, l.href]));
+    await withProfile(async (profile) => {
+      const { dom, byText } = await seenByChromium(url, profile);
       expect(byText.Notebooks).toBe(`/jupyter/?ns=${alice.namespace}`);
       expect(byText.Pipelines).toBe(`/pipeline/?ns=${alice.namespace}`);
       expect(byText.TensorBoards).toBe('#tensorboards');
+      // MinIO's console, routed at its documented subpath (test/data/object-store-console.test.ts).
+      expect(byText['Object store']).toBe('/minio/ui/');
       expect(alice.tensorboards.length).toBeGreaterThan(0);
       for (const tb of alice.tensorboards) expect(byText[tb.name]).toBe(tb.path);
-      expect(dom.stdout).toContain(`<code id="namespace">${alice.namespace}</code>`);
+      expect(dom).toContain(`<code id="namespace">${alice.namespace}</code>`);
 
       fs.mkdirSync(OUTPUT, { recursive: true });
       const shot = path.join(OUTPUT, 'landing-page.png');
@@ -169,8 +192,15 @@ maybe('landing page served by nginx, seen by Chromium', () => {
       expect(png.subarray(1, 4).toString()).toBe('PNG');
       expect(png.length).toBeGreaterThan(10_000);
       console.log(`landing page screenshot: ${shot}`);
-    } finally {
-      fs.rmSync(profile, { recursive: true, force: true });
-    }
+    });
+  });
+
+  test('with SeaweedFS the page has the same applications but no object-store link (its pages have no login, so nothing routes them)', async () => {
+    const { byText } = await withProfile((profile) => seenByChromium(`http://127.0.0.1:${proxyPort}/${SEAWEEDFS_PAGE}`, profile));
+    expect(byText.Notebooks).toBe(`/jupyter/?ns=${alice.namespace}`);
+    expect(byText.Pipelines).toBe(`/pipeline/?ns=${alice.namespace}`);
+    expect(byText.TensorBoards).toBe('#tensorboards');
+    expect(byText['Object store']).toBeUndefined();
+    expect(Object.values(byText).filter((href) => href.startsWith('/minio/'))).toEqual([]);
   });
 });

@@ -6,11 +6,12 @@ import { exampleConfig } from '../support/stack';
 
 /**
  * The landing page as the stack renders it for examples/cluster.yaml (two users, one with a
- * TensorBoard): its ConfigMap data, the users it knows with their TensorBoards, and the header the
- * gateway sets. Taken from the stack, not built for the test, so the links checked are the ones shipped.
+ * TensorBoard, MinIO), with `overrides` on top: its ConfigMap data, the users it knows with their
+ * TensorBoards, and the header the gateway sets. Taken from the stack, not built for the test, so
+ * the links checked are the ones shipped.
  */
-export function landingConfigMap(): { data: Record<string, string>; users: LandingUser[]; userIdHeader: string } {
-  const stack = buildStack(exampleConfig('cluster'), path.join(os.tmpdir(), 'microflow-never-written'));
+export function landingConfigMap(overrides: Record<string, unknown> = {}): { data: Record<string, string>; users: LandingUser[]; userIdHeader: string } {
+  const stack = buildStack(exampleConfig('cluster', overrides), path.join(os.tmpdir(), 'microflow-never-written'));
   const cm = (stack.notebooks.toJson() as any[]).find((o) => o.kind === 'ConfigMap' && o.data?.[LANDING_FILES.html]);
   if (!cm) throw new Error('the notebooks chart rendered no landing page ConfigMap');
   const users = stack.users.users.map((u) => ({
