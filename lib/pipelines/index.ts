@@ -68,7 +68,7 @@ export class PipelinesChart extends Chart {
   public readonly api: ApiGuard;
   public readonly ui: PipelinesUi;
   public readonly crdNames: string[];
-  /** Multi-user: whether the object store limits each user's key to their prefix (MinIO yes, SeaweedFS no). */
+  /** Multi-user: whether the object store limits each user's key to their prefix (both stores do). */
   public readonly artifactsIsolated: boolean = false;
 
   constructor(scope: Construct, id: string, props: PipelinesChartProps) {
