@@ -18,6 +18,7 @@ export * from './generated-secrets';
 export * from './mysql';
 export * from './minio';
 export * from './seaweedfs';
+export * from './seaweedfs-iam';
 export * from './buckets';
 export * from './backup';
 export * from './restore';

@@ -14,8 +14,10 @@ const CONFIG_DIR = '/etc/seaweedfs';
 /**
  * SeaweedFS (master, volume, filer and S3 gateway in one `weed server`) behind the same
  * `minio-service` name and credential Secret as MinIO, so nothing else in the stack changes.
- * The S3 identity file holds the credentials, so it is written at start into a memory volume from
- * the Secret, never rendered into a ConfigMap.
+ * The S3 identity file holds the root credentials, so it is written at start into a memory volume
+ * from the Secret, never rendered into a ConfigMap. Further identities are made at run time through
+ * SeaweedFS' IAM API (`seaweedfsIamContainer`) and kept in the filer, so the pod needs no Secret that
+ * a later component creates.
  */
 export class SeaweedFs extends Construct {
   public readonly store: ObjectStore;
@@ -65,6 +67,11 @@ export class SeaweedFs extends Construct {
               '-s3',
               `-s3.port=${S3_CONTAINER_PORT}`,
               `-s3.config=${CONFIG_DIR}/s3.json`,
+              // Identities added later (per-user keys, lib/pipelines ArtifactUsers) go through the IAM
+              // API on the S3 port, which only the root identity (Admin) may write to; users may not
+              // even make keys for themselves.
+              '-s3.iam.readOnly=false',
+              '-s3.iam.selfServiceRequiresGrant=true',
             ],
             ports: [{ name: S3_PORT_NAME, port: S3_CONTAINER_PORT }],
             startup: { ...status, periodSeconds: 5, failureThreshold: 60 },

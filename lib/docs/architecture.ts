@@ -44,6 +44,14 @@ export function architectureDiagram(config: Config): string {
       lines.push('  end');
     }
     const edges = new Set<string>();
+    // Clients that are no workload of ours (pods KFP or users create) get a box of their own.
+    const known = new Set([...namespaces].flatMap(([ns, ws]) => ws.map((w) => id('w', ns, w))));
+    const outside = new Set<string>();
+    for (const c of connectionsOf(app)) {
+      const from = id('w', c.from.namespace, c.from.name);
+      if (!known.has(from)) outside.add(`  ${from}(["${c.from.name}<br/><small>namespace ${c.from.namespace}</small>"])`);
+    }
+    lines.push(...outside);
     for (const c of connectionsOf(app)) {
       const port = c.to.port(c.port);
       const admitting = policies.admitting({ namespace: c.from.namespace, labels: c.from.labels }, { namespace: c.to.pods.namespace, labels: c.to.pods.labels }, port.containerPort);

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
-import { GeneratedSecrets, mcContainer, MC_TMP_VOLUME, OBJECT_STORE, secretEnv, STORE_ALIAS, type GeneratedSecretSpec, type ObjectStore } from '../data';
-import { PolicyJob, type WorkloadPolicy } from '../platform';
+import {
+  GeneratedSecrets, mcContainer, MC_TMP_VOLUME, OBJECT_STORE, secretEnv, seaweedfsIamContainer, STORE_ALIAS,
+  type GeneratedSecretSpec, type ObjectStore,
+} from '../data';
+import { declareConnection, IngressAllow, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 import { namespacePrefix } from './constants';
 
 export interface ArtifactUsersProps {
@@ -16,7 +19,10 @@ export interface ArtifactUsersProps {
 const KEY_BYTES = 16;
 const SECRET_BYTES = 24;
 
-/** The MinIO policy of one namespace: objects under its prefix only (IAM policy grammar). */
+/**
+ * The policy of one namespace: objects under its prefix only (IAM policy grammar). MinIO and
+ * SeaweedFS both evaluate it as AWS does, the listing limited by the `s3:prefix` condition.
+ */
 export function artifactPolicy(bucket: string, namespace: string): object {
   const prefix = namespacePrefix(namespace);
   return {
@@ -31,65 +37,97 @@ export function artifactPolicy(bucket: string, namespace: string): object {
 
 /** Name of the store-side copy of a user namespace's credentials (in the store's namespace). */
 export const storeSideSecret = (namespace: string) => `pipelines-artifacts-${namespace}`;
+/** The store's user (MinIO) or identity (SeaweedFS) of a namespace, and the name of its policy. */
+export const artifactUser = (namespace: string) => `kfp-${namespace}`;
+/** metadata.name of the NetworkPolicy that admits the user namespaces' pods to the store. */
+export const USER_PODS_TO_STORE = 'object-store-user-namespaces';
 
 /**
  * Per-user object-store credentials for multi-user runs: `mlpipeline-minio-artifact` in each user
  * namespace (what the launcher and Argo's executor read there), generated in the cluster, never
- * rendered. With MinIO each user gets an own key limited by a policy to `private-artifacts/<ns>/`
- * of the artifacts bucket, so one user's steps cannot read another's artifacts. SeaweedFS reads its
- * identities from a file the data layer writes at start from the root Secret: there the user Secrets
- * carry the root keys, and isolation between users is not enforced by the store (README, "Pipelines").
+ * rendered, limited by the store to `private-artifacts/<ns>/` of the artifacts bucket, so one user's
+ * steps cannot read another's artifacts. A Job in the store's namespace registers each key with the
+ * root key: MinIO users and policies (`mc admin`), SeaweedFS identities (its IAM API). Every pod of a
+ * user namespace may then reach the store: what it can do there is what its namespace's key allows.
  */
 export class ArtifactUsers extends Construct {
-  /** Whether the store enforces the per-user prefix. */
-  public readonly isolated: boolean;
+  /** Whether the store enforces the per-user prefix: both stores do. */
+  public readonly isolated = true;
 
   constructor(scope: Construct, id: string, props: ArtifactUsersProps) {
     super(scope, id);
     const { store, namespace, policy } = props;
     const keys = OBJECT_STORE.secret.keys;
-    this.isolated = store.kind === 'minio';
     const secrets: GeneratedSecretSpec[] = props.userNamespaces.flatMap((ns): GeneratedSecretSpec[] => {
-      const userSecret = { name: store.credentials.name, namespace: ns };
-      if (!this.isolated) {
-        return [{ ...userSecret, data: { [keys.accesskey]: { copy: { secret: store.credentials.name, key: keys.accesskey } }, [keys.secretkey]: { copy: { secret: store.credentials.name, key: keys.secretkey } } } }];
-      }
       const own = storeSideSecret(ns);
       return [
         { name: own, data: { [keys.accesskey]: { random: KEY_BYTES }, [keys.secretkey]: { random: SECRET_BYTES } } },
-        { ...userSecret, data: { [keys.accesskey]: { copy: { secret: own, key: keys.accesskey } }, [keys.secretkey]: { copy: { secret: own, key: keys.secretkey } } } },
+        { name: store.credentials.name, namespace: ns, data: { [keys.accesskey]: { copy: { secret: own, key: keys.accesskey } }, [keys.secretkey]: { copy: { secret: own, key: keys.secretkey } } } },
       ];
     });
-    // The root keys are copied: list them first so the generator may read them.
-    const root: GeneratedSecretSpec[] = this.isolated ? [] : [{ name: store.credentials.name, data: { [keys.accesskey]: { random: KEY_BYTES }, [keys.secretkey]: { random: SECRET_BYTES } } }];
-    const generator = new GeneratedSecrets(this, 'Secrets', { name: 'pipelines-artifact-secrets', namespace, policy, secrets: [...root, ...secrets] });
-    if (!this.isolated) return;
+    const generator = new GeneratedSecrets(this, 'Secrets', { name: 'pipelines-artifact-secrets', namespace, policy, secrets });
 
-    // MinIO: one user and one policy per namespace, made with the root keys. Idempotent: `user add`
-    // resets the same key, `policy create` replaces the document, an existing attachment is kept.
     const lines: string[] = [];
     const env = props.userNamespaces.flatMap((ns, i) => {
-      const name = `kfp-${ns}`;
-      lines.push(
-        `printf '%s' '${JSON.stringify(artifactPolicy(store.buckets.artifacts, ns))}' > /tmp/${name}.json`,
-        `mc admin user add ${STORE_ALIAS} "$USER_${i}_AK" "$USER_${i}_SK" >/dev/null`,
-        `mc admin policy create ${STORE_ALIAS} ${name} /tmp/${name}.json >/dev/null`,
-        `out=$(mc admin policy attach ${STORE_ALIAS} ${name} --user "$USER_${i}_AK" 2>&1) || case "$out" in *already*) ;; *) echo "$out" >&2; exit 1 ;; esac`,
-        `echo "namespace ${ns}: key limited to ${store.buckets.artifacts}/${namespacePrefix(ns)}"`,
-      );
+      const vars = { ak: `USER_${i}_AK`, sk: `USER_${i}_SK` };
+      lines.push(...(store.kind === 'minio' ? minioLines : seaweedfsLines)(store.buckets.artifacts, ns, vars));
+      lines.push(`echo "namespace ${ns}: key limited to ${store.buckets.artifacts}/${namespacePrefix(ns)}"`);
       const ref = { name: storeSideSecret(ns), keys: OBJECT_STORE.secret.keys };
-      return [secretEnv(`USER_${i}_AK`, ref, 'accesskey'), secretEnv(`USER_${i}_SK`, ref, 'secretkey')];
+      return [secretEnv(vars.ak, ref, 'accesskey'), secretEnv(vars.sk, ref, 'secretkey')];
     });
+    const container: ContainerProps = (store.kind === 'minio' ? mcContainer : seaweedfsIamContainer)(
+      store, 'configure-users', lines.join('\n'), { env, resources: 'pipelineArtifactUsers' });
     const job = new PolicyJob(this, 'Job', {
       name: 'pipelines-artifact-users',
       namespace,
       policy,
       connectsTo: [store.server],
-      pod: {
-        containers: [mcContainer(store, 'configure-users', lines.join('\n'), { env, resources: 'pipelineArtifactUsers' })],
-        volumes: [MC_TMP_VOLUME],
-      },
+      pod: { containers: [container], volumes: [MC_TMP_VOLUME] },
     });
     job.node.addDependency(generator);
+
+    // Any pod of a user namespace (step pods, notebooks, TensorBoards): users may label their pods as
+    // they like, so labels would not narrow who gets in; the per-namespace key is the boundary.
+    const server = store.server;
+    new IngressAllow(this, 'UserPods', {
+      name: USER_PODS_TO_STORE,
+      pods: server.service.pods,
+      ports: [server.service.port(server.port).targetPort],
+      from: props.userNamespaces.map((ns) => ({ namespace: ns })),
+    });
+    for (const ns of props.userNamespaces) {
+      declareConnection(this, { from: { name: 'any pod', namespace: ns, labels: {} }, to: server.service, port: server.port });
+    }
   }
+}
+
+type KeyVars = { readonly ak: string; readonly sk: string };
+
+/** MinIO: `user add` resets the same key, `policy create` replaces the document, an existing attachment is kept. */
+function minioLines(bucket: string, ns: string, v: KeyVars): string[] {
+  const name = artifactUser(ns);
+  return [
+    `printf '%s' '${JSON.stringify(artifactPolicy(bucket, ns))}' > /tmp/${name}.json`,
+    `mc admin user add ${STORE_ALIAS} "$${v.ak}" "$${v.sk}" >/dev/null`,
+    `mc admin policy create ${STORE_ALIAS} ${name} /tmp/${name}.json >/dev/null`,
+    `out=$(mc admin policy attach ${STORE_ALIAS} ${name} --user "$${v.ak}" 2>&1) || case "$out" in *already*) ;; *) echo "$out" >&2; exit 1 ;; esac`,
+  ];
+}
+
+/**
+ * SeaweedFS: an existing identity is kept; a key it already has is replaced (the Secret may have
+ * been re-made with another secret; a key another identity holds fails the Job); PutUserPolicy
+ * replaces the document. Keys go to curl as files, never on a command line.
+ */
+function seaweedfsLines(bucket: string, ns: string, v: KeyVars): string[] {
+  const name = artifactUser(ns);
+  const key = `"AccessKeyId@$(put ak "$${v.ak}")" "SecretAccessKey@$(put sk "$${v.sk}")"`;
+  return [
+    `iam --accept EntityAlreadyExists CreateUser UserName=${name} || true`,
+    `if ! iam --accept EntityAlreadyExists CreateAccessKey UserName=${name} ${key}; then`,
+    `  iam DeleteAccessKey UserName=${name} "AccessKeyId@$(put ak "$${v.ak}")"`,
+    `  iam CreateAccessKey UserName=${name} ${key}`,
+    'fi',
+    `iam PutUserPolicy UserName=${name} PolicyName=${name} "PolicyDocument@$(put policy '${JSON.stringify(artifactPolicy(bucket, ns))}')"`,
+  ];
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Database, ObjectStore } from '../data';
 import { gpuPlacement } from '../gpu';
 import { Route, type Gateway } from '../gateway';
-import { IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
+import { declareConnection, IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
 import type { AccessCheck } from './access';
 import { ApiGuard } from './api-guard';
 import { ApiServer } from './api-server';
@@ -68,7 +68,7 @@ export class PipelinesChart extends Chart {
   public readonly api: ApiGuard;
   public readonly ui: PipelinesUi;
   public readonly crdNames: string[];
-  /** Multi-user: whether the object store limits each user's key to their prefix (MinIO yes, SeaweedFS no). */
+  /** Multi-user: whether the object store limits each user's key to their prefix (both stores do). */
   public readonly artifactsIsolated: boolean = false;
 
   constructor(scope: Construct, id: string, props: PipelinesChartProps) {
@@ -120,6 +120,9 @@ export class PipelinesChart extends Chart {
         ports: [store.server.service.port(store.server.port).targetPort],
         from: runPeers,
       });
+      for (const p of runPeers) {
+        declareConnection(this, { from: { name: 'pipeline step pods', namespace: p.namespace!, labels: KFP.stepPodLabel }, to: store.server.service, port: store.server.port });
+      }
     }
 
     if (this.mode === 'multi-user') {

@@ -9,7 +9,9 @@
  * a real NetworkPolicy engine (skipped loudly when it is not built, required in CI).
  */
 import { MYSQL, OBJECT_STORE } from '../../lib/data';
+import { pipelinesMode } from '../../lib/pipelines';
 import { NAMESPACES, type Connection } from '../../lib/platform';
+import { USER_NAMESPACE } from '../../lib/users';
 import { cyclonusAllows, findCyclonus, type TrafficQuery } from '../support/cyclonus';
 import { NetworkPolicies } from '../support/netpol';
 import { rendered, VARIANTS, variantConfig, type K8sObject } from '../support/stack';
@@ -63,6 +65,14 @@ function cases(connections: readonly Connection[]): Case[] {
       to: serverPods(mysql), port: mysql.to.port(mysql.port).containerPort, expected: false,
     });
   }
+  // Pods of a user namespace reach the object store (multi-user: their key is limited to their prefix), nothing else of the data layer.
+  const userPods = connections.find((c) => c.to.name === OBJECT_STORE.service && c.from.namespace !== NAMESPACES.kubeflow && !Object.keys(c.from.labels).length);
+  if (mysql && userPods) {
+    out.push({
+      what: 'refused: a pod of a user namespace → MySQL', from: userPods.from,
+      to: serverPods(mysql), port: mysql.to.port(mysql.port).containerPort, expected: false,
+    });
+  }
   if (store) {
     out.push({
       what: 'refused: a MySQL-only client → the object store', from: { namespace: NAMESPACES.kubeflow, labels: { [MYSQL.clientLabel]: 'true' } },
@@ -94,6 +104,14 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(list.filter((c) => !c.expected).length).toBeGreaterThanOrEqual(8);
   });
 
+  test('multi-user: any pod of every user namespace is declared to reach the object store; single-user: none', () => {
+    const config = variantConfig(variant);
+    const userNamespaces = objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[Object.keys(USER_NAMESPACE.labels)[0]] === 'true').map((o) => o.metadata.name).sort();
+    expect(userNamespaces.length).toBeGreaterThan(0);
+    const reaching = connections.filter((c) => c.to.name === OBJECT_STORE.service && userNamespaces.includes(c.from.namespace) && !Object.keys(c.from.labels).length);
+    expect(reaching.map((c) => c.from.namespace).sort()).toEqual(pipelinesMode(config) === 'multi-user' ? userNamespaces : []);
+  });
+
   test('the JS evaluator: every declared connection is admitted on the server pod\'s port, the samples are refused', () => {
     const policies = new NetworkPolicies(objects);
     expect(verdicts(list, list.map((c) => policies.allows(c.from, c.to, c.port)))).toEqual(expectedVerdicts(list));
@@ -110,7 +128,9 @@ describe('the engines catch the bug class (policy on the Service port instead of
   let list: Case[];
   beforeEach(() => {
     const stack = rendered(variantConfig('laptop with seaweedfs'));
-    objects = stack.objects.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'object-store-clients'
+    // Every allow into the store (its own clients', the step pods', the user namespaces') on the wrong port.
+    const toStore = (o: K8sObject) => o.kind === 'NetworkPolicy' && o.metadata.namespace === NAMESPACES.kubeflow && o.metadata.name.startsWith('object-store-');
+    objects = stack.objects.map((o) => (toStore(o)
       ? { ...o, spec: { ...o.spec, ingress: [{ ...o.spec.ingress[0], ports: [{ protocol: 'TCP', port: OBJECT_STORE.port }] }] } }
       : o));
     list = cases(stack.connections).filter((c) => c.expected && c.what.includes(OBJECT_STORE.service));

@@ -122,9 +122,9 @@ export const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** Every example profile, plus variants the examples do not cover (the SeaweedFS object store). */
 export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs'] as const;
 
-/** The configuration of a variant name from VARIANTS. */
+/** The configuration of a variant name from VARIANTS. SeaweedFS with two users: multi-user, so its per-user keys and allows render too. */
 export function variantConfig(variant: string): Config {
-  return variant.startsWith('profile ') ? exampleConfig(variant.slice('profile '.length) as Example) : resolveConfig({ objectStore: 'seaweedfs' });
+  return variant.startsWith('profile ') ? exampleConfig(variant.slice('profile '.length) as Example) : resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local', 'ben@microflow.local'] });
 }
 
 /** The rendered objects of a variant name from VARIANTS. */

@@ -1,0 +1,185 @@
+/**
+ * Per-user artifact keys on SeaweedFS, for real: the rendered SeaweedFS pod (weed 4.53, built by
+ * test/native/build.sh) with a root key full of characters that need quoting, the rendered bucket
+ * Job, then the rendered `pipelines-artifact-users` Job (its curl calls to SeaweedFS' IAM API run
+ * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
+ * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
+ *
+ * Needs `test/native/build.sh seaweedfs s3-client` (skipped with a note otherwise; CI requires it).
+ */
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveConfig } from '../../lib/config';
+import { OBJECT_STORE } from '../../lib/data';
+import { NAMESPACES } from '../../lib/platform';
+import { namespacePrefix, storeSideSecret } from '../../lib/pipelines';
+import { NativePod, renderedPod, requireNative } from '../native';
+import { mcStandIn, s3, type S3Auth, type S3Op } from '../native/s3';
+import { runScript } from '../support/run-script';
+import { find, podSpecOf, rendered } from '../support/stack';
+
+jest.setTimeout(240_000);
+const programs = requireNative('seaweedfs', 's3-client');
+const maybe = programs ? describe : describe.skip;
+
+// As in test/data/seaweedfs.native.test.ts: weed's internal listeners moved off their defaults.
+const INTERNAL_PORTS: Record<string, number> = {
+  'master.port': 9333, 'master.port.grpc': 19333, 'volume.port': 8080, 'volume.port.grpc': 18080,
+  'filer.port': 8888, 'filer.port.grpc': 18888, 's3.port.grpc': 18333, 's3.port.iceberg': 8181, 's3.port.lance': 9101,
+};
+
+const hex = (n: number) => randomBytes(n).toString('hex');
+const K = OBJECT_STORE.secret.keys;
+const BUCKET = OBJECT_STORE.buckets.artifacts;
+
+test('an access key with ":" (which SigV4 clients cannot send) fails the Job before any call, saying so', () => {
+  const { objects } = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local', 'ben@microflow.local'] }));
+  const container = podSpecOf(find(objects, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow)).containers[0];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-artifact-users-'));
+  try {
+    const r = runScript(container, work, { S3_ACCESS_KEY: 'root:key', S3_ENDPOINT: 'http://127.0.0.1:9' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('access key contains ":"') });
+    expect(r.stdout).toBe('');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+maybe('per-user artifact keys on SeaweedFS, natively', () => {
+  const { objects } = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local', 'ben@microflow.local'] }));
+  const [A, B] = ['ann-microflow-local', 'ben-microflow-local'];
+  // The root secret carries what curl's config syntax and JSON must quote, and what a shell would run.
+  const root = { accessKey: hex(16), secretKey: `${hex(8)}"\\ $(touch pwned)'\`x\` %s:\n\tü✓` };
+  const users: Record<string, { accessKey: string; secretKey: string }> = { [A]: { accessKey: hex(16), secretKey: hex(24) }, [B]: { accessKey: hex(16), secretKey: hex(24) } };
+  const python = programs?.['s3-client'].path ?? '';
+  let weed: NativePod;
+  let endpoint: string;
+  let work: string;
+  const secrets = () => ({
+    [OBJECT_STORE.secret.name]: { [K.accesskey]: root.accessKey, [K.secretkey]: root.secretKey },
+    ...Object.fromEntries(Object.entries(users).map(([ns, k]) => [storeSideSecret(ns), { [K.accesskey]: k.accessKey, [K.secretkey]: k.secretKey }])),
+  });
+  const as = (who: { accessKey: string; secretKey: string }): S3Auth => ({ access_key: who.accessKey, secret_key: who.secretKey });
+  const run = (ops: S3Op[]) => s3(python, endpoint, root, ops);
+  const registerUsers = () => NativePod.runToCompletion(renderedPod(objects, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
+    secrets: secrets(), addresses: weed.serviceAddresses(), env: { TMPDIR: work },
+  });
+  /** An IAM call signed with a user's key (curl, as the Job makes them); the HTTP status and error code. */
+  const iamAs = (who: { accessKey: string; secretKey: string }, form: Record<string, string>) => {
+    const args = Object.entries(form).flatMap(([k, v]) => ['--data-urlencode', `${k}=${v}`]);
+    const r = spawnSync('curl', ['-sS', '-w', '\n%{http_code}', '--aws-sigv4', 'aws:amz:us-east-1:iam', '--user', `${who.accessKey}:${who.secretKey}`, ...args, `${endpoint}/`], { encoding: 'utf8' });
+    const lines = r.stdout.trim().split('\n');
+    return { status: Number(lines.pop()), code: /<Code>([^<]*)<\/Code>/.exec(lines.join('\n'))?.[1] };
+  };
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-artifact-users-'));
+    weed = await NativePod.start(renderedPod(objects, 'StatefulSet', 'seaweedfs', NAMESPACES.kubeflow), {
+      container: 'seaweedfs',
+      binaries: { weed: programs!.seaweedfs.path },
+      secrets: secrets(),
+      extraPorts: Object.values(INTERNAL_PORTS),
+      extraArgs: (ports) => Object.entries(INTERNAL_PORTS).map(([flag, p]) => `-${flag}=${ports.get(p)}`),
+    });
+    await weed.probes();
+    endpoint = `http://127.0.0.1:${weed.port('s3')}`;
+    await NativePod.runToCompletion(renderedPod(objects, 'Job', 'object-store-buckets', NAMESPACES.kubeflow), {
+      binaries: { mc: mcStandIn(python, work) }, secrets: secrets(), addresses: weed.serviceAddresses(),
+    });
+  });
+
+  afterAll(async () => {
+    await weed?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the rendered Job registers both namespaces, and again (idempotent)', async () => {
+    for (const round of [1, 2]) {
+      const { output } = await registerUsers();
+      for (const ns of [A, B]) expect({ round, output }).toEqual({ round, output: expect.stringContaining(`namespace ${ns}: key limited to ${BUCKET}/${namespacePrefix(ns)}`) });
+      // The store's answers repeat the secrets; the log must not.
+      for (const secret of [root.secretKey, users[A].secretKey, users[B].secretKey]) expect(output).not.toContain(secret);
+    }
+  });
+
+  test('each key reads, writes and lists its own prefix only; the root key still does everything', () => {
+    const own = (ns: string, name: string) => `${namespacePrefix(ns)}run-1/${name}`;
+    const [rootPut, rootOther] = run([
+      { op: 'put', bucket: BUCKET, key: own(B, 'secret.bin'), body_hex: 'bb' },
+      { op: 'put', bucket: OBJECT_STORE.buckets.backups, key: 'mysql/dump.sql.gz', body_hex: 'cc' },
+    ]);
+    expect([rootPut, rootOther]).toEqual([{ ok: true, value: null }, { ok: true, value: null }]);
+    const a = as(users[A]);
+    const results = run([
+      { op: 'put', bucket: BUCKET, key: own(A, 'model.bin'), body_hex: 'aa', auth: a },
+      { op: 'get', bucket: BUCKET, key: own(A, 'model.bin'), auth: a },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(A), auth: a },
+      { op: 'get', bucket: BUCKET, key: own(B, 'secret.bin'), auth: a },
+      { op: 'put', bucket: BUCKET, key: own(B, 'planted.bin'), body_hex: 'ee', auth: a },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: a },
+      { op: 'list_objects', bucket: BUCKET, prefix: 'private-artifacts/', auth: a },
+      { op: 'list_objects', bucket: BUCKET, auth: a },
+      // A's namespace name is a prefix of neither, but "ann-microflow-local" without the slash would match "ann-microflow-localx".
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(A).slice(0, -1), auth: a },
+      { op: 'get', bucket: OBJECT_STORE.buckets.backups, key: 'mysql/dump.sql.gz', auth: a },
+      { op: 'list_objects', bucket: OBJECT_STORE.buckets.backups, auth: a },
+      { op: 'put', bucket: OBJECT_STORE.buckets.backups, key: 'mysql/planted.sql.gz', body_hex: 'ee', auth: a },
+      { op: 'create_bucket', bucket: 'not-mine', auth: a },
+      { op: 'get', bucket: BUCKET, key: own(A, 'model.bin') },
+      { op: 'list_objects', bucket: BUCKET, prefix: 'private-artifacts/' },
+    ]);
+    const denied = { ok: false, status: 403, code: 'AccessDenied' };
+    expect(results.map((r) => (r.ok ? r : { ok: r.ok, status: r.status, code: r.code }))).toEqual([
+      { ok: true, value: null },
+      { ok: true, value: 'aa' },
+      { ok: true, value: [own(A, 'model.bin')] },
+      denied, denied, denied, denied, denied, denied,
+      denied, denied, denied, denied,
+      { ok: true, value: 'aa' },
+      { ok: true, value: [own(A, 'model.bin'), own(B, 'secret.bin')] },
+    ]);
+    // B's key, symmetrically, reaches B's object and not A's.
+    const b = as(users[B]);
+    const [bOwn, bOther] = run([{ op: 'get', bucket: BUCKET, key: own(B, 'secret.bin'), auth: b }, { op: 'get', bucket: BUCKET, key: own(A, 'model.bin'), auth: b }]);
+    expect([bOwn, bOther]).toEqual([{ ok: true, value: 'bb' }, expect.objectContaining({ ok: false, code: 'AccessDenied' })]);
+  });
+
+  test('a user key cannot widen itself through the IAM API; the root key can read it', () => {
+    const a = users[A];
+    const user = `kfp-${A}`;
+    const wide = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
+    expect([
+      iamAs(a, { Action: 'PutUserPolicy', UserName: user, PolicyName: 'wide', PolicyDocument: wide }),
+      iamAs(a, { Action: 'CreateAccessKey', UserName: user }),
+      iamAs(a, { Action: 'CreateUser', UserName: 'mallory' }),
+      iamAs(a, { Action: 'ListUsers' }),
+    ]).toEqual(Array(4).fill({ status: 403, code: 'AccessDenied' }));
+    expect(iamAs(root, { Action: 'GetUser', UserName: user })).toEqual({ status: 200, code: undefined });
+  });
+
+  test('a re-made user Secret (new secret, same key id) takes over on the next run; the old secret stops working', async () => {
+    const old = { ...users[A] };
+    users[A] = { accessKey: old.accessKey, secretKey: hex(24) };
+    await registerUsers();
+    const key = `${namespacePrefix(A)}run-2/x`;
+    const [withNew, withOld] = run([
+      { op: 'put', bucket: BUCKET, key, body_hex: '01', auth: as(users[A]) },
+      { op: 'put', bucket: BUCKET, key, body_hex: '02', auth: as(old) },
+    ]);
+    expect(withNew).toEqual({ ok: true, value: null });
+    expect(withOld).toMatchObject({ ok: false, status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  test('a key id another identity already holds fails the Job, naming the store\'s error', async () => {
+    const saved = users[B];
+    users[B] = { accessKey: users[A].accessKey, secretKey: hex(24) };
+    try {
+      await expect(registerUsers()).rejects.toThrow(/IAM CreateAccessKey: HTTP 409 EntityAlreadyExists/);
+    } finally {
+      users[B] = saved;
+    }
+  });
+});
