@@ -6,8 +6,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** `when`: the start of the arguments (joined by spaces); stdout: text, or an object printed as JSON. */
-export interface Rule { readonly when: string; readonly stdout?: unknown; readonly stderr?: string; readonly code?: number }
+/**
+ * `when`: the start of the arguments (joined by spaces); stdout: text, or an object printed as JSON;
+ * `once`: answers one call only, so the next matching rule answers the calls after it.
+ */
+export interface Rule { readonly when: string; readonly stdout?: unknown; readonly stderr?: string; readonly code?: number; readonly once?: boolean }
 
 export interface Scripted {
   /** The temporary folder (removed by `cleanup`); tests may put other files in it. */
@@ -39,6 +42,7 @@ export function scriptedKubectl(prefix = 'microflow-kubectl-'): Scripted {
         fs.writeFileSync(`${rules}/${n}.out`, typeof r.stdout === 'string' ? r.stdout : r.stdout === undefined ? '' : JSON.stringify(r.stdout));
         fs.writeFileSync(`${rules}/${n}.err`, r.stderr ?? '');
         fs.writeFileSync(`${rules}/${n}.code`, String(r.code ?? 0));
+        if (r.once) fs.writeFileSync(`${rules}/${n}.once`, '');
       });
     },
     calls: () => (fs.existsSync(`${rules}/calls`) ? fs.readFileSync(`${rules}/calls`, 'utf8').split('\n').filter(Boolean) : []),

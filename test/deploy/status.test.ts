@@ -204,20 +204,27 @@ describe('waitUntilAvailable', () => {
     const s = sink(false);
     const rows = await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, intervalSeconds: 0 });
     expect(rows.map((r) => r.component)).toEqual(['pipelines']);
-    expect(s.text()).toMatch(/^\[0s\] pipelines: 1\/1 Available\n$/);
+    expect(s.text()).toMatch(/^\[\d+s\] pipelines: 1\/1 Available\n$/);
   });
 
-  test('on a terminal, each frame redraws the previous one in place; stops at the timeout with the diagnosis', async () => {
+  test('on a terminal, the second frame redraws the first in place', async () => {
+    k.script([{ when: DEPLOYMENTS, once: true, stdout: { items: [liveDeployment(0)] } }, listRule([liveDeployment(1)], DEPLOYMENTS)]);
+    const s = sink(true);
+    await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, intervalSeconds: 0 });
+    const frames = s.text().split('COMPONENT');
+    expect(frames).toHaveLength(3);
+    expect(frames[0]).toBe(''); // the first frame draws without moving the cursor
+    expect(frames[1]).toMatch(/waiting: Deployment\/ml-pipeline 0\/1\n\x1b\[2A\x1b\[J$/);
+    expect(frames[2]).toMatch(/Available\n$/);
+  });
+
+  test('stops at the timeout with each stuck workload\'s diagnosis', async () => {
     k.script([listRule([liveDeployment(0)], DEPLOYMENTS), { when: 'get pods', stdout: { items: [] } }, { when: 'get replicasets', stdout: { items: [] } }]);
     const s = sink(true);
-    const error = await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, timeoutSeconds: 0.3, intervalSeconds: 0.1 }).catch((e) => e);
+    const error = await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, timeoutSeconds: 0, intervalSeconds: 0 }).catch((e) => e);
     expect(error).toBeInstanceOf(DeployTimeoutError);
     expect(error.stuck).toEqual(['Deployment/kubeflow/ml-pipeline']);
     expect(error.message).toMatch(/^not Available after 0s: Deployment\/kubeflow\/ml-pipeline\n\nDeployment kubeflow\/ml-pipeline \(pipelines\): 0\/1 ready\n  no pods were created\n\nThe objects were applied; fix the cause and run the deploy again/);
-    const frames = s.text().split('COMPONENT');
-    expect(frames.length).toBeGreaterThan(2);
-    expect(frames[0]).toBe(''); // the first frame draws without moving the cursor
-    for (const f of frames.slice(1, -1)) expect(f.endsWith('\n\x1b[2A\x1b[J')).toBe(true);
   });
 
   test('a failed Job stops the wait at once, without waiting for the timeout; unchanged lines are not repeated', async () => {
@@ -229,13 +236,17 @@ describe('waitUntilAvailable', () => {
     const s = sink(false);
     const error = await waitUntilAvailable([job], { kubectl: k.bin, out: s.out, timeoutSeconds: 600, intervalSeconds: 0 }).catch((e) => e);
     expect(error.message).toMatch(/^a Job failed: Job\/kubeflow\/microflow-secrets\n/);
-    expect(s.text()).toBe('[0s] data: 0/1 ready, waiting: Job/microflow-secrets FAILED\n');
+    expect(s.text()).toMatch(/^\[\d+s\] data: 0\/1 ready, waiting: Job\/microflow-secrets FAILED\n$/);
   });
 
   test('a log shows a component again only when its line changes', async () => {
-    k.script([listRule([liveDeployment(0)], DEPLOYMENTS), { when: 'get pods', stdout: { items: [] } }, { when: 'get replicasets', stdout: { items: [] } }]);
+    const waiting = { when: DEPLOYMENTS, once: true, stdout: { items: [liveDeployment(0)] } };
+    k.script([waiting, waiting, listRule([liveDeployment(1)], DEPLOYMENTS)]);
     const s = sink(false);
-    await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, timeoutSeconds: 0.3, intervalSeconds: 0.05 }).catch(() => undefined);
-    expect(s.text().split('\n').filter(Boolean)).toHaveLength(1);
+    await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, intervalSeconds: 0 });
+    expect(k.calls()).toHaveLength(3);
+    expect(s.text().split('\n').filter(Boolean).map((l) => l.replace(/^\[\d+s\] /, ''))).toEqual([
+      'pipelines: 0/1 ready, waiting: Deployment/ml-pipeline 0/1', 'pipelines: 1/1 Available',
+    ]);
   });
 });
