@@ -18,6 +18,9 @@ export default {
   ignoreStatic: process.env.MICROFLOW_MUTATION_STATIC !== '1',
   concurrency: 2,
   timeoutMS: 60000,
+  // The first, unmutated run of a folder's tests includes real programs (weed, MariaDB, cyclonus):
+  // on 2 shared cores it can pass StrykerJS' 5-minute default.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `${reports}/index.html` },
   jsonReporter: { fileName: `${reports}/mutation.json` },

@@ -5,9 +5,32 @@ import type { Manifest, Phase } from './phases';
 /** The field manager microflow's applies own their fields under. */
 export const FIELD_MANAGER = 'microflow';
 
+/** What a kubectl run gives back (spawnSync's shape). */
+export interface KubectlResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when the program could not be started at all. */
+  readonly error?: Error;
+}
+
+/**
+ * kubectl: a binary, or a function that answers as one would. The deploy code's unit tests answer
+ * in-process (test/deploy/scripted.ts): StrykerJS runs them once per mutant, and a process per
+ * call made that hours.
+ */
+export type Kubectl = string | ((args: string[], input?: string) => KubectlResult);
+
+const DEFAULT_KUBECTL = () => process.env.MICROFLOW_KUBECTL ?? 'kubectl';
+
+/** Runs kubectl and returns what it printed and its exit status, whatever that is. */
+export function runKubectl(args: string[], input?: string, bin: Kubectl = DEFAULT_KUBECTL(), maxBuffer = 64 * 2 ** 20): KubectlResult {
+  return typeof bin === 'function' ? bin(args, input) : spawnSync(bin, args, { input, encoding: 'utf8', maxBuffer });
+}
+
 export interface ApplyOptions {
-  /** kubectl binary. @default process.env.MICROFLOW_KUBECTL ?? 'kubectl' */
-  readonly kubectl?: string;
+  /** kubectl binary (or, in tests, a function answering as one). @default process.env.MICROFLOW_KUBECTL ?? 'kubectl' */
+  readonly kubectl?: Kubectl;
   /** Seconds to wait for CRDs to become Established. @default 60 */
   readonly crdTimeoutSeconds?: number;
   /** Progress lines go here. @default console.log */
@@ -26,7 +49,7 @@ export class KubectlError extends Error {
   }
 }
 
-export function kubectl(args: string[], input?: string, bin = process.env.MICROFLOW_KUBECTL ?? 'kubectl'): string {
+export function kubectl(args: string[], input?: string, bin: Kubectl = DEFAULT_KUBECTL()): string {
   return kubectlWarned(args, input, bin).stdout;
 }
 
@@ -39,8 +62,8 @@ export function apiWarnings(stderr: string): string[] {
 }
 
 /** Runs kubectl; returns its output and the API server's warnings; throws on failure. */
-export function kubectlWarned(args: string[], input?: string, bin = process.env.MICROFLOW_KUBECTL ?? 'kubectl'): { stdout: string; warnings: string[] } {
-  const r = spawnSync(bin, args, { input, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+export function kubectlWarned(args: string[], input?: string, bin: Kubectl = DEFAULT_KUBECTL()): { stdout: string; warnings: string[] } {
+  const r = runKubectl(args, input, bin);
   if (r.error) throw r.error;
   if (r.status !== 0) throw new KubectlError(args, r.stderr, r.status);
   return { stdout: r.stdout, warnings: apiWarnings(r.stderr) };
@@ -60,8 +83,7 @@ export function replaceChangedJobs(objects: Manifest[], opts: ApplyOptions = {})
     const ns = job.metadata.namespace ?? 'default';
     const found = kubectl(['get', 'job', job.metadata.name, '-n', ns, '--ignore-not-found', '-o', 'json'], undefined, bin);
     if (!found.trim()) continue; // first install: nothing to replace
-    const r = spawnSync(bin ?? process.env.MICROFLOW_KUBECTL ?? 'kubectl',
-      ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--dry-run=server', '-f', '-'], { input: toYaml([job]), encoding: 'utf8' });
+    const r = runKubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--dry-run=server', '-f', '-'], toYaml([job]), bin);
     if (r.status === 0) continue;
     if (!/field is immutable/.test(r.stderr)) throw new KubectlError(['apply', '--dry-run=server', `job/${job.metadata.name}`], r.stderr, r.status);
     if ((JSON.parse(found).status?.active ?? 0) > 0) {
@@ -132,10 +154,9 @@ function waitForCaBundle(config: string, timeoutSeconds: number, opts: ApplyOpti
 
 /** Server-side dry-run diff of the phases against the cluster; empty means a second apply changes nothing. */
 export function diffPhases(phases: Phase[], opts: ApplyOptions = {}): string {
-  const bin = opts.kubectl ?? process.env.MICROFLOW_KUBECTL ?? 'kubectl';
   let diff = '';
   for (const phase of phases) {
-    const r = spawnSync(bin, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { input: toYaml(phase.objects), encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+    const r = runKubectl(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], toYaml(phase.objects), opts.kubectl, 256 * 2 ** 20);
     // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
     if (r.status !== 0 && r.status !== 1) throw new KubectlError(['diff', '--server-side'], r.stderr, r.status);
     diff += r.stdout;

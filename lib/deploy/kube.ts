@@ -1,12 +1,12 @@
-import { kubectl, KubectlError } from './apply';
+import { kubectl, KubectlError, type Kubectl } from './apply';
 
 /**
  * Read helpers over kubectl for the deploy commands. Every call goes through the same kubectl
  * (`MICROFLOW_KUBECTL` or `kubectl` on PATH) and the current context, as `kubectl` itself would.
  */
 export interface KubeOptions {
-  /** kubectl binary. @default process.env.MICROFLOW_KUBECTL ?? 'kubectl' */
-  readonly kubectl?: string;
+  /** kubectl binary (or, in tests, a function answering as one). @default process.env.MICROFLOW_KUBECTL ?? 'kubectl' */
+  readonly kubectl?: Kubectl;
 }
 
 /** `kubectl <args> -o json`, parsed. */
