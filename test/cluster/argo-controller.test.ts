@@ -73,6 +73,9 @@ afterAll(async () => {
   }
   portLock?.stdin?.end();
   await s?.cleanup();
+  // What it asked can-i about and went without (Namespaces, ClusterWorkflowTemplates), for the record.
+  const without = controllerLog.split('\n').filter((l) => /unable to get permissions|doesn't have RBAC access/i.test(l));
+  summary.push(...without.map((l) => `goes without: ${l.replace(/^.*?(msg=|"msg":)/, '').slice(0, 200)}`));
   console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
 
