@@ -1,5 +1,14 @@
-"""Two steps, the second on a GPU: the pipeline microflow's README shows and its tests compile."""
+"""Two steps, the second on a GPU: the pipeline microflow's README shows and its tests compile.
+
+GPU_PRODUCT=<gpu.product of your configuration> when compiling keeps the GPU step on that GPU model,
+as the platform's own GPU workloads are; unset, any GPU node will do. Node selectors are fixed when
+the pipeline is compiled, so this is read then, not when the run starts.
+"""
+import os
+
 from kfp import compiler, dsl, kubernetes
+
+GPU_PRODUCT = os.environ.get("GPU_PRODUCT", "")
 
 
 @dsl.component(base_image="python:3.12-slim")
@@ -24,6 +33,8 @@ def gpu_demo(count: int = 1000):
     # One whole GPU, on a node the GPU operator labelled, tolerating the GPU pool's taint.
     total.set_accelerator_type("nvidia.com/gpu").set_accelerator_limit(1)
     kubernetes.add_node_selector(total, label_key="nvidia.com/gpu.present", label_value="true")
+    if GPU_PRODUCT:
+        kubernetes.add_node_selector(total, label_key="nvidia.com/gpu.product", label_value=GPU_PRODUCT)
     kubernetes.add_toleration(total, key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")
 
 

@@ -15,6 +15,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { Workflow } from '../../imports/argoproj.io';
 import { ARGO, KFP } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { ROOT } from '../support/stack';
@@ -72,6 +73,9 @@ afterAll(async () => {
   }
   portLock?.stdin?.end();
   await s?.cleanup();
+  // What it asked can-i about and went without (Namespaces, ClusterWorkflowTemplates), for the record.
+  const without = controllerLog.split('\n').filter((l) => /unable to get permissions|doesn't have RBAC access/i.test(l));
+  summary.push(...without.map((l) => `goes without: ${l.replace(/^.*?(msg=|"msg":)/, '').slice(0, 200)}`));
   console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
 });
 
@@ -107,11 +111,11 @@ test('it starts with the rendered ConfigMap and answers its rendered health prob
   expect(controllerLog).not.toMatch(/Failed to|forbidden/i);
 });
 
-test('a Workflow shaped like KFP 2.17 emits succeeds in the run namespace, as pipeline-runner', async () => {
-  const ns = s.stack.pipelines.runNamespaces[0];
+/** Submits a KFP-shaped Workflow in `ns` as the API server does and plays kubelet and executor until it ends. */
+async function runKfpWorkflow(ns: string): Promise<void> {
   const runner = `system:serviceaccount:${ns}:${KFP.runnerServiceAccount}`;
   const api = `system:serviceaccount:${NAMESPACES.kubeflow}:${KFP.apiDeployment}`;
-  const name = `two-step-${s.profile}`.replace(/[^a-z0-9-]/g, '-');
+  const name = `two-step-${s.profile}-${ns}`.replace(/[^a-z0-9-]/g, '-').slice(0, 50);
   const apiServer = s.phases.flatMap((p) => p.objects).find((o) => o.kind === 'Deployment' && o.metadata.name === KFP.apiDeployment) as any;
   const apiEnv = Object.fromEntries(apiServer.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
   const wf = kfpWorkflow({ name, namespace: ns, serviceAccount: KFP.runnerServiceAccount, driverImage: apiEnv.V2_DRIVER_IMAGE, launcherImage: apiEnv.V2_LAUNCHER_IMAGE });
@@ -168,4 +172,38 @@ test('a Workflow shaped like KFP 2.17 emits succeeds in the run namespace, as pi
     if (s.config.pipelines.gpuRuntimeForAllSteps) expect(pod.spec.runtimeClassName).toBe(s.config.gpu.runtimeClassName);
   }
   summary.push(`workflow ${ns}/${name}: Succeeded; ${seen.length} step pods as ${KFP.runnerServiceAccount}, admitted by Pod Security "restricted"; logs archived to ${executors[0] && argoTemplate(executors[0]).archiveLocation.s3.key}`);
+}
+
+test('a Workflow shaped like KFP 2.17 emits succeeds in every run namespace, as pipeline-runner', async () => {
+  // Multi-user, the controller may create pods only through each user namespace's RoleBinding: each one is proven.
+  for (const ns of s.stack.pipelines.runNamespaces) await runKfpWorkflow(ns);
+  // Everything it did so far it was allowed to: the narrowed RBAC left no call it makes refused.
+  expect(controllerLog).not.toMatch(/forbidden/i);
+}, 1_200_000);
+
+test('multi-user: a Workflow outside the run namespaces gets no pod: the API server refuses the controller there', async () => {
+  if (s.stack.pipelines.mode !== 'multi-user') {
+    summary.push('single-user: the controller runs --namespaced and watches kubeflow only');
+    return;
+  }
+  const ns = 'default';
+  expect(s.stack.pipelines.runNamespaces).not.toContain(ns);
+  const name = 'outside-run-namespaces';
+  const wf = Workflow.manifest({
+    metadata: { name, namespace: ns },
+    spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'python:3.12-slim', command: ['true'] } }] },
+  });
+  await k(['create', '-f', '-'], JSON.stringify(wf));
+  try {
+    // It sees the Workflow (it watches every namespace) and is refused at its first step there (v4.0.5
+    // reads the namespace's `artifact-repositories` ConfigMap before it would create a pod).
+    const sa = `system:serviceaccount:${NAMESPACES.kubeflow}:${ARGO.controller}`;
+    const refused = new RegExp(`${sa}\\W* cannot \\w+ resource \\W*[\\w/]+\\W* in API group \\W*[\\w.]*\\W* in the namespace \\W*${ns}\\b`);
+    await waitFor(`the controller to be refused in ${ns}`, async () => refused.test(controllerLog), 120_000, async () => controllerLog.slice(-4000));
+    const pods = await getJson(['get', 'pods', '-n', ns, '-l', `workflows.argoproj.io/workflow=${name}`]);
+    expect(pods.items).toEqual([]);
+    summary.push(`workflow ${ns}/${name}: no pod; the API server refused the controller: ${controllerLog.match(refused)?.[0]}`);
+  } finally {
+    await k(['delete', 'workflow', name, '-n', ns, '--wait=false']);
+  }
 });

@@ -28,17 +28,32 @@ function sdkPython(): string | undefined {
 const python = sdkPython();
 const maybe = python ? describe : describe.skip;
 
+/** What the example compiles to, with `GPU_PRODUCT` set to `product` or unset (the example's product knob). */
+function compile(product?: string): { pipelineSpec: any; platformSpec: any } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-kfp-'));
+  const { GPU_PRODUCT: _, ...env } = process.env;
+  try {
+    execFileSync(python!, [EXAMPLE], { cwd: dir, encoding: 'utf8', env: product === undefined ? env : { ...env, GPU_PRODUCT: product } });
+    const [pipelineSpec, platformSpec] = yaml.loadAll(fs.readFileSync(path.join(dir, 'gpu_demo.yaml'), 'utf8')) as any[];
+    return { pipelineSpec, platformSpec };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 maybe('the README GPU pipeline, compiled by kfp 2.17', () => {
   let pipelineSpec: any;
-  let platformSpec: any;
+  /** Platform specs by the product compiled for ('' = GPU_PRODUCT unset). */
+  const platformSpecs = new Map<string, any>();
+  const products = [...new Set((['gpu-workstation', 'cluster'] as const).map((p) => exampleConfig(p).gpu.product ?? ''))];
 
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-kfp-'));
-    try {
-      execFileSync(python!, [EXAMPLE], { cwd: dir, encoding: 'utf8' });
-      [pipelineSpec, platformSpec] = yaml.loadAll(fs.readFileSync(path.join(dir, 'gpu_demo.yaml'), 'utf8')) as any[];
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    // Once without a product and once with each product a profile configures (the cluster example's).
+    for (const product of ['', ...products]) {
+      if (platformSpecs.has(product)) continue;
+      const out = compile(product || undefined);
+      pipelineSpec ??= out.pipelineSpec;
+      platformSpecs.set(product, out.platformSpec);
     }
   });
 
@@ -51,6 +66,14 @@ maybe('the README GPU pipeline, compiled by kfp 2.17', () => {
   test('the SDK is the 2.17 line the API server speaks', () => {
     expect(execFileSync(python!, ['-c', 'import kfp; print(kfp.__version__)'], { encoding: 'utf8' }).trim()).toMatch(/^2\.17\./);
     expect(pipelineSpec.sdkVersion).toMatch(/^kfp-2\.17\./);
+  });
+
+  test('GPU_PRODUCT adds exactly the product selector; unset, the pipeline takes any GPU model', () => {
+    const selector = (product: string) => platformSpecs.get(product).platforms.kubernetes.deploymentSpec.executors[GPU_STEP].nodeSelector.labels;
+    const cluster = exampleConfig('cluster').gpu;
+    expect(cluster.product).toBeTruthy();
+    expect(selector(cluster.product!)).toEqual({ ...selector(''), [cluster.productLabel]: cluster.product });
+    expect(Object.keys(selector(''))).not.toContain(cluster.productLabel);
   });
 
   test('two steps, one of them the GPU step', () => {
@@ -68,13 +91,10 @@ maybe('the README GPU pipeline, compiled by kfp 2.17', () => {
       expect(acc.resourceType).toBe(GPU_RESOURCE);
     });
 
-    test('node selector and toleration: the GPU helper\'s', () => {
-      const k8s = platformSpec.platforms.kubernetes.deploymentSpec.executors[GPU_STEP];
-      // The README pipeline is one program for every machine: it selects GPU nodes, not a model. With
-      // gpu.product configured (the cluster example) the README says to add the product selector too.
-      const { [config.gpu.productLabel]: product, ...presence } = placement.nodeSelector as Record<string, string>;
-      expect(product).toBe(config.gpu.product);
-      expect(k8s.nodeSelector.labels).toEqual(presence);
+    test('node selector and toleration: the GPU helper\'s, compiled with the profile\'s GPU_PRODUCT', () => {
+      // The cluster example names a GPU model; gpu-workstation takes any GPU, so its compile sets none.
+      const k8s = platformSpecs.get(config.gpu.product ?? '').platforms.kubernetes.deploymentSpec.executors[GPU_STEP];
+      expect(k8s.nodeSelector.labels).toEqual(placement.nodeSelector);
       expect(k8s.tolerations).toEqual(placement.tolerations);
     });
 

@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { OBJECT_STORE, type ObjectStore } from '../../data';
 import { PolicyDeployment, type WorkloadPolicy } from '../../platform';
-import { Grant, type AccessCheck, type Rule } from '../access';
+import type { AccessCheck } from '../access';
 import { ARGO, ARGO_KEY_FORMAT } from '../constants';
+import { ArgoControllerRbac, controllerNamespaced } from './rbac';
 
 export interface ArgoControllerProps {
   readonly namespace: string;
@@ -12,31 +13,12 @@ export interface ArgoControllerProps {
   readonly store: ObjectStore;
   /**
    * Namespaces runs happen in. Exactly the controller's own namespace: it runs `--namespaced`
-   * with a Role there alone; any other: it watches the cluster (a ClusterRole), as multi-user needs.
+   * with Roles there alone; any other: it watches every namespace and acts in these (./rbac.ts).
    */
   readonly runNamespaces: string[];
   /** RuntimeClass every step pod runs with (GPU steps need the NVIDIA one; the SDK cannot set it). @default - none */
   readonly stepRuntimeClassName?: string;
 }
-
-/** What the controller needs wherever runs happen (workflow/controller@v4.0.5 informers and pod handling). */
-const RUN_RULES: Rule[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'] },
-  // Stopping and terminating steps signals the executor's containers.
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['persistentvolumeclaims', 'persistentvolumeclaims/finalizers'], verbs: ['create', 'update', 'delete', 'get'] },
-  { apiGroups: [ARGO.group], resources: ['workflows', 'workflows/finalizers', 'workflowtasksets', 'workflowtasksets/finalizers', 'workflowartifactgctasks'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete', 'create'] },
-  { apiGroups: [ARGO.group], resources: ['workflowtemplates', 'workflowtemplates/finalizers'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [ARGO.group], resources: ['workflowtaskresults'], verbs: ['list', 'watch', 'deletecollection'] },
-  { apiGroups: [ARGO.group], resources: ['cronworkflows', 'cronworkflows/finalizers'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['create', 'get', 'delete'] },
-];
-
-/** Leader election, in its own namespace only. */
-const OWN_RULES: Rule[] = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] }];
 
 /**
  * The Argo Workflows controller KFP runs its pipelines on: its ConfigMap (artifact repository on
@@ -51,7 +33,7 @@ export class ArgoController extends Construct {
   constructor(scope: Construct, id: string, props: ArgoControllerProps) {
     super(scope, id);
     const { namespace, policy, store } = props;
-    const namespaced = props.runNamespaces.length === 1 && props.runNamespaces[0] === namespace;
+    const namespaced = controllerNamespaced(namespace, props.runNamespaces);
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: ARGO.configMap, namespace },
       data: controllerConfig(policy, store, props.stepRuntimeClassName),
@@ -81,33 +63,8 @@ export class ArgoController extends Construct {
       },
     });
 
-    const sa = { namespace, name: ARGO.controller };
-    new Grant(this, 'Runs', { name: `argo-${ARGO.controller}`, serviceAccount: sa, rules: RUN_RULES, where: namespaced ? [namespace] : 'cluster' });
-    new Grant(this, 'Own', { name: `argo-${ARGO.controller}-leases`, serviceAccount: sa, rules: OWN_RULES, where: [namespace] });
-
-    const other = props.runNamespaces.find((n) => n !== namespace);
-    this.access = [{
-      serviceAccount: sa,
-      allowed: [
-        ...props.runNamespaces.flatMap((ns) => [
-          { verb: 'create', resource: 'pods', namespace: ns },
-          { verb: 'watch', resource: 'workflows.argoproj.io', namespace: ns },
-          { verb: 'deletecollection', resource: 'workflowtaskresults.argoproj.io', namespace: ns },
-        ]),
-        { verb: 'update', resource: 'leases.coordination.k8s.io', namespace },
-      ],
-      denied: [
-        { verb: 'get', resource: 'secrets', namespace },
-        ...(other ? [{ verb: 'get', resource: 'secrets', namespace: other }] : []),
-        { verb: 'create', resource: 'workflowtaskresults.argoproj.io', namespace },
-        // Templates are read, never written (ClusterWorkflowTemplates are not installed at all: asking
-        // can-i about a kind the API server does not serve only draws a warning).
-        { verb: 'create', resource: 'workflowtemplates.argoproj.io', namespace },
-        { verb: 'create', resource: 'clusterrolebindings' },
-        { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: other ?? 'default' },
-        ...(namespaced ? [{ verb: 'create', resource: 'pods', namespace: 'default' }] : []),
-      ],
-    }];
+    const rbac = new ArgoControllerRbac(this, 'Rbac', { serviceAccount: { namespace, name: ARGO.controller }, runNamespaces: props.runNamespaces });
+    this.access = [rbac.access];
   }
 }
 

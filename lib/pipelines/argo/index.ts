@@ -1,1 +1,2 @@
 export * from './controller';
+export * from './rbac';
