@@ -77,11 +77,13 @@ export class TensorBoard extends Construct {
     ];
     const ready = { exec: { command: ['/bin/sh', '-c', 'test -f /tmp/synced'] }, periodSeconds: 15 };
     const sync = source.kind === 's3' ? [mcContainer(props.store, 'sync', [
-      `src="${STORE_ALIAS}/${source.bucket}/${source.prefix}"`,
+      // The folder comes in as data (LOGS_SOURCE), never pasted into the script: it is free text.
+      `src="${STORE_ALIAS}/$LOGS_SOURCE"`,
       // One full copy first, then follow new event files as training writes them.
       `mc mirror --overwrite "$src" ${LOGS} && touch /tmp/synced`,
       `exec mc mirror --watch --overwrite "$src" ${LOGS}`,
     ].join('\n'), {
+      env: [{ name: 'LOGS_SOURCE', value: `${source.bucket}/${source.prefix}` }],
       resources: 'tensorboardSync',
       runsToCompletion: false,
       readiness: ready,

@@ -49,7 +49,10 @@ test.each([['minio'], ['seaweedfs']])('an object-store prefix (%s): mirrored by 
   const sync = container(pod, 'sync');
   expect(sync.volumeMounts).toContainEqual({ name: 'logs', mountPath: '/logs' });
   const script = sync.command[sync.command.length - 1];
-  expect(script).toContain('/mlpipeline/tensorboard/alice/run-1"');
+  // The folder is data (an env var), never pasted into the script.
+  expect(script).toContain('src="store/$LOGS_SOURCE"');
+  expect(script).not.toContain('tensorboard/alice');
+  expect(sync.env).toContainEqual({ name: 'LOGS_SOURCE', value: 'mlpipeline/tensorboard/alice/run-1' });
   expect(script).toMatch(/mc mirror --overwrite "\$src" \/logs && touch \/tmp\/synced/);
   expect(script).toMatch(/exec mc mirror --watch --overwrite "\$src" \/logs/);
   expect(sync.readinessProbe.exec.command).toEqual(['/bin/sh', '-c', 'test -f /tmp/synced']);
