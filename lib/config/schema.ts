@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { gpuCountProblem } from '../gpu/requests';
+import { tensorboardLogsProblem } from '../notebooks/log-source';
+import { artifactGrant } from '../pipelines/artifact-access';
+import { pipelinesMode } from '../pipelines/mode';
 import { IMAGE_KEYS, isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
-import { emailSchema, loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
+import { defaultUserNamespace, emailSchema, loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 
 /**
  * The configuration schema: the single source of truth for what a microflow configuration may say.
@@ -241,7 +244,11 @@ export const tensorboardSchema = z.strictObject({
   /** TensorBoard name, unique in its owner's namespace; served at /tensorboard/<namespace>/<name>/. */
   name: dnsLabel('a TensorBoard name'),
   owner: email,
-  /** Log directory: "s3://<bucket>/<prefix>" in the platform's object store, or "pvc://<claim>/<path>" in the owner's namespace. */
+  /**
+   * Log directory: "pvc://<claim>/<path>" in the owner's namespace, or "s3://<bucket>/<prefix>" in the
+   * platform's object store where the owner's key reads: "s3://mlpipeline/private-artifacts/<namespace>/…"
+   * in multi-user mode, "s3://mlpipeline/private-artifacts/kubeflow/…" in single-user mode.
+   */
   logs: z.string({ error: 'expected a log directory string' }).regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|pvc:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/.*)?)$/, {
     error: (iss) => `expected "s3://<bucket>/<prefix>" or "pvc://<claim>/<path>", got ${JSON.stringify(iss.input)}`,
   }),
@@ -362,6 +369,13 @@ function notebookProblems(c: Config): { path: (string | number)[]; message: stri
     const key = `${tb.owner}/${tb.name}`;
     if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
     tbSeen.add(key);
+    // s3:// logs must lie where the key the owner's namespace gets can read (lib/pipelines/artifact-access).
+    const user = c.users.find((u) => u.email === tb.owner);
+    if (user) {
+      const ns = user.namespace ?? defaultUserNamespace(user.email);
+      const problem = tensorboardLogsProblem(tb, ns, artifactGrant(pipelinesMode(c), ns));
+      if (problem) out.push({ path: ['tensorboards', i, 'logs'], message: problem });
+    }
   });
   return out;
 }

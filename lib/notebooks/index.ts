@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ObjectStore, ObjectStoreConsole } from '../data';
+import type { ArtifactGrant } from '../pipelines/artifact-access';
 import { Route, type Gateway } from '../gateway';
 import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
 import type { UserNamespace } from '../users';
@@ -23,6 +24,7 @@ export * from './notebook-template';
 export * from './spawner';
 export * from './controller';
 export * from './web-app';
+export * from './log-source';
 export * from './tensorboard';
 export * from './landing-page';
 export * from './rbac';
@@ -33,6 +35,8 @@ export interface NotebooksChartProps {
   /** Kubeflow's namespace: controller, web app, landing page. */
   readonly namespace: MicroflowNamespace;
   readonly store: ObjectStore;
+  /** The object-store keys user namespaces hold (Pipelines' `artifactGrants`): s3:// TensorBoards read with them. @default - none */
+  readonly artifactGrants?: readonly ArtifactGrant[];
   /** The users' namespaces: declared notebooks and TensorBoards go into their owner's. */
   readonly owners: readonly UserNamespace[];
   /** The gateway: the web app, TensorBoards and the landing page are routed on it, and the controller attaches notebooks to it. */
@@ -108,9 +112,9 @@ export class NotebooksChart extends Chart {
       notebook: nb, namespace: namespaceOf(nb.owner, `notebook "${nb.name}"`), config, policy,
     }));
     this.tensorboards = config.tensorboards.map((tb) => {
-      const board = new TensorBoard(this, `TensorBoard-${tb.owner}-${tb.name}`, {
-        tensorboard: tb, namespace: namespaceOf(tb.owner, `TensorBoard "${tb.name}"`), policy, store: props.store,
-      });
+      const ns = namespaceOf(tb.owner, `TensorBoard "${tb.name}"`);
+      const grant = props.artifactGrants?.find((g) => g.namespace === ns);
+      const board = new TensorBoard(this, `TensorBoard-${tb.owner}-${tb.name}`, { tensorboard: tb, namespace: ns, policy, store: props.store, grant });
       new Route(board, 'Route', { gateway, name: board.service.name, prefix: board.path, to: board.service, port: board.port, rewrite: '/', timeout: '300s' });
       return board;
     });

@@ -4,31 +4,41 @@ import {
   type GeneratedSecretSpec, type ObjectStore,
 } from '../data';
 import { declareConnection, IngressAllow, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
-import { namespacePrefix } from './constants';
+import type { ArtifactGrant } from './artifact-access';
 
 export interface ArtifactUsersProps {
   /** Where the generator and the store-side Job run (the store's namespace). */
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
   readonly store: ObjectStore;
-  /** The user namespaces runs happen in. */
-  readonly userNamespaces: string[];
+  /**
+   * The user namespaces that get a key, and what each key opens (`artifactGrants`): multi-user, every
+   * user namespace, read-write on its own prefix; single-user, the ones that read the runs' artifacts,
+   * read-only.
+   */
+  readonly grants: readonly ArtifactGrant[];
 }
 
 /** Bytes of a generated per-user key (hex-encoded, as the data layer's own keys). */
 const KEY_BYTES = 16;
 const SECRET_BYTES = 24;
 
+/** What a read-only key may do with objects under its prefix: get them, nothing else. */
+const READ_ACTIONS = ['s3:GetObject'];
+/** What a read-write key may do besides: write, delete, and finish or abandon multipart uploads. */
+const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
 /**
- * The policy of one namespace: objects under its prefix only (IAM policy grammar). MinIO and
- * SeaweedFS both evaluate it as AWS does, the listing limited by the `s3:prefix` condition.
+ * The policy of one namespace's key: objects under its grant's prefix only (IAM policy grammar), read
+ * and written, or only read. MinIO and SeaweedFS both evaluate it as AWS does, the listing limited by
+ * the `s3:prefix` condition.
  */
-export function artifactPolicy(bucket: string, namespace: string): object {
-  const prefix = namespacePrefix(namespace);
+export function artifactPolicy(grant: ArtifactGrant): object {
+  const { bucket, prefix } = grant;
   return {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
+      { Effect: 'Allow', Action: [...READ_ACTIONS, ...(grant.readOnly ? [] : WRITE_ACTIONS)], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
       { Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: [`arn:aws:s3:::${bucket}`] },
     ],
@@ -43,12 +53,14 @@ export const artifactUser = (namespace: string) => `kfp-${namespace}`;
 export const USER_PODS_TO_STORE = 'object-store-user-namespaces';
 
 /**
- * Per-user object-store credentials for multi-user runs: `mlpipeline-minio-artifact` in each user
- * namespace (what the launcher and Argo's executor read there), generated in the cluster, never
- * rendered, limited by the store to `private-artifacts/<ns>/` of the artifacts bucket, so one user's
- * steps cannot read another's artifacts. A Job in the store's namespace registers each key with the
- * root key: MinIO users and policies (`mc admin`), SeaweedFS identities (its IAM API). Every pod of a
- * user namespace may then reach the store: what it can do there is what its namespace's key allows.
+ * Per-namespace object-store credentials: `mlpipeline-minio-artifact` in each namespace of `grants`
+ * (what the launcher and Argo's executor read there in multi-user runs, and s3:// TensorBoards in
+ * either mode), generated in the cluster, never rendered, never the root key, limited by the store to
+ * the grant: multi-user `private-artifacts/<ns>/` read-write, so one user's steps cannot read
+ * another's artifacts; single-user the runs' `private-artifacts/kubeflow/`, read-only. A Job in the
+ * store's namespace registers each key with the root key: MinIO users and policies (`mc admin`),
+ * SeaweedFS identities (its IAM API). Every pod of such a namespace may then reach the store: what it
+ * can do there is what its namespace's key allows.
  */
 export class ArtifactUsers extends Construct {
   /** Whether the store enforces the per-user prefix: both stores do. */
@@ -58,7 +70,9 @@ export class ArtifactUsers extends Construct {
     super(scope, id);
     const { store, namespace, policy } = props;
     const keys = OBJECT_STORE.secret.keys;
-    const secrets: GeneratedSecretSpec[] = props.userNamespaces.flatMap((ns): GeneratedSecretSpec[] => {
+    if (props.grants.length === 0) throw new Error('ArtifactUsers: no namespace to make a key for');
+    const namespaces = props.grants.map((g) => g.namespace);
+    const secrets: GeneratedSecretSpec[] = namespaces.flatMap((ns): GeneratedSecretSpec[] => {
       const own = storeSideSecret(ns);
       return [
         { name: own, data: { [keys.accesskey]: { random: KEY_BYTES }, [keys.secretkey]: { random: SECRET_BYTES } } },
@@ -68,10 +82,11 @@ export class ArtifactUsers extends Construct {
     const generator = new GeneratedSecrets(this, 'Secrets', { name: 'pipelines-artifact-secrets', namespace, policy, secrets });
 
     const lines: string[] = [];
-    const env = props.userNamespaces.flatMap((ns, i) => {
+    const env = props.grants.flatMap((grant, i) => {
+      const ns = grant.namespace;
       const vars = { ak: `USER_${i}_AK`, sk: `USER_${i}_SK` };
-      lines.push(...(store.kind === 'minio' ? minioLines : seaweedfsLines)(store.buckets.artifacts, ns, vars));
-      lines.push(`echo "namespace ${ns}: key limited to ${store.buckets.artifacts}/${namespacePrefix(ns)}"`);
+      lines.push(...(store.kind === 'minio' ? minioLines : seaweedfsLines)(grant, vars));
+      lines.push(`echo "namespace ${ns}: key limited to ${grant.bucket}/${grant.prefix}${grant.readOnly ? ', read-only' : ''}"`);
       const ref = { name: storeSideSecret(ns), keys: OBJECT_STORE.secret.keys };
       return [secretEnv(vars.ak, ref, 'accesskey'), secretEnv(vars.sk, ref, 'secretkey')];
     });
@@ -93,9 +108,9 @@ export class ArtifactUsers extends Construct {
       name: USER_PODS_TO_STORE,
       pods: server.service.pods,
       ports: [server.service.port(server.port).targetPort],
-      from: props.userNamespaces.map((ns) => ({ namespace: ns })),
+      from: namespaces.map((ns) => ({ namespace: ns })),
     });
-    for (const ns of props.userNamespaces) {
+    for (const ns of namespaces) {
       declareConnection(this, { from: { name: 'any pod', namespace: ns, labels: {} }, to: server.service, port: server.port });
     }
   }
@@ -104,10 +119,10 @@ export class ArtifactUsers extends Construct {
 type KeyVars = { readonly ak: string; readonly sk: string };
 
 /** MinIO: `user add` resets the same key, `policy create` replaces the document, an existing attachment is kept. */
-function minioLines(bucket: string, ns: string, v: KeyVars): string[] {
-  const name = artifactUser(ns);
+function minioLines(grant: ArtifactGrant, v: KeyVars): string[] {
+  const name = artifactUser(grant.namespace);
   return [
-    `printf '%s' '${JSON.stringify(artifactPolicy(bucket, ns))}' > /tmp/${name}.json`,
+    `printf '%s' '${JSON.stringify(artifactPolicy(grant))}' > /tmp/${name}.json`,
     `mc admin user add ${STORE_ALIAS} "$${v.ak}" "$${v.sk}" >/dev/null`,
     `mc admin policy create ${STORE_ALIAS} ${name} /tmp/${name}.json >/dev/null`,
     `out=$(mc admin policy attach ${STORE_ALIAS} ${name} --user "$${v.ak}" 2>&1) || case "$out" in *already*) ;; *) echo "$out" >&2; exit 1 ;; esac`,
@@ -119,8 +134,8 @@ function minioLines(bucket: string, ns: string, v: KeyVars): string[] {
  * been re-made with another secret; a key another identity holds fails the Job); PutUserPolicy
  * replaces the document. Keys go to curl as files, never on a command line.
  */
-function seaweedfsLines(bucket: string, ns: string, v: KeyVars): string[] {
-  const name = artifactUser(ns);
+function seaweedfsLines(grant: ArtifactGrant, v: KeyVars): string[] {
+  const name = artifactUser(grant.namespace);
   const key = `"AccessKeyId@$(put ak "$${v.ak}")" "SecretAccessKey@$(put sk "$${v.sk}")"`;
   return [
     `iam --accept EntityAlreadyExists CreateUser UserName=${name} || true`,
@@ -128,6 +143,6 @@ function seaweedfsLines(bucket: string, ns: string, v: KeyVars): string[] {
     `  iam DeleteAccessKey UserName=${name} "AccessKeyId@$(put ak "$${v.ak}")"`,
     `  iam CreateAccessKey UserName=${name} ${key}`,
     'fi',
-    `iam PutUserPolicy UserName=${name} PolicyName=${name} "PolicyDocument@$(put policy '${JSON.stringify(artifactPolicy(bucket, ns))}')"`,
+    `iam PutUserPolicy UserName=${name} PolicyName=${name} "PolicyDocument@$(put policy '${JSON.stringify(artifactPolicy(grant))}')"`,
   ];
 }

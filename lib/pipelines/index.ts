@@ -4,11 +4,12 @@ import type { Config } from '../config';
 import type { Database, ObjectStore } from '../data';
 import { gpuPlacement } from '../gpu';
 import { Route, type Gateway } from '../gateway';
-import { declareConnection, IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
+import { declareConnection, IngressAllow, NAMESPACES, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
 import type { AccessCheck } from './access';
 import { ApiGuard } from './api-guard';
 import { ApiServer } from './api-server';
 import { ArgoController } from './argo';
+import { artifactGrants, type ArtifactGrant } from './artifact-access';
 import { ArtifactUsers } from './artifact-users';
 import { KFP } from './constants';
 import { PipelineControllers } from './controllers';
@@ -34,6 +35,7 @@ export * from './controllers';
 export * from './metadata';
 export * from './ui';
 export * from './run-namespace';
+export * from './artifact-access';
 export * from './artifact-users';
 export * from './user-roles';
 
@@ -48,6 +50,11 @@ export interface PipelinesChartProps {
   readonly gateway: Gateway;
   /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
   readonly users: readonly UserNamespace[];
+  /**
+   * User namespaces whose workloads read the runs' artifacts from the object store (owners of s3://
+   * TensorBoards): in single-user mode only these get a key, a read-only one. @default - none
+   */
+  readonly storeReaders?: readonly string[];
 }
 
 /**
@@ -70,6 +77,8 @@ export class PipelinesChart extends Chart {
   public readonly crdNames: string[];
   /** Multi-user: whether the object store limits each user's key to their prefix (both stores do). */
   public readonly artifactsIsolated: boolean = false;
+  /** The user namespaces holding an object-store key, and what each key opens. */
+  public readonly artifactGrants: readonly ArtifactGrant[];
 
   constructor(scope: Construct, id: string, props: PipelinesChartProps) {
     super(scope, id);
@@ -125,9 +134,13 @@ export class PipelinesChart extends Chart {
       }
     }
 
-    if (this.mode === 'multi-user') {
-      new PipelineUserRoles(this, 'UserRoles');
-      this.artifactsIsolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, userNamespaces: this.runNamespaces }).isolated;
+    if (this.mode === 'multi-user') new PipelineUserRoles(this, 'UserRoles');
+    // artifactGrant (also read by configuration validation) knows single-user runs write under kubeflow's prefix.
+    if (this.mode === 'single-user' && namespace !== NAMESPACES.kubeflow) throw new Error(`pipelines: single-user runs must happen in "${NAMESPACES.kubeflow}", not "${namespace}"`);
+    this.artifactGrants = artifactGrants(this.mode, users.map((u) => u.namespace), props.storeReaders ?? []);
+    if (this.artifactGrants.length) {
+      const isolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, grants: this.artifactGrants }).isolated;
+      this.artifactsIsolated = this.mode === 'multi-user' && isolated;
     }
     const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
     this.access.push(...argo.access, ...server.access, ...controllers.access, ...this.ui.access, ...runs.map((r) => r.access));

@@ -42,14 +42,17 @@ test('a PVC log directory: mounted read-only at the given path, no sync containe
 });
 
 test.each([['minio'], ['seaweedfs']])('an object-store prefix (%s): mirrored by mc with the store\'s Secret into a memory volume tensorboard reads', (store) => {
-  const objects = render('s3://mlpipeline/tensorboard/alice/run-1', store);
+  const objects = render(`s3://mlpipeline/private-artifacts/${ns}/run-1`, store);
   const pod = (find(objects, 'Deployment', 'tensorboard-runs', ns) as any).spec.template.spec;
   expect(pod.volumes).toContainEqual({ name: 'logs', emptyDir: { sizeLimit: '2Gi' } });
   expect(container(pod, 'tensorboard').volumeMounts).toContainEqual({ name: 'logs', mountPath: '/logs', readOnly: true });
   const sync = container(pod, 'sync');
   expect(sync.volumeMounts).toContainEqual({ name: 'logs', mountPath: '/logs' });
   const script = sync.command[sync.command.length - 1];
-  expect(script).toContain('/mlpipeline/tensorboard/alice/run-1"');
+  // The folder is data (an env var), never pasted into the script.
+  expect(script).toContain('src="store/$LOGS_SOURCE"');
+  expect(script).not.toContain('private-artifacts');
+  expect(sync.env).toContainEqual({ name: 'LOGS_SOURCE', value: `mlpipeline/private-artifacts/${ns}/run-1` });
   expect(script).toMatch(/mc mirror --overwrite "\$src" \/logs && touch \/tmp\/synced/);
   expect(script).toMatch(/exec mc mirror --watch --overwrite "\$src" \/logs/);
   expect(sync.readinessProbe.exec.command).toEqual(['/bin/sh', '-c', 'test -f /tmp/synced']);

@@ -4,6 +4,8 @@
  * Job, then the rendered `pipelines-artifact-users` Job (its curl calls to SeaweedFS' IAM API run
  * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
  * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
+ * Then the single-user render's Job registers, on the same server, the read-only key of the namespace
+ * whose TensorBoard reads the runs' artifacts: it lists and gets them, and cannot put or delete.
  *
  * Needs `test/native/build.sh seaweedfs s3-client` (skipped with a note otherwise; CI requires it).
  */
@@ -15,7 +17,7 @@ import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
 import { OBJECT_STORE } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
-import { namespacePrefix, storeSideSecret } from '../../lib/pipelines';
+import { artifactUser, namespacePrefix, storeSideSecret } from '../../lib/pipelines';
 import { NativePod, renderedPod, requireNative } from '../native';
 import { mcStandIn, s3, type S3Auth, type S3Op } from '../native/s3';
 import { runScript } from '../support/run-script';
@@ -171,6 +173,57 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     ]);
     expect(withNew).toEqual({ ok: true, value: null });
     expect(withOld).toMatchObject({ ok: false, status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  test('single-user: the TensorBoard owner\'s key lists and gets the runs\' artifacts, and cannot put, delete or read anything else', async () => {
+    // The single-user render (one user, runs in kubeflow) with an s3:// TensorBoard: its Job registers
+    // one read-only key, on the same server (its identity's name differs from the two above).
+    const single = rendered(resolveConfig({
+      objectStore: 'seaweedfs',
+      tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: `s3://${BUCKET}/${namespacePrefix(NAMESPACES.kubeflow)}v2/artifacts/` }],
+    })).objects;
+    const ns = 'you-microflow-local';
+    const reader = { accessKey: hex(16), secretKey: hex(24) };
+    const { output } = await NativePod.runToCompletion(renderedPod(single, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
+      secrets: { ...secrets(), [storeSideSecret(ns)]: { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey } },
+      addresses: weed.serviceAddresses(),
+      env: { TMPDIR: work },
+    });
+    expect(output).toContain(`namespace ${ns}: key limited to ${BUCKET}/${namespacePrefix(NAMESPACES.kubeflow)}, read-only`);
+    expect(output).not.toContain(reader.secretKey);
+
+    const runs = (name: string) => `${namespacePrefix(NAMESPACES.kubeflow)}v2/artifacts/run-1/${name}`;
+    // What a single-user run leaves behind (written with the root key, as the launcher does there).
+    expect(run([
+      { op: 'put', bucket: BUCKET, key: runs('events.out.tfevents.1'), body_hex: '0a' },
+      { op: 'put', bucket: BUCKET, key: 'pipelines/uploaded.yaml', body_hex: '0b' },
+    ]).every((r) => r.ok)).toBe(true);
+    const r = as(reader);
+    const results = run([
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(NAMESPACES.kubeflow), auth: r },
+      { op: 'get', bucket: BUCKET, key: runs('events.out.tfevents.1'), auth: r },
+      { op: 'put', bucket: BUCKET, key: runs('planted'), body_hex: 'ee', auth: r },
+      { op: 'delete', bucket: BUCKET, key: runs('events.out.tfevents.1'), auth: r },
+      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(ns)}x`, body_hex: 'ee', auth: r },
+      { op: 'get', bucket: BUCKET, key: 'pipelines/uploaded.yaml', auth: r },
+      { op: 'list_objects', bucket: BUCKET, auth: r },
+      { op: 'get', bucket: BUCKET, key: `${namespacePrefix(A)}run-1/model.bin`, auth: r },
+      { op: 'list_objects', bucket: OBJECT_STORE.buckets.backups, auth: r },
+      { op: 'get', bucket: OBJECT_STORE.buckets.backups, key: 'mysql/dump.sql.gz', auth: r },
+      { op: 'create_bucket', bucket: 'not-mine', auth: r },
+      // The object is still there, unchanged: the refused delete and put did nothing.
+      { op: 'list_objects', bucket: BUCKET, prefix: `${namespacePrefix(NAMESPACES.kubeflow)}v2/` },
+    ]);
+    const denied = { ok: false, status: 403, code: 'AccessDenied' };
+    expect(results.map((x) => (x.ok ? x : { ok: x.ok, status: x.status, code: x.code }))).toEqual([
+      { ok: true, value: [runs('events.out.tfevents.1')] },
+      { ok: true, value: '0a' },
+      denied, denied, denied, denied, denied, denied, denied, denied, denied,
+      { ok: true, value: [runs('events.out.tfevents.1')] },
+    ]);
+    // Nor can it widen itself.
+    const wide = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
+    expect(iamAs(reader, { Action: 'PutUserPolicy', UserName: artifactUser(ns), PolicyName: 'wide', PolicyDocument: wide })).toEqual({ status: 403, code: 'AccessDenied' });
   });
 
   test('a key id another identity already holds fails the Job, naming the store\'s error', async () => {

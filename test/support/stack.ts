@@ -119,12 +119,27 @@ export function podTemplateLabels(o: K8sObject): Record<string, string> {
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 export const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
-/** Every example profile, plus variants the examples do not cover (the SeaweedFS object store). */
-export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs'] as const;
+/** Every example profile, plus variants the examples do not cover (the SeaweedFS object store, single-user s3:// TensorBoards). */
+export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs', 'laptop with an s3 TensorBoard'] as const;
 
-/** The configuration of a variant name from VARIANTS. SeaweedFS with two users: multi-user, so its per-user keys and allows render too. */
+/**
+ * The configuration of a variant name from VARIANTS.
+ * - `laptop with seaweedfs`: two users, so multi-user: per-user keys and allows render too, and ann's
+ *   TensorBoard reads her runs' prefix with her key.
+ * - `laptop with an s3 TensorBoard`: the laptop example (one user, single-user mode) whose TensorBoard
+ *   reads the runs' artifacts in the object store: its namespace gets a read-only key.
+ */
 export function variantConfig(variant: string): Config {
-  return variant.startsWith('profile ') ? exampleConfig(variant.slice('profile '.length) as Example) : resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local', 'ben@microflow.local'] });
+  if (variant.startsWith('profile ')) return exampleConfig(variant.slice('profile '.length) as Example);
+  if (variant === 'laptop with an s3 TensorBoard') {
+    return exampleConfig('laptop', { tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: 's3://mlpipeline/private-artifacts/kubeflow/v2/artifacts/' }] });
+  }
+  if (variant !== 'laptop with seaweedfs') throw new Error(`unknown variant ${JSON.stringify(variant)}`);
+  return resolveConfig({
+    objectStore: 'seaweedfs',
+    users: ['ann@microflow.local', 'ben@microflow.local'],
+    tensorboards: [{ name: 'runs', owner: 'ann@microflow.local', logs: 's3://mlpipeline/private-artifacts/ann-microflow-local/v2/artifacts/' }],
+  });
 }
 
 /** The rendered objects of a variant name from VARIANTS. */

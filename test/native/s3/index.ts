@@ -11,7 +11,7 @@ export type S3Op =
   | { op: 'list_buckets'; auth?: S3Auth }
   | { op: 'create_bucket' | 'head_bucket' | 'list_objects'; bucket: string; prefix?: string; auth?: S3Auth }
   | { op: 'put'; bucket: string; key: string; body_hex: string; auth?: S3Auth }
-  | { op: 'get'; bucket: string; key: string; auth?: S3Auth };
+  | { op: 'get' | 'delete'; bucket: string; key: string; auth?: S3Auth };
 export type S3Result = { ok: true; value: any } | { ok: false; code: string; status: number; message: string };
 
 /** Runs the operations in one boto3 process; `keys` are what `auth: 'keys'` (the default) signs with. */

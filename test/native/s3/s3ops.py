@@ -3,7 +3,7 @@ against ENDPOINT, and prints a JSON list of results; a refused request is a resu
 
   python s3ops.py http://127.0.0.1:PORT < ops.json
 
-Each op: {"op": "list_buckets" | "create_bucket" | "head_bucket" | "put" | "get" | "list_objects",
+Each op: {"op": "list_buckets" | "create_bucket" | "head_bucket" | "put" | "get" | "delete" | "list_objects",
           "bucket": ..., "key": ..., "body_hex": ...,
           "auth": "keys" (default: S3_ACCESS_KEY/S3_SECRET_KEY from the environment) | "anonymous"
                   | {"access_key": ..., "secret_key": ...}}
@@ -47,6 +47,9 @@ def run(op):
         return None
     if kind == "get":
         return s3.get_object(Bucket=op["bucket"], Key=op["key"])["Body"].read().hex()
+    if kind == "delete":
+        s3.delete_object(Bucket=op["bucket"], Key=op["key"])
+        return None
     if kind == "list_objects":
         return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=op["bucket"], Prefix=op.get("prefix", "")).get("Contents", []))
     raise ValueError("unknown op " + kind)

@@ -1,0 +1,62 @@
+/**
+ * What the object-store key of a user namespace opens: one fact, read by the Job that registers the
+ * key (ArtifactUsers), by the TensorBoards that use it and by configuration validation. Pure (no
+ * cdk8s), so lib/config can import it.
+ */
+import { OBJECT_STORE } from '../data/constants';
+import { NAMESPACES } from '../platform/names';
+import { namespacePrefix } from './constants';
+import type { PipelinesMode } from './mode';
+
+/** One user namespace's key: which part of which bucket it opens, and how. */
+export interface ArtifactGrant {
+  /** The user namespace whose `mlpipeline-minio-artifact` holds the key. */
+  readonly namespace: string;
+  /** The bucket it opens (the artifacts bucket). */
+  readonly bucket: string;
+  /** The key prefix it opens, ending in '/'. */
+  readonly prefix: string;
+  /** Read-only: get and list, no put or delete. */
+  readonly readOnly: boolean;
+}
+
+/**
+ * The grant a user namespace's key gets in a mode. Multi-user: runs happen in the namespace, so its
+ * key reads and writes its own `private-artifacts/<ns>/` (pipeline root and Argo's logs). Single-user:
+ * runs happen in `kubeflow` with the root key and write under `private-artifacts/kubeflow/`; a user
+ * namespace only needs to read those (an s3:// TensorBoard), so its key reads them and writes nothing.
+ */
+export function artifactGrant(mode: PipelinesMode, namespace: string): ArtifactGrant {
+  const bucket = OBJECT_STORE.buckets.artifacts;
+  return mode === 'multi-user'
+    ? { namespace, bucket, prefix: namespacePrefix(namespace), readOnly: false }
+    : { namespace, bucket, prefix: namespacePrefix(NAMESPACES.kubeflow), readOnly: true };
+}
+
+/**
+ * The grants to register: multi-user, one per user namespace (runs happen in each); single-user, one
+ * per namespace whose workloads read the runs' artifacts (`readers`, e.g. s3:// TensorBoards' owners)
+ * and no other: a namespace that needs no store access gets no key.
+ */
+export function artifactGrants(mode: PipelinesMode, userNamespaces: readonly string[], readers: readonly string[]): ArtifactGrant[] {
+  const holders = mode === 'multi-user' ? userNamespaces : userNamespaces.filter((ns) => readers.includes(ns));
+  return holders.map((ns) => artifactGrant(mode, ns));
+}
+
+/** `s3://<bucket>/<grant prefix>`, for messages. */
+export const grantUrl = (g: ArtifactGrant) => `s3://${g.bucket}/${g.prefix}`;
+
+/**
+ * Why an object-store location (bucket, key prefix) lies outside what `grant` opens, or undefined;
+ * `where` names it in the message. The prefix is compared as a folder ("a/b" reads "a/b/…"), and "."
+ * or ".." segments are refused: S3 keys are literal, but clients may clean them into another folder.
+ */
+export function outsideGrant(bucket: string, prefix: string, grant: ArtifactGrant, where = `s3://${bucket}/${prefix}`): string | undefined {
+  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  if (folder.split('/').some((s) => s === '.' || s === '..')) return `${where} has "." or ".." segments: name the folder as stored`;
+  if (bucket === grant.bucket && folder.startsWith(grant.prefix)) return undefined;
+  const why = grant.readOnly
+    ? 'single-user mode: runs write there, and the key is read-only'
+    : 'multi-user mode: each namespace\'s key opens its own prefix only';
+  return `${where} is outside what namespace ${grant.namespace}'s object-store key may read; expected a folder under ${grantUrl(grant)} (${why})`;
+}
