@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { DataChart } from './data';
 import { GatewayChart } from './gateway';
 import { GpuChart } from './gpu';
-import { NotebooksChart, storeReaders } from './notebooks';
+import { NotebooksChart } from './notebooks';
 import { KFP, PipelinesChart } from './pipelines';
 import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 import { StackApp } from './stack-app';
@@ -50,14 +50,9 @@ export function buildStack(config: Config, outdir: string): Stack {
   app.follow(auth, gateway);
   const users = new UsersChart(app, 'users', { config, gateway: gateway.gateway, userIdHeader: auth.login.userIdHeader });
   app.follow(users, auth);
-  const namespaceOf = (email: string) => {
-    const owner = users.users.find((u) => u.email === email);
-    if (!owner) throw new Error(`${email} has no user namespace`);
-    return owner.namespace;
-  };
   const pipelines = new PipelinesChart(app, 'pipelines', {
     config, policy, namespace: platform.namespaces.kubeflow, database: data.database, store: data.objectStore,
-    gateway: gateway.gateway, users: users.users, storeReaders: storeReaders(config.tensorboards, namespaceOf),
+    gateway: gateway.gateway, users: users.users,
   });
   app.follow(pipelines, data, users);
 

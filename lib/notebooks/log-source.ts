@@ -40,8 +40,3 @@ export function tensorboardLogsProblem(tb: Board, namespace: string, grant: Arti
   const problem = outsideGrant(source.bucket, source.prefix, grant, tb.logs);
   return problem && `${who}: ${problem}`;
 }
-
-/** Namespaces whose TensorBoards read the object store (s3:// logs), each once. */
-export function storeReaders(tensorboards: readonly Board[], namespaceOf: (email: string) => string): string[] {
-  return [...new Set(tensorboards.filter((tb) => logSource(tb.logs).kind === 's3').map((tb) => namespaceOf(tb.owner)))];
-}

@@ -24,7 +24,8 @@ export interface ArtifactGrant {
  * The grant a user namespace's key gets in a mode. Multi-user: runs happen in the namespace, so its
  * key reads and writes its own `private-artifacts/<ns>/` (pipeline root and Argo's logs). Single-user:
  * runs happen in `kubeflow` with the root key and write under `private-artifacts/kubeflow/`; a user
- * namespace only needs to read those (an s3:// TensorBoard), so its key reads them and writes nothing.
+ * namespace only reads those (a notebook looking at a run's outputs, an s3:// TensorBoard), so its key
+ * reads them and writes nothing.
  */
 export function artifactGrant(mode: PipelinesMode, namespace: string): ArtifactGrant {
   const bucket = OBJECT_STORE.buckets.artifacts;
@@ -34,13 +35,12 @@ export function artifactGrant(mode: PipelinesMode, namespace: string): ArtifactG
 }
 
 /**
- * The grants to register: multi-user, one per user namespace (runs happen in each); single-user, one
- * per namespace whose workloads read the runs' artifacts (`readers`, e.g. s3:// TensorBoards' owners)
- * and no other: a namespace that needs no store access gets no key.
+ * The grants to register: one per user namespace, in both modes. Which namespaces hold a key is not
+ * decided by what is declared in them: a notebook started from the web app reads artifacts as much
+ * as a declared TensorBoard does, so every user namespace gets one; the mode decides what it opens.
  */
-export function artifactGrants(mode: PipelinesMode, userNamespaces: readonly string[], readers: readonly string[]): ArtifactGrant[] {
-  const holders = mode === 'multi-user' ? userNamespaces : userNamespaces.filter((ns) => readers.includes(ns));
-  return holders.map((ns) => artifactGrant(mode, ns));
+export function artifactGrants(mode: PipelinesMode, userNamespaces: readonly string[]): ArtifactGrant[] {
+  return userNamespaces.map((ns) => artifactGrant(mode, ns));
 }
 
 /** `s3://<bucket>/<grant prefix>`, for messages. */

@@ -12,9 +12,8 @@ export interface ArtifactUsersProps {
   readonly policy: WorkloadPolicy;
   readonly store: ObjectStore;
   /**
-   * The user namespaces that get a key, and what each key opens (`artifactGrants`): multi-user, every
-   * user namespace, read-write on its own prefix; single-user, the ones that read the runs' artifacts,
-   * read-only.
+   * The user namespaces that get a key (every one), and what each key opens (`artifactGrants`):
+   * multi-user, read-write on its own prefix; single-user, read-only on the runs' prefix.
    */
   readonly grants: readonly ArtifactGrant[];
 }
@@ -54,8 +53,8 @@ export const USER_PODS_TO_STORE = 'object-store-user-namespaces';
 
 /**
  * Per-namespace object-store credentials: `mlpipeline-minio-artifact` in each namespace of `grants`
- * (what the launcher and Argo's executor read there in multi-user runs, and s3:// TensorBoards in
- * either mode), generated in the cluster, never rendered, never the root key, limited by the store to
+ * (what the launcher and Argo's executor read there in multi-user runs, and notebooks and s3://
+ * TensorBoards in either mode), generated in the cluster, never rendered, never the root key, limited by the store to
  * the grant: multi-user `private-artifacts/<ns>/` read-write, so one user's steps cannot read
  * another's artifacts; single-user the runs' `private-artifacts/kubeflow/`, read-only. A Job in the
  * store's namespace registers each key with the root key: MinIO users and policies (`mc admin`),

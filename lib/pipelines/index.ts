@@ -50,11 +50,6 @@ export interface PipelinesChartProps {
   readonly gateway: Gateway;
   /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
   readonly users: readonly UserNamespace[];
-  /**
-   * User namespaces whose workloads read the runs' artifacts from the object store (owners of s3://
-   * TensorBoards): in single-user mode only these get a key, a read-only one. @default - none
-   */
-  readonly storeReaders?: readonly string[];
 }
 
 /**
@@ -137,7 +132,7 @@ export class PipelinesChart extends Chart {
     if (this.mode === 'multi-user') new PipelineUserRoles(this, 'UserRoles');
     // artifactGrant (also read by configuration validation) knows single-user runs write under kubeflow's prefix.
     if (this.mode === 'single-user' && namespace !== NAMESPACES.kubeflow) throw new Error(`pipelines: single-user runs must happen in "${NAMESPACES.kubeflow}", not "${namespace}"`);
-    this.artifactGrants = artifactGrants(this.mode, users.map((u) => u.namespace), props.storeReaders ?? []);
+    this.artifactGrants = artifactGrants(this.mode, users.map((u) => u.namespace));
     if (this.artifactGrants.length) {
       const isolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, grants: this.artifactGrants }).isolated;
       this.artifactsIsolated = this.mode === 'multi-user' && isolated;

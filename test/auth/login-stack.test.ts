@@ -9,8 +9,7 @@ import { DEX_STORAGE_KINDS } from '../../lib/auth/dex-storage';
 import { GATEWAY } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
 import { OBJECT_STORE } from '../../lib/data';
-import { storeReaders } from '../../lib/notebooks';
-import { artifactGrants, KFP, pipelinesMode } from '../../lib/pipelines';
+import { KFP } from '../../lib/pipelines';
 import { resolveUsers } from '../../lib/users';
 import { NetworkPolicies } from '../support/netpol';
 import { find, rendered, VARIANTS, variantConfig, variantObjects, type K8sObject } from '../support/stack';
@@ -132,14 +131,11 @@ describe.each(VARIANTS)('%s', (variant) => {
     // Pipelines' identity guard is meant for in-cluster callers (notebooks, step pods): it removes
     // kubeflow-userid/-groups before the API server sees a request (test/pipelines/api-guard.native.test.ts).
     const headerStripping: string[] = [KFP.apiGuard];
-    // The object store's S3 port, from a namespace holding its own key (every user namespace multi-user,
-    // those with s3:// TensorBoards single-user), checks a signature on every request and trusts no
-    // header; the key opens only its grant (test/pipelines/artifact-users.native.test.ts). Its console does not count.
+    // The object store's S3 port, from a namespace holding its own key (every user namespace, in both
+    // modes), checks a signature on every request and trusts no header; the key opens only its grant
+    // (test/pipelines/artifact-users.native.test.ts). Its console does not count.
     const toStore = rendered(config).connections.find((c) => c.to.name === OBJECT_STORE.service)!;
     const s3 = { workload: toStore.to.pods.name, port: toStore.to.port(toStore.port).containerPort };
-    const users = resolveUsers(config);
-    const readers = storeReaders(config.tensorboards, (email) => users.find((u) => u.email === email)!.namespace);
-    const keyHolders = artifactGrants(pipelinesMode(config), users.map((u) => u.namespace), readers).map((g) => g.namespace);
     const targets = pods.filter((w) => routed.some((h) => h.endsWith(`.${w.metadata.namespace}.svc.cluster.local`)) && !headerStripping.includes(w.metadata.name));
     expect(targets.length).toBeGreaterThanOrEqual(2);
     for (const u of resolveUsers(config)) {
@@ -147,7 +143,7 @@ describe.each(VARIANTS)('%s', (variant) => {
       for (const w of targets) {
         for (const c of w.spec.template.spec.containers) {
           for (const p of c.ports ?? []) {
-            if (keyHolders.includes(u.namespace) && w.metadata.name === s3.workload && p.containerPort === s3.port) continue;
+            if (w.metadata.name === s3.workload && p.containerPort === s3.port) continue;
             const allowed = netpol.allows(intruder, { namespace: w.metadata.namespace!, labels: w.spec.template.metadata.labels }, p.containerPort);
             expect({ to: `${w.metadata.namespace}/${w.metadata.name}:${p.containerPort}`, allowed }).toEqual({ to: `${w.metadata.namespace}/${w.metadata.name}:${p.containerPort}`, allowed: false });
           }

@@ -77,12 +77,6 @@ test.each(NAMES)('%s: the key is registered read-only on the runs\' prefix (sing
   expect(JSON.stringify(allow.spec.ingress[0].from)).toContain(`"kubernetes.io/metadata.name":"${ns}"`);
 });
 
-test('single-user without an s3:// TensorBoard: no user namespace gets a key, and none reaches the store', () => {
-  const { objects } = rendered(exampleConfig('laptop'));
-  expect(objects.filter((o) => ['pipelines-artifact-users', 'pipelines-artifact-secrets', USER_PODS_TO_STORE].includes(o.metadata.name))).toEqual([]);
-  expect(objects.filter((o) => o.metadata.namespace === 'you-microflow-local' && o.kind === 'Secret')).toEqual([]);
-});
-
 describe('logs the owner\'s key cannot read fail validation, naming the TensorBoard, the field and the allowed folder', () => {
   const problems = (example: 'laptop' | 'cluster', logs: string[], owner: string): string[] => {
     try {

@@ -9,8 +9,6 @@
  * a real NetworkPolicy engine (skipped loudly when it is not built, required in CI).
  */
 import { MYSQL, OBJECT_STORE } from '../../lib/data';
-import { storeReaders } from '../../lib/notebooks';
-import { pipelinesMode } from '../../lib/pipelines';
 import { NAMESPACES, type Connection } from '../../lib/platform';
 import { USER_NAMESPACE } from '../../lib/users';
 import { cyclonusAllows, findCyclonus, type TrafficQuery } from '../support/cyclonus';
@@ -105,14 +103,13 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(list.filter((c) => !c.expected).length).toBeGreaterThanOrEqual(8);
   });
 
-  test('any pod of a namespace holding a key is declared to reach the object store: multi-user every user namespace, single-user those with s3:// TensorBoards', () => {
+  test('any pod of every user namespace (each holds a key, in both modes) is declared to reach the object store', () => {
     const config = variantConfig(variant);
     const userNamespaces = objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[Object.keys(USER_NAMESPACE.labels)[0]] === 'true').map((o) => o.metadata.name).sort();
     expect(userNamespaces.length).toBeGreaterThan(0);
     const reaching = connections.filter((c) => c.to.name === OBJECT_STORE.service && userNamespaces.includes(c.from.namespace) && !Object.keys(c.from.labels).length);
     const owners = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.annotations?.owner, o.metadata.name]));
-    const readers = storeReaders(config.tensorboards, (email) => owners.get(email)!).sort();
-    expect(reaching.map((c) => c.from.namespace).sort()).toEqual(pipelinesMode(config) === 'multi-user' ? userNamespaces : readers);
+    expect(reaching.map((c) => c.from.namespace).sort()).toEqual(userNamespaces);
     // An s3:// TensorBoard's own connection is declared (and so checked by both engines below).
     const boards = config.tensorboards.filter((tb) => tb.logs.startsWith('s3://')).map((tb) => `${owners.get(tb.owner)}/tensorboard-${tb.name} → ${OBJECT_STORE.service}`);
     expect(connections.filter((c) => c.to.name === OBJECT_STORE.service).map((c) => `${c.from.namespace}/${c.from.name} → ${c.to.name}`)).toEqual(expect.arrayContaining(boards));

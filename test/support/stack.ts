@@ -127,7 +127,8 @@ export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with se
  * - `laptop with seaweedfs`: two users, so multi-user: per-user keys and allows render too, and ann's
  *   TensorBoard reads her runs' prefix with her key.
  * - `laptop with an s3 TensorBoard`: the laptop example (one user, single-user mode) whose TensorBoard
- *   reads the runs' artifacts in the object store: its namespace gets a read-only key.
+ *   reads the runs' artifacts in the object store with its namespace's read-only key (which every user
+ *   namespace holds): its sync container's connection to the store renders too.
  */
 export function variantConfig(variant: string): Config {
   if (variant.startsWith('profile ')) return exampleConfig(variant.slice('profile '.length) as Example);
