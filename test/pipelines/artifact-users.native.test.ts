@@ -4,8 +4,9 @@
  * Job, then the rendered `pipelines-artifact-users` Job (its curl calls to SeaweedFS' IAM API run
  * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
  * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
- * Then the single-user render's Job registers, on the same server, the read-only key of the namespace
- * whose TensorBoard reads the runs' artifacts: it lists and gets them, and cannot put or delete.
+ * Then the single-user render's Job registers, on the same server, the read-only key of its user
+ * namespace: it lists and gets the runs' artifacts, and cannot put or delete; the README's notebook
+ * example (examples/notebooks/read_artifacts.py) reads them with it.
  *
  * Needs `test/native/build.sh seaweedfs s3-client` (skipped with a note otherwise; CI requires it).
  */
@@ -34,6 +35,7 @@ const INTERNAL_PORTS: Record<string, number> = {
 };
 
 const hex = (n: number) => randomBytes(n).toString('hex');
+const NOTEBOOK_EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'notebooks', 'read_artifacts.py');
 const K = OBJECT_STORE.secret.keys;
 const BUCKET = OBJECT_STORE.buckets.artifacts;
 
@@ -48,6 +50,12 @@ test('an access key with ":" (which SigV4 clients cannot send) fails the Job bef
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+});
+
+test('the README shows exactly the tested notebook example', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /<!-- tested: examples\/notebooks\/read_artifacts.py -->\n```python\n([\s\S]*?)```/.exec(readme);
+  expect(block?.[1]).toBe(fs.readFileSync(NOTEBOOK_EXAMPLE, 'utf8'));
 });
 
 maybe('per-user artifact keys on SeaweedFS, natively', () => {
@@ -175,13 +183,10 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     expect(withOld).toMatchObject({ ok: false, status: 403, code: 'SignatureDoesNotMatch' });
   });
 
-  test('single-user: the TensorBoard owner\'s key lists and gets the runs\' artifacts, and cannot put, delete or read anything else', async () => {
-    // The single-user render (one user, runs in kubeflow) with an s3:// TensorBoard: its Job registers
-    // one read-only key, on the same server (its identity's name differs from the two above).
-    const single = rendered(resolveConfig({
-      objectStore: 'seaweedfs',
-      tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: `s3://${BUCKET}/${namespacePrefix(NAMESPACES.kubeflow)}v2/artifacts/` }],
-    })).objects;
+  test('single-user: the user namespace\'s key lists and gets the runs\' artifacts, and cannot put, delete or read anything else', async () => {
+    // The single-user render (one user, runs in kubeflow, nothing declared that reads the store): its
+    // Job registers one read-only key, on the same server (its identity's name differs from the two above).
+    const single = rendered(resolveConfig({ objectStore: 'seaweedfs' })).objects;
     const ns = 'you-microflow-local';
     const reader = { accessKey: hex(16), secretKey: hex(24) };
     const { output } = await NativePod.runToCompletion(renderedPod(single, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
@@ -224,6 +229,12 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     // Nor can it widen itself.
     const wide = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
     expect(iamAs(reader, { Action: 'PutUserPolicy', UserName: artifactUser(ns), PolicyName: 'wide', PolicyDocument: wide })).toEqual({ status: 403, code: 'AccessDenied' });
+
+    // The README's notebook example, with the key in the variables boto3 reads (HOME: no ~/.aws here).
+    const env = { PATH: process.env.PATH, HOME: work, AWS_ACCESS_KEY_ID: reader.accessKey, AWS_SECRET_ACCESS_KEY: reader.secretKey, S3_ENDPOINT: endpoint };
+    const example = spawnSync(python, [NOTEBOOK_EXAMPLE, `${namespacePrefix(NAMESPACES.kubeflow)}v2/`], { cwd: work, env, encoding: 'utf8' });
+    expect({ status: example.status, stdout: example.stdout, stderr: example.stderr }).toEqual({ status: 0, stdout: `${runs('events.out.tfevents.1')}\n`, stderr: '' });
+    expect(fs.readFileSync(path.join(work, 'events.out.tfevents.1')).toString('hex')).toBe('0a');
   });
 
   test('a key id another identity already holds fails the Job, naming the store\'s error', async () => {

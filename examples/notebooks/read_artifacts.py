@@ -1,0 +1,25 @@
+"""List a folder of pipeline-run artifacts and download the first object, from a notebook, with
+your namespace's own object-store key (README, "Per-user artifacts").
+
+Put the key of `mlpipeline-minio-artifact` in your namespace (`accesskey`, `secretkey`) into
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: boto3 reads them itself. Single-user mode: the runs'
+artifacts are under private-artifacts/kubeflow/, read-only; multi-user: under
+private-artifacts/<your namespace>/, read-write.
+"""
+import os
+import sys
+
+import boto3
+from botocore.config import Config
+
+ENDPOINT = os.environ.get("S3_ENDPOINT", "http://minio-service.kubeflow:9000")
+BUCKET = "mlpipeline"
+FOLDER = sys.argv[1] if len(sys.argv) > 1 else "private-artifacts/kubeflow/"
+
+s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
+                  config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=FOLDER)
+        for o in page.get("Contents", [])]
+print("\n".join(keys))
+if keys:
+    s3.download_file(BUCKET, keys[0], os.path.basename(keys[0]))
