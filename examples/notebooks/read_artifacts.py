@@ -1,8 +1,8 @@
 """List a folder of pipeline-run artifacts and download the first object, from a notebook, with
 your namespace's own object-store key (README, "Per-user artifacts").
 
-Put the key of `mlpipeline-minio-artifact` in your namespace (`accesskey`, `secretkey`) into
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: boto3 reads them itself. Single-user mode: the runs'
+microflow's notebooks have the key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: boto3 reads them
+itself) and the endpoint (S3_ENDPOINT) in their environment. Single-user mode: the runs'
 artifacts are under private-artifacts/kubeflow/, read-only; multi-user: under
 private-artifacts/<your namespace>/, read-write.
 """
@@ -12,7 +12,7 @@ import sys
 import boto3
 from botocore.config import Config
 
-ENDPOINT = os.environ.get("S3_ENDPOINT", "http://minio-service.kubeflow:9000")
+ENDPOINT = os.environ["S3_ENDPOINT"]
 BUCKET = "mlpipeline"
 FOLDER = sys.argv[1] if len(sys.argv) > 1 else "private-artifacts/kubeflow/"
 

@@ -31,6 +31,8 @@ export const NOTEBOOKS = {
     env: 'KF_PIPELINES_SA_TOKEN_PATH',
     expirationSeconds: 7200,
   },
+  /** Where a notebook finds the object store's S3 endpoint (examples/notebooks/read_artifacts.py reads it). */
+  storeEndpointEnv: 'S3_ENDPOINT',
   /** Annotations the controller and the web app read. */
   annotations: {
     serverType: 'notebooks.kubeflow.org/server-type',

@@ -85,7 +85,11 @@ export class NotebooksChart extends Chart {
     });
     // Secure cookies only when every way in is HTTPS: over plain HTTP the browser drops them.
     const secureCookies = gateway.externalUrls.every((u) => u.startsWith('https://'));
-    this.webApp = new JupyterWebApp(this, 'WebApp', { namespace, config, policy, userIdHeader: props.userIdHeader, secureCookies });
+    // Every user namespace holds an object-store key (lib/pipelines ArtifactUsers): notebooks get it in
+    // their environment, spawned from the form or declared in code.
+    const keyed = (ns: string) => (props.artifactGrants ?? []).some((g) => g.namespace === ns);
+    const everyUserKeyed = props.owners.length > 0 && props.owners.every((o) => keyed(o.namespace));
+    this.webApp = new JupyterWebApp(this, 'WebApp', { namespace, config, policy, userIdHeader: props.userIdHeader, secureCookies, store: everyUserKeyed ? props.store : undefined });
     new Route(this, 'WebAppRoute', { gateway, name: NOTEBOOKS.webApp, prefix: NOTEBOOKS.webAppPrefix, to: this.webApp.service, port: this.webApp.port, rewrite: '/' });
     // Notebook servers and TensorBoards under a user's prefixes answer only their owner.
     for (const owner of props.owners) {
@@ -108,9 +112,10 @@ export class NotebooksChart extends Chart {
     }
     new NotebookUserRoles(this, 'UserRoles', { users: props.owners.map((o) => o.email) });
 
-    this.notebooks = config.notebooks.map((nb) => new Notebook(this, `Notebook-${nb.owner}-${nb.name}`, {
-      notebook: nb, namespace: namespaceOf(nb.owner, `notebook "${nb.name}"`), config, policy,
-    }));
+    this.notebooks = config.notebooks.map((nb) => {
+      const ns = namespaceOf(nb.owner, `notebook "${nb.name}"`);
+      return new Notebook(this, `Notebook-${nb.owner}-${nb.name}`, { notebook: nb, namespace: ns, config, policy, store: keyed(ns) ? props.store : undefined });
+    });
     this.tensorboards = config.tensorboards.map((tb) => {
       const ns = namespaceOf(tb.owner, `TensorBoard "${tb.name}"`);
       const grant = props.artifactGrants?.find((g) => g.namespace === ns);

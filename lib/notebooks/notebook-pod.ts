@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { scaleCpu, scaleMemory, type GpuConfig, type JupyterConfig, type ResourceSpec } from '../config';
 import { gpuPlacement } from '../gpu';
+import type { ObjectStore } from '../data';
 import type { ImageSpec, WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 
@@ -29,6 +30,24 @@ export interface NotebookPodProps {
   readonly volumes?: NotebookVolume[];
   /** /dev/shm as memory (PyTorch data loaders need more than the runtime's 64 MiB). @default true */
   readonly sharedMemory?: boolean;
+  /**
+   * The object store whose key every user namespace holds (`mlpipeline-minio-artifact`, see
+   * lib/pipelines ArtifactUsers): its endpoint and that key go into the environment.
+   * @default - none
+   */
+  readonly store?: ObjectStore;
+}
+
+/**
+ * The namespace's object-store key and the store's endpoint, under the names boto3, the AWS CLI and
+ * examples/notebooks/read_artifacts.py read. A notebook has no API token to read the Secret itself.
+ * Optional: a notebook still starts if the key is not generated yet; it then has no key.
+ */
+export function objectStoreEnv(store: ObjectStore): k8s.EnvVar[] {
+  const key = (name: string, k: 'accesskey' | 'secretkey') => ({
+    name, valueFrom: { secretKeyRef: { name: store.credentials.name, key: store.credentials.keys[k], optional: true } },
+  });
+  return [{ name: NOTEBOOKS.storeEndpointEnv, value: store.endpoint }, key('AWS_ACCESS_KEY_ID', 'accesskey'), key('AWS_SECRET_ACCESS_KEY', 'secretkey')];
 }
 
 /** A notebook's requests (the spawner defaults unless given) and limits (requests × limitFactor). */
@@ -65,7 +84,7 @@ export function notebookPodSpec(props: NotebookPodProps): k8s.PodSpec {
       resources: props.resources,
       extendedResources: placement?.limits,
       ports: [{ name: NOTEBOOKS.serverPort.name, port: NOTEBOOKS.serverPort.port }],
-      env: [{ name: token.env, value: `${token.dir}/${token.file}` }],
+      env: [{ name: token.env, value: `${token.dir}/${token.file}` }, ...(props.store ? objectStoreEnv(props.store) : [])],
       // A TCP check fits every server type (Jupyter, code-server, RStudio serve different paths).
       readiness: { tcpSocket: { port }, periodSeconds: 10, failureThreshold: 3 },
       liveness: { tcpSocket: { port }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },

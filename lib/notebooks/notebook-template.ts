@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import type { Config } from '../config';
+import type { ObjectStore } from '../data';
 import { notebookServerImage, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 import { notebookPodSpec, notebookResources } from './notebook-pod';
@@ -21,7 +22,7 @@ const PLACEHOLDERS = ['{name}', '{namespace}', '{serviceAccount}', '{creator}'];
  * GPU limit, tolerations, affinity, volumes and /dev/shm; everything else comes from the same
  * `notebookPodSpec` as a `Notebook` declared in code. The web app creates notebooks as v1beta1.
  */
-export function webAppNotebookTemplate(config: Config, policy: WorkloadPolicy): string {
+export function webAppNotebookTemplate(config: Config, policy: WorkloadPolicy, store?: ObjectStore): string {
   const spec = k8s.toJson_PodSpec(notebookPodSpec({
     policy,
     gpu: config.gpu,
@@ -30,6 +31,7 @@ export function webAppNotebookTemplate(config: Config, policy: WorkloadPolicy): 
     resources: notebookResources(config.jupyter),
     // The form adds /dev/shm itself when asked (a second "dshm" volume would be refused).
     sharedMemory: false,
+    store,
   })) as any;
   spec.serviceAccountName = '{serviceAccount}';
   spec.tolerations = [];

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Notebook as NotebookResource } from '../../imports/kubeflow.org';
 import type { Config, NotebookConfig } from '../config';
+import type { ObjectStore } from '../data';
 import { KEEP_ON_PRUNE_ANNOTATIONS, notebookServerImage, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS, notebookPath } from './constants';
 import { notebookPodSpec, notebookResources, type NotebookVolume } from './notebook-pod';
@@ -16,6 +17,8 @@ export interface NotebookProps {
   readonly namespace: string;
   readonly config: Config;
   readonly policy: WorkloadPolicy;
+  /** The object store whose key the namespace holds, for the notebook's environment. @default - none */
+  readonly store?: ObjectStore;
 }
 
 /**
@@ -70,6 +73,7 @@ export class Notebook extends Construct {
       resources: notebookResources(jupyter, nb.cpu, nb.memory),
       gpus: nb.gpus ?? 0,
       volumes,
+      store: props.store,
     });
     new NotebookResource(this, 'Resource', {
       metadata: {

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
+import type { ObjectStore } from '../data';
 import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 import { WEB_APP_TEMPLATE_PATH, webAppNotebookTemplate } from './notebook-template';
@@ -14,6 +15,8 @@ export interface JupyterWebAppProps {
   readonly userIdHeader: string;
   /** Mark the app's cookies Secure (only over HTTPS: over plain HTTP the browser drops them and forms fail with XSRF errors). */
   readonly secureCookies: boolean;
+  /** The object store whose key every user namespace holds, for spawned notebooks' environment. @default - none */
+  readonly store?: ObjectStore;
 }
 
 const CONFIG_DIR = '/etc/config';
@@ -37,7 +40,7 @@ export class JupyterWebApp extends Construct {
     const name = NOTEBOOKS.webApp;
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace: props.namespace },
-      data: { [SPAWNER_KEY]: spawnerUiConfig(props.config), [TEMPLATE_KEY]: webAppNotebookTemplate(props.config, props.policy) },
+      data: { [SPAWNER_KEY]: spawnerUiConfig(props.config), [TEMPLATE_KEY]: webAppNotebookTemplate(props.config, props.policy, props.store) },
     });
     const env: Record<string, string> = {
       APP_PREFIX: NOTEBOOKS.webAppPrefix.replace(/\/$/, ''),

@@ -16,7 +16,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
-import { OBJECT_STORE } from '../../lib/data';
+import { OBJECT_STORE, type ObjectStore } from '../../lib/data';
+import { objectStoreEnv } from '../../lib/notebooks/notebook-pod';
 import { NAMESPACES } from '../../lib/platform';
 import { artifactUser, namespacePrefix, storeSideSecret } from '../../lib/pipelines';
 import { NativePod, renderedPod, requireNative } from '../native';
@@ -230,8 +231,12 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     const wide = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
     expect(iamAs(reader, { Action: 'PutUserPolicy', UserName: artifactUser(ns), PolicyName: 'wide', PolicyDocument: wide })).toEqual({ status: 403, code: 'AccessDenied' });
 
-    // The README's notebook example, with the key in the variables boto3 reads (HOME: no ~/.aws here).
-    const env = { PATH: process.env.PATH, HOME: work, AWS_ACCESS_KEY_ID: reader.accessKey, AWS_SECRET_ACCESS_KEY: reader.secretKey, S3_ENDPOINT: endpoint };
+    // The README's notebook example, in the environment a notebook pod gets (objectStoreEnv), its
+    // Secret references filled with this namespace's key (HOME: no ~/.aws here).
+    const secretValues: Record<string, string> = { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey };
+    const podEnv = objectStoreEnv({ endpoint, credentials: OBJECT_STORE.secret } as ObjectStore)
+      .map((e) => [e.name, e.value ?? secretValues[e.valueFrom!.secretKeyRef!.key]]);
+    const env = { PATH: process.env.PATH, HOME: work, ...Object.fromEntries(podEnv) };
     const example = spawnSync(python, [NOTEBOOK_EXAMPLE, `${namespacePrefix(NAMESPACES.kubeflow)}v2/`], { cwd: work, env, encoding: 'utf8' });
     expect({ status: example.status, stdout: example.stdout, stderr: example.stderr }).toEqual({ status: 0, stdout: `${runs('events.out.tfevents.1')}\n`, stderr: '' });
     expect(fs.readFileSync(path.join(work, 'events.out.tfevents.1')).toString('hex')).toBe('0a');
