@@ -153,20 +153,32 @@ describe('RBAC: a user creates Notebooks and TensorBoards in their namespace and
   describe('the self-service TensorBoard recipe, applied by each user as the README says', () => {
     const SLOT = TENSORBOARD_SELF_SERVICE.name;
     const { key, value } = TENSORBOARD_SELF_SERVICE.podLabel;
-    /** The README's one edit: the claim the logs are on, here the user's first declared notebook's workspace. */
-    const recipeFor = (email: string) => {
-      const nb = config.notebooks.find((n) => n.owner === email);
-      if (!nb) throw new Error(`${profile}: ${email} declares no notebook whose workspace the recipe could read`);
-      return selfServiceRecipeText(NOTEBOOKS.workspaceClaim(nb.name));
+    /** A claim of the user's own, for users whose only notebooks hold GPUs. */
+    const OWN_CLAIM = 'tensorboard-logs';
+    /**
+     * The README's one edit: the claim the logs are on. A CPU notebook's workspace; a GPU notebook's
+     * would not do on a multi-node profile (hostpath volumes stay on their node, here the tainted GPU
+     * node, where this pod may not go), so without a CPU notebook the user makes a claim of their own.
+     */
+    const claimOf = (email: string) => {
+      const nb = config.notebooks.find((n) => n.owner === email && !n.gpus);
+      return nb ? NOTEBOOKS.workspaceClaim(nb.name) : OWN_CLAIM;
     };
-    const applyAs = (email: string, ns: string) => run([`--as=${email}`, '-n', ns, 'apply', '-f', '-'], recipeFor(email));
+    const applyAs = (email: string, ns: string) => run([`--as=${email}`, '-n', ns, 'apply', '-f', '-'], selfServiceRecipeText(claimOf(email)));
     afterAll(async () => {
-      for (const u of users) await run(['delete', 'deployment', SLOT, '-n', u.namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+      for (const u of users) {
+        await run(['delete', 'deployment', SLOT, '-n', u.namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+        await run(['delete', 'pvc', OWN_CLAIM, '-n', u.namespace, '--ignore-not-found', '--wait=false']);
+      }
     });
 
     test.each(users.map((u) => [u.email, u.namespace]))('%s: admitted under restricted in %s, Available, behind the slot\'s Service', async (email, ns) => {
       const ownNs = await getJson(['get', 'namespace', ns]);
       expect(ownNs.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      if (claimOf(email) === OWN_CLAIM) {
+        const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: OWN_CLAIM }, spec: { storageClassName: config.storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+        await k([`--as=${email}`, '-n', ns, 'create', '-f', '-'], JSON.stringify(pvc));
+      }
       const r = await applyAs(email, ns);
       expect({ code: r.code, stdout: r.stdout.trim(), warnings: r.stderr }).toEqual({ code: 0, stdout: `deployment.apps/${SLOT} created`, warnings: '' });
       // The ReplicaSet's pod passes PodSecurity (a refusal would leave it without pods) and KWOK makes it ready.
@@ -186,11 +198,14 @@ describe('RBAC: a user creates Notebooks and TensorBoards in their namespace and
 
     test.each(users.map((u) => [u.email, u.namespace]))('%s: the same apply into kubeflow and any other user\'s namespace is Forbidden (own: %s)', async (email, ns) => {
       const others = [NAMESPACES.kubeflow, ...users.filter((u) => u.namespace !== ns).map((u) => u.namespace)];
+      // Another user's own slot Deployment may be there: the refused apply must leave it as it was.
+      const version = async (other: string) => (await k(['get', 'deployment', SLOT, '-n', other, '--ignore-not-found', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim();
       for (const other of others) {
+        const before = await version(other);
         const r = await applyAs(email, other);
         expect({ other, code: r.code }).toEqual({ other, code: 1 });
         expect(r.stderr).toContain(`is forbidden: User "${email}" cannot get resource "deployments" in API group "apps" in the namespace "${other}"`);
-        expect((await run(['get', 'deployment', SLOT, '-n', other])).code).not.toBe(0);
+        expect({ other, after: await version(other) }).toEqual({ other, after: before });
       }
       summary.push(`self-service apply as ${email} refused in: ${others.join(', ')}`);
     });
