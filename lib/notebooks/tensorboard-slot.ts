@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Route, type Gateway } from '../gateway';
 import { MicroflowService, type PodSet, type ServiceHandle } from '../platform';
 import type { UserNamespace } from '../users';
-import { TENSORBOARD_PORT, TENSORBOARD_SELF_SERVICE, tensorboardPath } from './constants';
+import { NOTEBOOKS, TENSORBOARD_PORT, TENSORBOARD_SELF_SERVICE, tensorboardPath } from './constants';
 
 export interface TensorBoardSlotProps {
   /** The user namespace the slot belongs to (its owner alone may open the path). */
@@ -35,6 +35,10 @@ export class TensorBoardSlot extends Construct {
     const ns = props.owner.namespace;
     const { key, value } = TENSORBOARD_SELF_SERVICE.podLabel;
     this.path = tensorboardPath(ns, TENSORBOARD_SELF_SERVICE.slot);
+    // The slot serves whatever the user labels: it must answer its owner alone. /tensorboard/<ns>/ is
+    // owner-only already (PER_NAMESPACE_PREFIXES); saying it here too (ownerOnly is idempotent) keeps
+    // that true of the slot if that list ever changes.
+    props.owner.ownerOnly(`${NOTEBOOKS.tensorboardPrefix}${ns}/`);
     // No workload of ours runs these pods: this states what the user's pods must look like (the
     // label and the named container port), and the Service, route and policy are checked against it.
     const pods: PodSet = {
