@@ -7,6 +7,7 @@ import { CHECKED_ON_BEHALF_ANNOTATION, ISTIOD } from '../lib/gateway';
 import { GPU_OPERATOR_NAMESPACE } from '../lib/gpu';
 import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL, NAMESPACES, POD_SECURITY_VERSION } from '../lib/platform';
 import { resolveUsers } from '../lib/users';
+import { selfServiceRecipe } from './support/self-service';
 import {
   LONG_RUNNING_KINDS, VARIANTS, variantConfig, variantObjects, podSpecOf, podTemplateLabels, WORKLOAD_KINDS, type K8sObject,
 } from './support/stack';
@@ -28,6 +29,15 @@ describe.each(VARIANTS)('%s', (variant) => {
   beforeEach(() => { objects = variantObjects(variant); });
   const inNs = (ns: string | undefined, kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === ns);
   const longRunning = (ns: string | undefined) => LONG_RUNNING_KINDS.flatMap((k) => inNs(ns, k));
+  /**
+   * What runs in a namespace once users use it: the rendered workloads and, in each user namespace, the
+   * self-service TensorBoard recipe applied there (the slot's Service and policy select its pods, which
+   * the user runs, not microflow).
+   */
+  const runningThere = (ns: string | undefined) => [
+    ...longRunning(ns),
+    ...(resolveUsers(variantConfig(variant)).some((u) => u.namespace === ns) ? [selfServiceRecipe(ns)] : []),
+  ];
   /** Every container of every workload, with a name for failure messages. */
   const containers = () => workloads(objects).flatMap((w) => allContainers(podSpecOf(w)).map((c) => ({ id: `${w.kind} ${w.metadata.name}/${c.name}`, w, c })));
 
@@ -186,11 +196,11 @@ describe.each(VARIANTS)('%s', (variant) => {
       }
     });
 
-    test('Service selectors match a pod template and named targetPorts exist on it', () => {
+    test('Service selectors match a pod template (rendered, or the self-service recipe in a user namespace) and named targetPorts exist on it', () => {
       const services = objects.filter((o) => o.kind === 'Service' && o.spec.selector);
       expect(services.length).toBeGreaterThan(0);
       for (const svc of services) {
-        const pods = longRunning(svc.metadata.namespace).filter((w) => matches(svc.spec.selector, podTemplateLabels(w)));
+        const pods = runningThere(svc.metadata.namespace).filter((w) => matches(svc.spec.selector, podTemplateLabels(w)));
         expect(pods.length).toBeGreaterThan(0);
         for (const port of svc.spec.ports) {
           if (typeof port.targetPort !== 'string') continue;
@@ -232,11 +242,11 @@ describe.each(VARIANTS)('%s', (variant) => {
       expect(new Set(pairs).size).toBeGreaterThanOrEqual(5);
     });
 
-    test('NetworkPolicy pod selectors match a pod template', () => {
+    test('NetworkPolicy pod selectors match a pod template (rendered, or the self-service recipe in a user namespace)', () => {
       const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && Object.keys(o.spec.podSelector.matchLabels ?? {}).length);
       expect(policies.length).toBeGreaterThan(0);
       for (const np of policies) {
-        const selected = longRunning(np.metadata.namespace).filter((w) => matches(np.spec.podSelector.matchLabels, podTemplateLabels(w))).map((w) => w.metadata.name);
+        const selected = runningThere(np.metadata.namespace).filter((w) => matches(np.spec.podSelector.matchLabels, podTemplateLabels(w))).map((w) => w.metadata.name);
         expect({ policy: np.metadata.name, selects: selected.length > 0 ? 'pods' : 'nothing' }).toEqual({ policy: np.metadata.name, selects: 'pods' });
       }
     });

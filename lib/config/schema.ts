@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gpuCountProblem } from '../gpu/requests';
+import { TENSORBOARD_SELF_SERVICE } from '../notebooks/constants';
 import { tensorboardLogsProblem } from '../notebooks/log-source';
 import { artifactGrant } from '../pipelines/artifact-access';
 import { pipelinesMode } from '../pipelines/mode';
@@ -241,7 +242,7 @@ export const notebookSchema = z.strictObject({
 });
 
 export const tensorboardSchema = z.strictObject({
-  /** TensorBoard name, unique in its owner's namespace; served at /tensorboard/<namespace>/<name>/. */
+  /** TensorBoard name, unique in its owner's namespace, not "self-service" (each namespace's own slot); served at /tensorboard/<namespace>/<name>/. */
   name: dnsLabel('a TensorBoard name'),
   owner: email,
   /**
@@ -369,6 +370,10 @@ function notebookProblems(c: Config): { path: (string | number)[]; message: stri
     const key = `${tb.owner}/${tb.name}`;
     if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
     tbSeen.add(key);
+    // Every user namespace has the self-service slot (lib/notebooks/tensorboard-slot.ts) at that path.
+    if (tb.name === TENSORBOARD_SELF_SERVICE.slot) {
+      out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": the name is reserved for the self-service TensorBoard slot every user namespace has (/tensorboard/<namespace>/${TENSORBOARD_SELF_SERVICE.slot}/, README "TensorBoards"); choose another name` });
+    }
     // s3:// logs must lie where the key the owner's namespace gets can read (lib/pipelines/artifact-access).
     const user = c.users.find((u) => u.email === tb.owner);
     if (user) {

@@ -44,12 +44,15 @@ export function architectureDiagram(config: Config): string {
       lines.push('  end');
     }
     const edges = new Set<string>();
-    // Clients that are no workload of ours (pods KFP or users create) get a box of their own.
+    // Clients and servers that are no workload of ours (pods KFP or users create, e.g. a user's own
+    // TensorBoard behind their namespace's slot) get a box of their own.
     const known = new Set([...namespaces].flatMap(([ns, ws]) => ws.map((w) => id('w', ns, w))));
     const outside = new Set<string>();
     for (const c of connectionsOf(app)) {
-      const from = id('w', c.from.namespace, c.from.name);
-      if (!known.has(from)) outside.add(`  ${from}(["${c.from.name}<br/><small>namespace ${c.from.namespace}</small>"])`);
+      for (const end of [c.from, c.to.pods]) {
+        const box = id('w', end.namespace, end.name);
+        if (!known.has(box)) outside.add(`  ${box}(["${end.name}<br/><small>namespace ${end.namespace}</small>"])`);
+      }
     }
     lines.push(...outside);
     for (const c of connectionsOf(app)) {

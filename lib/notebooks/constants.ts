@@ -44,3 +44,24 @@ export const NOTEBOOKS = {
 export const notebookPath = (namespace: string, name: string) => `${NOTEBOOKS.serverPrefix}${namespace}/${name}/`;
 /** The route of one TensorBoard. */
 export const tensorboardPath = (namespace: string, name: string) => `${NOTEBOOKS.tensorboardPrefix}${namespace}/${name}/`;
+
+/** metadata.name of a TensorBoard's Deployment, Service and route. */
+export const tensorboardWorkload = (name: string) => `tensorboard-${name}`;
+
+/** The port `tensorboard` serves on, by the name its pods give it (config-declared and self-service alike). */
+export const TENSORBOARD_PORT = { name: 'http', port: 6006 } as const;
+
+/**
+ * The self-service TensorBoard slot every user namespace has: microflow renders the Service and the
+ * owner-only route, the user brings the pods (README "TensorBoards", examples/tensorboard-self-service.yaml).
+ * Users may create Deployments and Services but not VirtualServices (one on the shared gateway could
+ * take other users' paths), so the route is the one thing they cannot make themselves.
+ */
+export const TENSORBOARD_SELF_SERVICE = {
+  /** The slot's name in its path, /tensorboard/<namespace>/self-service/; no declared TensorBoard may take it. */
+  slot: 'self-service',
+  /** metadata.name of the slot's Service and route (what a declared TensorBoard of the slot's name would get). */
+  name: tensorboardWorkload('self-service'),
+  /** The label the user's pods carry to be served by the slot. */
+  podLabel: { key: 'microflow.dev/tensorboard', value: 'self-service' },
+} as const;

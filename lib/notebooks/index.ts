@@ -14,6 +14,7 @@ import { LandingPage, type LandingLink } from './landing-page';
 import { Notebook } from './notebook';
 import { NotebookUserRoles } from './rbac';
 import { TensorBoard } from './tensorboard';
+import { TensorBoardSlot } from './tensorboard-slot';
 import { JupyterWebApp } from './web-app';
 
 export * from './constants';
@@ -26,6 +27,7 @@ export * from './controller';
 export * from './web-app';
 export * from './log-source';
 export * from './tensorboard';
+export * from './tensorboard-slot';
 export * from './landing-page';
 export * from './rbac';
 
@@ -66,6 +68,8 @@ export class NotebooksChart extends Chart {
   public readonly landingPage: LandingPage;
   public readonly notebooks: readonly Notebook[];
   public readonly tensorboards: readonly TensorBoard[];
+  /** Each user namespace's self-service TensorBoard slot (README "TensorBoards"). */
+  public readonly tensorboardSlots: readonly TensorBoardSlot[];
 
   constructor(scope: Construct, id: string, props: NotebooksChartProps) {
     super(scope, id);
@@ -123,6 +127,9 @@ export class NotebooksChart extends Chart {
       new Route(board, 'Route', { gateway, name: board.service.name, prefix: board.path, to: board.service, port: board.port, rewrite: '/', timeout: '300s' });
       return board;
     });
+    // After the declared ones: configuration validation refuses a declared TensorBoard of the slot's
+    // name, and the route would refuse its prefix a second time if one slipped through.
+    this.tensorboardSlots = props.owners.map((owner) => new TensorBoardSlot(this, `TensorBoardSlot-${owner.namespace}`, { owner, gateway }));
 
     // Any signed-in user may open it (the gateway's login covers every path but the login pages);
     // what they see is decided by the S3 keys they log in with.

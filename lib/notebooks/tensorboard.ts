@@ -4,7 +4,7 @@ import type { TensorBoardConfig } from '../config';
 import { mcContainer, MC_TMP_VOLUME, STORE_ALIAS, type ObjectStore } from '../data';
 import type { ArtifactGrant } from '../pipelines/artifact-access';
 import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
-import { tensorboardPath } from './constants';
+import { TENSORBOARD_PORT, tensorboardPath, tensorboardWorkload } from './constants';
 import { logSource, tensorboardLogsProblem } from './log-source';
 
 export interface TensorBoardProps {
@@ -22,7 +22,7 @@ export interface TensorBoardProps {
   readonly grant?: ArtifactGrant;
 }
 
-const HTTP = { name: 'http', port: 6006 };
+const HTTP = TENSORBOARD_PORT;
 const LOGS = '/logs';
 
 /**
@@ -51,7 +51,7 @@ export class TensorBoard extends Construct {
     // for callers that build it themselves: never a sidecar waiting for a Secret nobody makes.
     const problem = tensorboardLogsProblem(tb, props.namespace, props.grant);
     if (problem) throw new Error(problem);
-    const workload = `tensorboard-${tb.name}`;
+    const workload = tensorboardWorkload(tb.name);
     const http = k8s.IntOrString.fromString(HTTP.name);
 
     const containers = [{

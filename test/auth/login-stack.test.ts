@@ -9,9 +9,11 @@ import { DEX_STORAGE_KINDS } from '../../lib/auth/dex-storage';
 import { GATEWAY } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
 import { OBJECT_STORE } from '../../lib/data';
+import { TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
 import { KFP } from '../../lib/pipelines';
 import { resolveUsers } from '../../lib/users';
 import { NetworkPolicies } from '../support/netpol';
+import { selfServiceRecipe } from '../support/self-service';
 import { find, rendered, VARIANTS, variantConfig, variantObjects, type K8sObject } from '../support/stack';
 
 /** Istio path matching: exact, `prefix*`, `*suffix`, `*`. */
@@ -136,10 +138,15 @@ describe.each(VARIANTS)('%s', (variant) => {
     // (test/pipelines/artifact-users.native.test.ts). Its console does not count.
     const toStore = rendered(config).connections.find((c) => c.to.name === OBJECT_STORE.service)!;
     const s3 = { workload: toStore.to.pods.name, port: toStore.to.port(toStore.port).containerPort };
-    const targets = pods.filter((w) => routed.some((h) => h.endsWith(`.${w.metadata.namespace}.svc.cluster.local`)) && !headerStripping.includes(w.metadata.name));
-    expect(targets.length).toBeGreaterThanOrEqual(2);
+    const users = resolveUsers(config);
+    // Each user's own self-service TensorBoard (the README's recipe, applied in their namespace) is routed too.
+    const selfService = users.map((u) => selfServiceRecipe(u.namespace));
+    const targets = [...pods, ...selfService].filter((w) => routed.some((h) => h.endsWith(`.${w.metadata.namespace}.svc.cluster.local`)) && !headerStripping.includes(w.metadata.name));
+    expect(targets.length).toBeGreaterThanOrEqual(2 + users.length);
+    const { key, value } = TENSORBOARD_SELF_SERVICE.podLabel;
     for (const u of resolveUsers(config)) {
-      const intruder = { namespace: u.namespace, labels: { 'notebook-name': 'nb', 'microflow.dev/dex-client': 'true' } };
+      // Labels are not a secret: the intruder wears the clients' and the slot's labels.
+      const intruder = { namespace: u.namespace, labels: { 'notebook-name': 'nb', 'microflow.dev/dex-client': 'true', [key]: value } };
       for (const w of targets) {
         for (const c of w.spec.template.spec.containers) {
           for (const p of c.ports ?? []) {

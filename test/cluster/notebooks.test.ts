@@ -11,10 +11,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { applyPhases, planPhases, readRendered, type Phase } from '../../lib/deploy';
 import { GPU_RESOURCE } from '../../lib/gpu';
-import { NOTEBOOKS } from '../../lib/notebooks';
+import { NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
 import { NAMESPACES } from '../../lib/platform';
 import { renderTo } from '../../lib/render';
 import { resolveUsers } from '../../lib/users';
+import { selfServiceRecipeText } from '../support/self-service';
 import { exampleConfig, type Example } from '../support/stack';
 import { createMachineFixtures, FakeProvisioner, type FakeNode } from './support/fixtures';
 import { getJson, k, requireCluster, run, waitFor } from './support/kube';
@@ -147,6 +148,67 @@ describe('RBAC: a user creates Notebooks and TensorBoards in their namespace and
       expect({ other, notebooks: await canI(email, 'create', 'notebooks.kubeflow.org', other), deployments: await canI(email, 'create', 'deployments.apps', other) })
         .toEqual({ other, notebooks: false, deployments: false });
     }
+  });
+
+  describe('the self-service TensorBoard recipe, applied by each user as the README says', () => {
+    const SLOT = TENSORBOARD_SELF_SERVICE.name;
+    const { key, value } = TENSORBOARD_SELF_SERVICE.podLabel;
+    /** A claim of the user's own, for users whose only notebooks hold GPUs. */
+    const OWN_CLAIM = 'tensorboard-logs';
+    /**
+     * The README's one edit: the claim the logs are on. A CPU notebook's workspace; a GPU notebook's
+     * would not do on a multi-node profile (hostpath volumes stay on their node, here the tainted GPU
+     * node, where this pod may not go), so without a CPU notebook the user makes a claim of their own.
+     */
+    const claimOf = (email: string) => {
+      const nb = config.notebooks.find((n) => n.owner === email && !n.gpus);
+      return nb ? NOTEBOOKS.workspaceClaim(nb.name) : OWN_CLAIM;
+    };
+    const applyAs = (email: string, ns: string) => run([`--as=${email}`, '-n', ns, 'apply', '-f', '-'], selfServiceRecipeText(claimOf(email)));
+    afterAll(async () => {
+      for (const u of users) {
+        await run(['delete', 'deployment', SLOT, '-n', u.namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+        await run(['delete', 'pvc', OWN_CLAIM, '-n', u.namespace, '--ignore-not-found', '--wait=false']);
+      }
+    });
+
+    test.each(users.map((u) => [u.email, u.namespace]))('%s: admitted under restricted in %s, Available, behind the slot\'s Service', async (email, ns) => {
+      const ownNs = await getJson(['get', 'namespace', ns]);
+      expect(ownNs.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      if (claimOf(email) === OWN_CLAIM) {
+        const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: OWN_CLAIM }, spec: { storageClassName: config.storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+        await k([`--as=${email}`, '-n', ns, 'create', '-f', '-'], JSON.stringify(pvc));
+      }
+      const r = await applyAs(email, ns);
+      expect({ code: r.code, stdout: r.stdout.trim(), warnings: r.stderr }).toEqual({ code: 0, stdout: `deployment.apps/${SLOT} created`, warnings: '' });
+      // The ReplicaSet's pod passes PodSecurity (a refusal would leave it without pods) and KWOK makes it ready.
+      await waitFor(`${ns}/${SLOT} to be available`, async () => ((await getJson(['get', 'deployment', SLOT, '-n', ns])).status.availableReplicas ?? 0) >= 1,
+        120_000, async () => k(['get', 'events', '-n', ns]));
+      const pods = (await getJson(['get', 'pods', '-n', ns, '-l', `${key}=${value}`])).items as any[];
+      expect(pods.map((p) => p.status.phase)).toEqual(['Running']);
+      // The slot's Service (rendered by microflow) selects it: its ready endpoint is this pod.
+      const endpoints = await waitFor(`the ${SLOT} Service to list the pod`, async () => {
+        const slices = (await getJson(['get', 'endpointslices.discovery.k8s.io', '-n', ns, '-l', `kubernetes.io/service-name=${SLOT}`])).items as any[];
+        const ready = slices.flatMap((sl) => sl.endpoints ?? []).filter((e: any) => e.conditions?.ready);
+        return ready.length ? ready : undefined;
+      }, 60_000);
+      expect(endpoints.map((e: any) => e.targetRef.name)).toEqual([pods[0].metadata.name]);
+      summary.push(`self-service TensorBoard ${ns}/${SLOT} applied as ${email}: pod ${pods[0].metadata.name} on ${pods[0].spec.nodeName}, endpoint of Service ${SLOT}`);
+    });
+
+    test.each(users.map((u) => [u.email, u.namespace]))('%s: the same apply into kubeflow and any other user\'s namespace is Forbidden (own: %s)', async (email, ns) => {
+      const others = [NAMESPACES.kubeflow, ...users.filter((u) => u.namespace !== ns).map((u) => u.namespace)];
+      // Another user's own slot Deployment may be there: the refused apply must leave it as it was.
+      const version = async (other: string) => (await k(['get', 'deployment', SLOT, '-n', other, '--ignore-not-found', '-o', 'jsonpath={.metadata.resourceVersion}'])).trim();
+      for (const other of others) {
+        const before = await version(other);
+        const r = await applyAs(email, other);
+        expect({ other, code: r.code }).toEqual({ other, code: 1 });
+        expect(r.stderr).toContain(`is forbidden: User "${email}" cannot get resource "deployments" in API group "apps" in the namespace "${other}"`);
+        expect({ other, after: await version(other) }).toEqual({ other, after: before });
+      }
+      summary.push(`self-service apply as ${email} refused in: ${others.join(', ')}`);
+    });
   });
 
   test('the web app may act for users only after checking them; the controller only manages notebooks\' objects', async () => {
