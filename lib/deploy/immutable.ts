@@ -117,8 +117,9 @@ function statefulSetChanges(desired: Manifest, d: any, c: any, live: LiveState, 
     if (want === undefined || have === undefined || size(want) === size(have)) continue;
     const claims = live.claims.filter((p) => p.metadata.namespace === ns && new RegExp(`^${t.metadata.name}-${name}-\\d+$`).test(p.metadata.name));
     const sc = t.spec.storageClassName ?? lt.spec.storageClassName;
-    const biggest = claims.reduce((m, p) => Math.max(m, size(p.spec?.resources?.requests?.storage) ?? 0), size(have)!);
-    if (size(want)! < biggest) add(`${field} storage`, have, want, shrinkAdvice(have));
+    // A claim may have been grown by hand past the template: the size to keep is the biggest one.
+    const biggest: string = claims.map((p) => p.spec?.resources?.requests?.storage).reduce((m, q) => (q !== undefined && size(q)! > size(m)! ? q : m), have);
+    if (size(want)! < size(biggest)!) add(`${field} storage`, have, want, shrinkAdvice(biggest));
     else add(`${field} storage`, have, want, growAdvice(desired, t.metadata.name, claims.map((p) => p.metadata.name), sc, have, want, expandable(live, sc)));
   }
 }
