@@ -1,5 +1,5 @@
-/** What the deploy prints at the end; the annotations themselves are read in commands.test.ts. */
-import { formatHints } from '../../lib/deploy';
+/** What the deploy prints at the end, from its components' annotations (the laptop render's: commands.test.ts). */
+import { deployHints, formatHints, type Manifest } from '../../lib/deploy';
 import { DEPLOY_HINT_ANNOTATIONS } from '../../lib/platform';
 
 test('without a login URL: which annotations a login component would carry', () => {
@@ -9,4 +9,13 @@ test('without a login URL: which annotations a login component would carry', () 
 
 test('a login URL without a password command: one line', () => {
   expect(formatHints({ loginUrl: 'https://microflow.local/' })).toBe('log in at https://microflow.local/');
+});
+
+test('each hint comes from the first object carrying it; objects without annotations are skipped', () => {
+  const o = (name: string, annotations?: Record<string, string>): Manifest => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(annotations ? { annotations } : {}) } });
+  expect(deployHints([
+    o('plain'),
+    o('first', { [DEPLOY_HINT_ANNOTATIONS.loginUrl]: 'https://a/' }),
+    o('second', { [DEPLOY_HINT_ANNOTATIONS.loginUrl]: 'https://b/', [DEPLOY_HINT_ANNOTATIONS.passwordCommand]: 'cmd' }),
+  ])).toEqual({ loginUrl: 'https://a/', passwordCommand: 'cmd' });
 });
