@@ -85,11 +85,11 @@ describe('applyPhases', () => {
 });
 
 describe('the CA bundle wait', () => {
-  /** A kubectl whose n-th `get` prints the n-th answer (the last one from then on); everything else succeeds. */
+  /** A kubectl whose n-th `get` prints the n-th answer (the last one from then on); everything else reads its stdin (or the apply's write fails with EPIPE) and succeeds. */
   const polling = (answers: object[]) => {
     const bin = path.join(k.dir, 'polling-kubectl');
     answers.forEach((a, i) => fs.writeFileSync(path.join(k.dir, `answer.${i + 1}`), JSON.stringify(a)));
-    fs.writeFileSync(bin, `#!/bin/sh\n[ "$1" = get ] || exit 0\necho x >> '${k.dir}/gets'\nn=$(wc -l < '${k.dir}/gets')\n[ "$n" -gt ${answers.length} ] && n=${answers.length}\ncat '${k.dir}/answer.'$n\n`, { mode: 0o755 });
+    fs.writeFileSync(bin, `#!/bin/sh\n[ "$1" = get ] || { cat > /dev/null; exit 0; }\necho x >> '${k.dir}/gets'\nn=$(wc -l < '${k.dir}/gets')\n[ "$n" -gt ${answers.length} ] && n=${answers.length}\ncat '${k.dir}/answer.'$n\n`, { mode: 0o755 });
     return { bin, gets: () => fs.readFileSync(path.join(k.dir, 'gets'), 'utf8').split('\n').filter(Boolean).length };
   };
   const wait = (bin: string, availableTimeoutSeconds: number) =>
