@@ -60,7 +60,7 @@ describe('replaceChangedJobs', () => {
 
 describe('applyPhases', () => {
   test('the API server\'s warnings are returned and logged with their phase; an empty apply output is not logged', () => {
-    k.script([{ when: SSA, stderr: 'Warning: a is deprecated\nnot a warning\nWarning: b\n' }]);
+    k.script([{ when: SSA, stdout: '\n', stderr: 'Warning: a is deprecated\nnot a warning\nWarning: b\n' }]);
     const log: string[] = [];
     expect(applyPhases([phase([configMap])], { kubectl: k.bin, log: (l) => log.push(l) })).toEqual({ warnings: ['platform: a is deprecated', 'platform: b'] });
     expect(log).toEqual(['phase platform: warning: a is deprecated', 'phase platform: warning: b', 'phase platform: 1 objects applied']);

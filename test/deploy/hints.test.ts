@@ -7,6 +7,10 @@ test('without a login URL: which annotations a login component would carry', () 
     + `${DEPLOY_HINT_ANNOTATIONS.loginUrl} and ${DEPLOY_HINT_ANNOTATIONS.passwordCommand} annotations and they are printed here)`);
 });
 
+test('a login URL and the command that prints the generated password', () => {
+  expect(formatHints({ loginUrl: 'https://microflow.local/', passwordCommand: 'kubectl get secret x' })).toBe('log in at https://microflow.local/\nyour generated password: kubectl get secret x');
+});
+
 test('a login URL without a password command: one line', () => {
   expect(formatHints({ loginUrl: 'https://microflow.local/' })).toBe('log in at https://microflow.local/');
 });

@@ -23,6 +23,10 @@ const shrink = (size: string) =>
   `Kubernetes never shrinks a volume. Set the size back to ${size} or more in your configuration (a smaller size would need a new, empty volume: back up, \`npm run destroy -- --purge-data\`, deploy, restore).`;
 const HOSTPATH_NOTE = ' microk8s-hostpath does not enforce sizes at all: the volume can already use the disk\'s free space, so keeping the old size loses nothing.';
 
+test('an object not in the cluster yet (first install) has nothing to compare', () => {
+  expect(findImmutableChanges([sts('db', [tpl('data', '1Gi')]), obj('Service', 's', { clusterIP: 'None' })], state([obj('Service', 'other', { clusterIP: '1.2.3.4' })]))).toEqual([]);
+});
+
 test('objects are named Kind namespace/name, cluster-scoped ones Kind name', () => {
   expect(objectRef({ kind: 'Service', metadata: { namespace: NS, name: 's' } })).toBe('Service kubeflow/s');
   expect(objectRef({ kind: 'StorageClass', metadata: { name: 'fast' } })).toBe('StorageClass fast');
@@ -77,8 +81,9 @@ describe('volumeClaimTemplates other than size', () => {
   });
   test('the same volumes in another order, with access modes in another order, are no change', () => {
     const modes = (m: string[]) => ({ accessModes: m });
-    const live = sts('db', [tpl('a', '1Gi', modes(['ReadWriteOnce', 'ReadOnlyMany'])), tpl('b', '1Gi')]);
-    expect(findImmutableChanges([sts('db', [tpl('b', '1Gi'), tpl('a', '1Gi', modes(['ReadOnlyMany', 'ReadWriteOnce']))])], state([live]))).toEqual([]);
+    const live = sts('db', [tpl('a', '1Gi', modes(['ReadWriteOnce', 'ReadOnlyMany'])), tpl('b', '1Gi', modes(['ReadOnlyMany', 'ReadWriteOnce'])), tpl('c', '1Gi', { accessModes: undefined })]);
+    const desired = sts('db', [tpl('c', '1Gi', { accessModes: undefined }), tpl('b', '1Gi', modes(['ReadWriteOnce', 'ReadOnlyMany'])), tpl('a', '1Gi', modes(['ReadOnlyMany', 'ReadWriteOnce']))]);
+    expect(findImmutableChanges([desired], state([live]))).toEqual([]);
   });
   test('another class or other access modes', () => {
     const live = sts('db', [tpl('data', '1Gi', { storageClassName: 'standard' })]);
@@ -163,6 +168,10 @@ describe('a StatefulSet volume size change', () => {
     expect(c).toMatchObject({ from: '5Gi', to: '10Gi', advice: shrink('20Gi') });
   });
 
+  test('as big as a claim grown by hand is a growth of the template, not a shrink', () => {
+    expect(grow('web', 'cache', [claim('cache-web-0', '10Gi')])[0].advice).toContain('does not allow volume expansion');
+  });
+
   test('claims that state no size count as the template\'s size', () => {
     const sizeless = [{ ...claim('cache-web-0'), spec: undefined }, { ...claim('cache-web-1'), spec: {} }, { ...claim('cache-web-2'), spec: { resources: {} } }, claim('cache-web-3')];
     expect(grow('web', 'cache', sizeless)[0].advice).toContain('so claim cache-web-0, cache-web-1, cache-web-2, cache-web-3 stays 5Gi.');
@@ -187,7 +196,7 @@ describe('a PersistentVolumeClaim', () => {
   });
   test('bigger on an expandable class, the same size, or a size on one side only: applied in place', () => {
     expect(findImmutableChanges([pvc('10Gi')], state([pvc('5Gi', 'fast')], [], [{ metadata: { name: 'fast' }, allowVolumeExpansion: true }]))).toEqual([]);
-    expect(findImmutableChanges([pvc('10Gi')], state([pvc('10240Mi')]))).toEqual([]);
+    expect(findImmutableChanges([pvc('10Gi', 'fast')], state([pvc('10240Mi', 'fast')]))).toEqual([]);
     for (const [want, have] of [[pvc(), pvc('1Gi')], [pvc('1Gi'), pvc()], [pvc(undefined, undefined, {}), pvc('1Gi')], [pvc('1Gi'), pvc(undefined, undefined, {})]]) {
       expect(findImmutableChanges([want], state([have]))).toEqual([]);
     }
