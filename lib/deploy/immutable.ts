@@ -32,7 +32,8 @@ const CHECKED_KINDS = ['StatefulSet', 'Deployment', 'DaemonSet', 'Service', 'Per
 export const objectRef = (o: { kind: string; metadata: { namespace?: string; name: string } }) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 const id = objectRef;
 const json = (v: unknown) => JSON.stringify(v ?? null);
-const size = (q: unknown) => (q === undefined ? undefined : memoryBytes(String(q)));
+/** Bytes of a storage quantity; callers check that there is one. */
+const size = (q: unknown) => memoryBytes(String(q));
 
 /** Reads what the comparison needs with one list call per kind. */
 export function readLiveState(objects: Manifest[], opts: KubeOptions = {}): LiveState {
@@ -72,8 +73,8 @@ export function findImmutableChanges(objects: Manifest[], live: LiveState): Immu
       case 'PersistentVolumeClaim': {
         const want = d.resources?.requests?.storage;
         const have = c.resources?.requests?.storage;
-        if (want !== undefined && have !== undefined && size(want)! < size(have)!) add('spec.resources.requests.storage', have, want, shrinkAdvice(have));
-        else if (want !== undefined && have !== undefined && size(want)! > size(have)!) {
+        if (want !== undefined && have !== undefined && size(want) < size(have)) add('spec.resources.requests.storage', have, want, shrinkAdvice(have));
+        else if (want !== undefined && have !== undefined && size(want) > size(have)) {
           const sc = c.storageClassName;
           if (!expandable(live, sc)) add('spec.resources.requests.storage', have, want, notExpandable(sc, `PersistentVolumeClaim ${desired.metadata.name}`, have, want));
         }
@@ -117,8 +118,9 @@ function statefulSetChanges(desired: Manifest, d: any, c: any, live: LiveState, 
     if (want === undefined || have === undefined || size(want) === size(have)) continue;
     const claims = live.claims.filter((p) => p.metadata.namespace === ns && new RegExp(`^${t.metadata.name}-${name}-\\d+$`).test(p.metadata.name));
     const sc = t.spec.storageClassName ?? lt.spec.storageClassName;
-    const biggest = claims.reduce((m, p) => Math.max(m, size(p.spec?.resources?.requests?.storage) ?? 0), size(have)!);
-    if (size(want)! < biggest) add(`${field} storage`, have, want, shrinkAdvice(have));
+    // A claim may have been grown by hand past the template: the size to keep is the biggest one.
+    const biggest: string = claims.map((p) => p.spec?.resources?.requests?.storage).reduce((m, q) => (q !== undefined && size(q) > size(m) ? q : m), have);
+    if (size(want) < size(biggest)) add(`${field} storage`, have, want, shrinkAdvice(biggest));
     else add(`${field} storage`, have, want, growAdvice(desired, t.metadata.name, claims.map((p) => p.metadata.name), sc, have, want, expandable(live, sc)));
   }
 }

@@ -40,7 +40,8 @@ function webhookServers(objects: Manifest[]): { configs: Manifest[]; validated: 
   const servers = new Set<string>();
   for (const config of configs) {
     for (const hook of (config as any).webhooks ?? []) {
-      const hookGroups: string[] = (hook.rules ?? []).flatMap((r: any) => r.apiGroups ?? []).filter((g: string) => g !== '' && g !== '*');
+      // Not the core group (it would hold back everything); "*" stays but names no group, so it holds back nothing.
+      const hookGroups: string[] = (hook.rules ?? []).flatMap((r: any) => r.apiGroups ?? []).filter((g: string) => g !== '');
       // Istio's validator only sees objects labelled with its revision (objectSelector istio.io/rev).
       const hit = objects.filter((o) => hookGroups.includes(groupOf(o)) && selects(hook.objectSelector, (o.metadata as any).labels ?? {}));
       if (hit.length === 0) continue;
@@ -91,7 +92,8 @@ export function planPhases(objects: Manifest[]): Phase[] {
   const { configs, validated, servers } = webhookServers(rest);
   const phases: Phase[] = [];
   if (crds.length) phases.push({ name: 'crds', objects: crds, waitEstablished: crds.map((c) => c.metadata.name) });
-  if (validated.length === 0 || servers.length === 0) {
+  // A server is only recorded for a webhook that validates something: no server, no boundary.
+  if (servers.length === 0) {
     phases.push({ name: 'platform', objects: rest, waitEstablished: [] });
     return phases;
   }

@@ -84,4 +84,31 @@ describe('which webhooks make a boundary', () => {
     expect(names([server({ app: 'hook' }), config('ValidatingWebhookConfiguration', ['example.com'], { name: 'gone', namespace: 'sys' }), widget]))
       .toEqual(['platform:Deployment,ValidatingWebhookConfiguration,Widget']);
   });
+
+  test('the two phases in full: everything else first, waiting for the server and its CA bundle; then what the webhook validates', () => {
+    const srv = server({ app: 'hook' });
+    const cfg = config('ValidatingWebhookConfiguration', ['example.com']);
+    expect(planPhases([service, srv, cfg, widget, cm])).toEqual([
+      { name: 'platform', objects: [service, srv, cfg, cm], waitEstablished: [], waitAvailable: ['sys/hook'], waitWebhooks: ['ValidatingWebhookConfiguration/cfg'] },
+      { name: 'webhook-validated', objects: [widget], waitEstablished: [] },
+    ]);
+  });
+
+  test('a webhook that validates nothing rendered adds no server to wait for, even beside one that does', () => {
+    const other: Manifest = { ...service, metadata: { name: 'hook2', namespace: 'sys' }, spec: { selector: { app: 'hook2' } } } as any;
+    const cfg = config('ValidatingWebhookConfiguration', ['example.com']) as any;
+    cfg.webhooks.push({ name: 'w2', clientConfig: { service: { name: 'hook2', namespace: 'sys' } }, rules: [{ apiGroups: ['other.example.com'] }] });
+    const phases = planPhases([service, other, server({ app: 'hook' }), { ...server({ app: 'hook2' }), metadata: { name: 'hook2', namespace: 'sys' } }, cfg, widget]);
+    expect(phases[0].waitAvailable).toEqual(['sys/hook']);
+  });
+
+  test('the webhook\'s Service is the one of that kind, name and namespace; its server carries every label of its selector', () => {
+    const decoy = (name: string, namespace: string): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: 'decoy' } } } as any);
+    // A Deployment named like the Service, with the selector a real Deployment has.
+    const srv = { ...server({ app: 'hook' }), spec: { selector: { matchLabels: { app: 'hook' } }, template: { metadata: { labels: { app: 'hook' } } } } } as any;
+    const rendered = [decoy('hook', 'elsewhere'), decoy('other', 'sys'), srv, service, config('ValidatingWebhookConfiguration', ['example.com']), widget];
+    expect(planPhases(rendered)[0].waitAvailable).toEqual(['sys/hook']);
+    const twoLabels = { ...service, spec: { selector: { app: 'hook', tier: 'webhook' } } } as any;
+    expect(names([twoLabels, server({ app: 'hook' }), config('ValidatingWebhookConfiguration', ['example.com']), widget])).toEqual(['platform:Service,Deployment,ValidatingWebhookConfiguration,Widget']);
+  });
 });
