@@ -20,14 +20,18 @@ export const MC_PRELUDE = [
   'done',
 ].join('\n');
 
-/** A container running an `mc` script against the store, as the workload policy wants it. */
-export function mcContainer(store: ObjectStore, name: string, script: string, extra: Partial<ContainerProps> = {}): ContainerProps {
+/**
+ * A container running a shell script against the store with its root key in S3_ACCESS_KEY and
+ * S3_SECRET_KEY and its endpoint in S3_ENDPOINT, `/tmp` on MC_TMP_VOLUME: the shape `mcContainer` and
+ * `seaweedfsIamContainer` share. `prelude` runs before `script`.
+ */
+export function storeScriptContainer(store: ObjectStore, image: 'mc' | 'seaweedfs', prelude: string, name: string, script: string, extra: Partial<ContainerProps> = {}): ContainerProps {
   return {
     name,
-    image: 'mc',
+    image,
     resources: 'buckets',
     runsToCompletion: true,
-    command: ['/bin/sh', '-c', `${MC_PRELUDE}\n${script}\n`],
+    command: ['/bin/sh', '-c', `${prelude}\n${script}\n`],
     ...extra,
     env: [
       { name: 'S3_ENDPOINT', value: store.endpoint },
@@ -35,9 +39,13 @@ export function mcContainer(store: ObjectStore, name: string, script: string, ex
       secretEnv('S3_SECRET_KEY', store.credentials, 'secretkey'),
       ...(extra.env ?? []),
     ],
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(extra.volumeMounts ?? [])],
+    volumeMounts: [{ name: MC_TMP_VOLUME.name, mountPath: '/tmp' }, ...(extra.volumeMounts ?? [])],
   };
 }
 
-/** The scratch volume every `mc` container mounts at /tmp. */
+/** A container running an `mc` script against the store, as the workload policy wants it. */
+export function mcContainer(store: ObjectStore, name: string, script: string, extra: Partial<ContainerProps> = {}): ContainerProps {
+  return storeScriptContainer(store, 'mc', MC_PRELUDE, name, script, extra);
+}
+
 export const MC_TMP_VOLUME: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } };

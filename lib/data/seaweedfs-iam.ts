@@ -1,5 +1,6 @@
 import type { ContainerProps } from '../platform';
-import { secretEnv, type ObjectStore } from './handles';
+import type { ObjectStore } from './handles';
+import { storeScriptContainer } from './s3-client';
 
 /** Where the IAM scripts keep their files (a memory-backed emptyDir the caller mounts). */
 const WORK = '/tmp';
@@ -72,19 +73,5 @@ export const SEAWEEDFS_IAM_PRELUDE = [
  */
 export function seaweedfsIamContainer(store: ObjectStore, name: string, script: string, extra: Partial<ContainerProps> = {}): ContainerProps {
   if (store.kind !== 'seaweedfs') throw new Error(`seaweedfsIamContainer "${name}": the object store is ${store.kind}, not seaweedfs`);
-  return {
-    name,
-    image: 'seaweedfs',
-    resources: 'buckets',
-    runsToCompletion: true,
-    command: ['/bin/sh', '-c', `${SEAWEEDFS_IAM_PRELUDE}\n${script}\n`],
-    ...extra,
-    env: [
-      { name: 'S3_ENDPOINT', value: store.endpoint },
-      secretEnv('S3_ACCESS_KEY', store.credentials, 'accesskey'),
-      secretEnv('S3_SECRET_KEY', store.credentials, 'secretkey'),
-      ...(extra.env ?? []),
-    ],
-    volumeMounts: [{ name: 'tmp', mountPath: WORK }, ...(extra.volumeMounts ?? [])],
-  };
+  return storeScriptContainer(store, 'seaweedfs', SEAWEEDFS_IAM_PRELUDE, name, script, extra);
 }
