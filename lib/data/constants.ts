@@ -27,3 +27,6 @@ export const OBJECT_STORE = {
   buckets: { artifacts: 'mlpipeline', backups: 'microflow-backups' },
   clientLabel: 'microflow.dev/object-store-client',
 } as const;
+
+/** The variable store scripts and notebooks find the object store's S3 endpoint in. */
+export const S3_ENDPOINT_ENV = 'S3_ENDPOINT';

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { ContainerProps } from '../platform';
+import { S3_ENDPOINT_ENV } from './constants';
 import { secretEnv, type ObjectStore } from './handles';
 
 /** Alias the scripts below use for the object store. */
@@ -34,7 +35,7 @@ export function storeScriptContainer(store: ObjectStore, image: 'mc' | 'seaweedf
     command: ['/bin/sh', '-c', `${prelude}\n${script}\n`],
     ...extra,
     env: [
-      { name: 'S3_ENDPOINT', value: store.endpoint },
+      { name: S3_ENDPOINT_ENV, value: store.endpoint },
       secretEnv('S3_ACCESS_KEY', store.credentials, 'accesskey'),
       secretEnv('S3_SECRET_KEY', store.credentials, 'secretkey'),
       ...(extra.env ?? []),

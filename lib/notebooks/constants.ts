@@ -1,3 +1,4 @@
+import { S3_ENDPOINT_ENV } from '../data/constants';
 import { NOTEBOOK } from '../users/constants';
 
 /** Names, paths and ports Kubeflow's notebook components and clients expect. One source for each. */
@@ -32,7 +33,7 @@ export const NOTEBOOKS = {
     expirationSeconds: 7200,
   },
   /** Where a notebook finds the object store's S3 endpoint (examples/notebooks/read_artifacts.py reads it). */
-  storeEndpointEnv: 'S3_ENDPOINT',
+  storeEndpointEnv: S3_ENDPOINT_ENV,
   /** Annotations the controller and the web app read. */
   annotations: {
     serverType: 'notebooks.kubeflow.org/server-type',
