@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Include, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
-import { LABEL, PART_OF, serviceHost, type ContainerProps, type PodSet, type ServiceHandle, type ServicePort, type WorkloadPolicy } from '../platform';
+import { LABEL, PART_OF, serviceHost, type ContainerProps, type PodSet, type ServiceHandle, type ServicePort, type WorkloadPolicy, VendoredManifest } from '../platform';
 import { ISTIOD } from './constants';
 import type { ExtAuthzProvider } from './handles';
 
@@ -53,7 +53,7 @@ export class IstioControlPlane extends Construct {
     super(scope, id);
     const { namespace, policy } = props;
     this.version = policy.image('istiod').version;
-    const include = new Include(this, 'Vendored', { url: vendoredIstioFile() });
+    const include = new VendoredManifest(this, 'Vendored', { file: vendoredIstioFile() });
     const objects = include.node.children.filter((c): c is ApiObject => c instanceof ApiObject);
     const take = (kind: string, name: string): Obj => {
       const hit = objects.find((o) => o.kind === kind && o.name === name);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Include } from 'cdk8s';
 import { Construct } from 'constructs';
+import { VendoredManifest } from '../platform';
 
 /** Kubeflow Notebooks release whose CRD is vendored (scripts/notebooks/generate-crds.sh). */
 export const NOTEBOOKS_RELEASE = 'v1.11.0';
@@ -19,6 +19,6 @@ export function notebookCrdFile(): string {
 export class NotebookCrd extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new Include(this, 'Include', { url: notebookCrdFile() });
+    new VendoredManifest(this, 'Include', { file: notebookCrdFile() });
   }
 }

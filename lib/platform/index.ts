@@ -12,6 +12,7 @@ export * from './ingress-allow';
 export * from './service';
 export * from './connections';
 export * from './workload';
+export * from './vendored-manifest';
 
 export interface PlatformChartProps {
   /** The validated configuration. */

@@ -1,5 +1,5 @@
-import { Include } from 'cdk8s';
 import { Construct } from 'constructs';
+import { VendoredManifest } from '../../platform';
 import { repoFile } from './vendored';
 
 /** The vendored CRD file: Argo Workflows' own, copied by scripts/pipelines/vendor-argo.sh. */
@@ -15,7 +15,7 @@ export class ArgoCrds extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const included = new Include(this, 'Crds', { url: ARGO_CRDS_FILE });
+    const included = new VendoredManifest(this, 'Crds', { file: ARGO_CRDS_FILE });
     this.names = included.apiObjects.map((o) => o.name);
     if (this.names.length === 0) throw new Error(`${ARGO_CRDS_FILE} holds no CRDs: run scripts/pipelines/vendor-argo.sh`);
   }
