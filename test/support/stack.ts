@@ -42,12 +42,13 @@ export function renderStack(config: Config): { files: Record<string, string>; ob
 }
 
 /**
- * Renders are cached per test file, except under mutation testing (jest.mutation.config.js turns the
- * cache off): there every test must run the code it checks itself, or StrykerJS cannot tell which
+ * Renders are cached per test file, except in StrykerJS's initial run (jest.mutation.config.js turns
+ * the cache off): there every test must run the code it checks itself, or StrykerJS cannot tell which
  * tests cover a mutant. For the same reason, tests render inside `test`, never in `describe` or
- * `beforeAll`.
+ * `beforeAll`. In a run with a mutant active the same code runs for every test, so caching is sound
+ * again, and it is what makes a surviving mutant affordable: it runs every covering test.
  */
-const CACHE = process.env.MICROFLOW_RENDER_CACHE !== 'off';
+const CACHE = process.env.MICROFLOW_RENDER_CACHE !== 'off' || process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined;
 
 /** `f`, evaluated once per test file (every call under mutation testing). */
 export function once<T>(f: () => T): () => T {
