@@ -140,6 +140,11 @@ export class NotebooksChart extends Chart {
       });
     }
 
+    const slotOf = (ns: string) => {
+      const slot = this.tensorboardSlots.find((s) => s.namespace === ns);
+      if (!slot) throw new Error(`user namespace ${ns} has no self-service TensorBoard slot`);
+      return slot;
+    };
     this.landingPage = new LandingPage(this, 'Landing', {
       namespace,
       policy,
@@ -155,6 +160,7 @@ export class NotebooksChart extends Chart {
         email: o.email,
         namespace: o.namespace,
         tensorboards: this.tensorboards.filter((t) => t.namespace === o.namespace).map((t) => ({ name: t.name, path: t.path })),
+        tensorboardSlot: slotOf(o.namespace),
       })),
     });
     new Route(this, 'LandingRoute', { gateway, name: 'landing-page', prefix: '/', to: this.landingPage.service, port: this.landingPage.port });

@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
+import { TENSORBOARD_SELF_SERVICE } from './constants';
+import type { TensorBoardSlot } from './tensorboard-slot';
 
 /** One link on the landing page. */
 export interface LandingLink {
@@ -16,6 +18,8 @@ export interface LandingUser {
   readonly namespace: string;
   /** The user's TensorBoards: title and path. */
   readonly tensorboards: readonly { readonly name: string; readonly path: string }[];
+  /** Their namespace's self-service TensorBoard slot (README "TensorBoards"): its path is linked. */
+  readonly tensorboardSlot: Pick<TensorBoardSlot, 'path'>;
 }
 
 export interface LandingPageProps {
@@ -37,6 +41,8 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 /** nginx variable name of a request header. */
 const headerVar = (header: string) => `http_${header.toLowerCase().replace(/-/g, '_')}`;
 const NS_VAR = 'microflow_namespace';
+/** What the self-service slot's link serves, and where the user finds how to start it. */
+export const SLOT_DESCRIPTION = 'serves the TensorBoard you start yourself: apply examples/tensorboard-self-service.yaml in your namespace (README, "TensorBoards"); until then it answers 503';
 const nsEcho = `<!--# echo var="${NS_VAR}" default="" -->`;
 
 /**
@@ -66,15 +72,19 @@ export function landingNginxConfig(props: Pick<LandingPageProps, 'userIdHeader' 
   ].join('\n');
 }
 
-/** The page itself: links, the signed-in user and their namespace, and their TensorBoards. */
+/** The page itself: links, the signed-in user and their namespace, their TensorBoards and their self-service slot. */
 export function landingHtml(props: Pick<LandingPageProps, 'userIdHeader' | 'links' | 'users' | 'domain'>): string {
   const link = (l: LandingLink) =>
     `      <li><a href="${escapeHtml(l.href).replace('{namespace}', nsEcho)}">${escapeHtml(l.title)}</a><span>${escapeHtml(l.description)}</span></li>`;
+  // Each user's block holds their declared TensorBoards and their own slot; a user with no namespace
+  // matches no block, so they see neither.
   const boards = props.users.map((u) => [
     `    <!--# if expr="$${NS_VAR} = ${u.namespace}" -->`,
-    ...(u.tensorboards.length
-      ? ['    <ul class="boards">', ...u.tensorboards.map((t) => `      <li><a href="${escapeHtml(t.path)}">${escapeHtml(t.name)}</a></li>`), '    </ul>']
-      : ['    <p class="muted">No TensorBoard is declared for this namespace yet.</p>']),
+    ...(u.tensorboards.length ? [] : ['    <p class="muted">No TensorBoard is declared for this namespace in the configuration; start your own in the self-service slot.</p>']),
+    '    <ul class="boards">',
+    ...u.tensorboards.map((t) => `      <li><a href="${escapeHtml(t.path)}">${escapeHtml(t.name)}</a></li>`),
+    `      <li><a href="${escapeHtml(u.tensorboardSlot.path)}">${escapeHtml(TENSORBOARD_SELF_SERVICE.slot)}</a><span>${escapeHtml(SLOT_DESCRIPTION)}</span></li>`,
+    '    </ul>',
     '    <!--# endif -->',
   ].join('\n'));
   return `<!doctype html>
@@ -91,8 +101,8 @@ export function landingHtml(props: Pick<LandingPageProps, 'userIdHeader' | 'link
     main { max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }
     section { background: #fff; border-radius: 8px; padding: 1rem 1.5rem; margin-bottom: 1rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
     ul { list-style: none; padding: 0; margin: 0; }
-    ul.apps li { display: flex; gap: 1rem; align-items: baseline; padding: .55rem 0; border-bottom: 1px solid #e6e9ec; }
-    ul.apps li:last-child { border-bottom: 0; }
+    ul.apps li, ul.boards li { display: flex; gap: 1rem; align-items: baseline; padding: .55rem 0; border-bottom: 1px solid #e6e9ec; }
+    ul.apps li:last-child, ul.boards li:last-child { border-bottom: 0; }
     a { color: #1565c0; font-weight: 600; min-width: 11rem; }
     span, .muted { color: #5c6b7a; }
     code { background: #e8edf2; padding: .1rem .35rem; border-radius: 4px; }

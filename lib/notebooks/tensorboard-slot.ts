@@ -22,6 +22,8 @@ export interface TensorBoardSlotProps {
  * TensorBoard port.
  */
 export class TensorBoardSlot extends Construct {
+  /** The user namespace the slot belongs to. */
+  public readonly namespace: string;
   /** The slot's path on the gateway. */
   public readonly path: string;
   /** The slot's Service: its endpoints are whatever the user labels, none until they do. */
@@ -33,6 +35,7 @@ export class TensorBoardSlot extends Construct {
   constructor(scope: Construct, id: string, props: TensorBoardSlotProps) {
     super(scope, id);
     const ns = props.owner.namespace;
+    this.namespace = ns;
     const { key, value } = TENSORBOARD_SELF_SERVICE.podLabel;
     this.path = tensorboardPath(ns, TENSORBOARD_SELF_SERVICE.slot);
     // The slot serves whatever the user labels: it must answer its owner alone. /tensorboard/<ns>/ is

@@ -1,8 +1,9 @@
 /**
  * The landing page with the real programs: Debian's nginx serves the rendered server block and page
  * (SSI and the email → namespace map included), a small proxy in front adds the user header as the
- * gateway does after login, and headless Chromium (Debian's) renders it: the links are checked in the
- * DOM Chromium built, and a screenshot is kept in test/output/landing-page.png.
+ * gateway does after login (one proxy per user, and one for a stranger), and headless Chromium (Debian's)
+ * renders it: the links are checked in the DOM Chromium built, each user's TensorBoards and self-service
+ * slot as that user sees them, and a screenshot is kept in test/output/landing-page.png.
  * Skipped when nginx or chromium is missing, unless MICROFLOW_REQUIRE_BROWSER=1 (CI sets it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
@@ -11,7 +12,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { LANDING_FILES } from '../../lib/notebooks';
+import { LANDING_FILES, NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
 import { ROOT } from '../support/stack';
 import { landingConfigMap } from './support';
 
@@ -66,6 +67,13 @@ async function seenByChromium(url: string, profile: string): Promise<{ dom: stri
   return { dom: dom.stdout, byText: Object.fromEntries([...dom.stdout.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]])) };
 }
 
+/** The "Your TensorBoards" section of a DOM, and its links as [text, href] in page order. */
+function tensorboardsSection(dom: string): { html: string; links: [string, string][] } {
+  const m = dom.match(/<section id="tensorboards">([\s\S]*?)<\/section>/);
+  if (!m) throw new Error(`no TensorBoards section in:\n${dom}`);
+  return { html: m[1], links: [...m[1].matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((l) => [l[2], l[1]]) };
+}
+
 /** Runs `f` with a fresh Chromium profile, removed afterwards. */
 async function withProfile<T>(f: (profile: string) => Promise<T>): Promise<T> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-chromium-'));
@@ -83,18 +91,35 @@ maybe('landing page served by nginx, seen by Chromium', () => {
   const { data, users, userIdHeader } = landingConfigMap();
   const seaweedfs = landingConfigMap({ objectStore: 'seaweedfs', storage: { objectStoreReplicas: 1 } }).data;
   const alice = users[0];
+  const STRANGER = 'mallory@example.org';
   let dir: string;
   let nginx: ChildProcess;
-  let proxy: http.Server;
+  const proxies: http.Server[] = [];
+  /** Port of the proxy that signs requests in as each email (the gateway after that user's login). */
+  const proxyPorts: Record<string, number> = {};
   let nginxPort: number;
   let proxyPort: number;
+
+  /** The gateway after login: the user's email in the user header, whatever the browser sent. */
+  async function startProxy(email: string): Promise<number> {
+    const port = await freePort();
+    proxies.push(http.createServer((req, res) => {
+      const headers = { ...req.headers, [userIdHeader]: email };
+      const up = http.request({ host: '127.0.0.1', port: nginxPort, path: req.url, method: req.method, headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => { res.writeHead(502); res.end(); });
+      req.pipe(up);
+    }).listen(port, '127.0.0.1'));
+    return port;
+  }
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-landing-'));
     // nginx started as root serves from unprivileged workers: they must be able to read the files.
     fs.chmodSync(dir, 0o755);
     nginxPort = await freePort();
-    proxyPort = await freePort();
     const html = path.join(dir, 'html');
     fs.mkdirSync(html);
     for (const t of ['client', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, t));
@@ -119,16 +144,8 @@ maybe('landing page served by nginx, seen by Chromium', () => {
     const check = spawnSync(NGINX!, ['-t', '-c', path.join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx refused the rendered configuration:\n${check.stderr}`);
     nginx = spawn(NGINX!, ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
-    // The gateway after login: the user's email in the user header, whatever the browser sent.
-    proxy = http.createServer((req, res) => {
-      const headers = { ...req.headers, [userIdHeader]: alice.email };
-      const up = http.request({ host: '127.0.0.1', port: nginxPort, path: req.url, method: req.method, headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => { res.writeHead(502); res.end(); });
-      req.pipe(up);
-    }).listen(proxyPort, '127.0.0.1');
+    for (const email of [...users.map((u) => u.email), STRANGER]) proxyPorts[email] = await startProxy(email);
+    proxyPort = proxyPorts[alice.email];
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -142,7 +159,7 @@ maybe('landing page served by nginx, seen by Chromium', () => {
 
   afterAll(async () => {
     nginx?.kill('SIGTERM');
-    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    await Promise.all(proxies.map((p) => new Promise<void>((r) => p.close(() => r()))));
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -159,7 +176,7 @@ maybe('landing page served by nginx, seen by Chromium', () => {
     expect(known.body).toContain(`<strong id="user">${alice.email}</strong>`);
     expect(known.body).toContain(`<code id="namespace">${alice.namespace}</code>`);
     expect(known.body).not.toContain('<!--#');
-    const stranger = await get(nginxPort, { [userIdHeader]: 'mallory@example.org' });
+    const stranger = await get(nginxPort, { [userIdHeader]: STRANGER });
     expect(stranger.body).toContain('none (ask the administrator');
     expect(stranger.body).not.toContain(alice.namespace === 'none' ? '\u0000' : `?ns=${alice.namespace}`);
   });
@@ -193,6 +210,34 @@ maybe('landing page served by nginx, seen by Chromium', () => {
       expect(png.length).toBeGreaterThan(10_000);
       console.log(`landing page screenshot: ${shot}`);
     });
+  });
+
+  test('each user\'s "Your TensorBoards" holds their declared TensorBoards and their own self-service slot, never another user\'s; a stranger sees none', async () => {
+    expect(users.length).toBeGreaterThan(1);
+    // Bob has no declared TensorBoard, Alice one: both wordings are seen.
+    expect(users.some((u) => u.tensorboards.length === 0)).toBe(true);
+    for (const u of users) {
+      // The route the stack renders in the user's own namespace (test/notebooks/support.ts) is at
+      // /tensorboard/<their namespace>/self-service/.
+      expect(u.tensorboardSlot.path).toBe(`${NOTEBOOKS.tensorboardPrefix}${u.namespace}/${TENSORBOARD_SELF_SERVICE.slot}/`);
+      const { dom } = await withProfile((profile) => seenByChromium(`http://127.0.0.1:${proxyPorts[u.email]}/`, profile));
+      expect(dom).toContain(`<code id="namespace">${u.namespace}</code>`);
+      const section = tensorboardsSection(dom);
+      // Exactly their declared ones, then their slot: no other link in the section.
+      expect(section.links).toEqual([...u.tensorboards.map((t) => [t.name, t.path]), [TENSORBOARD_SELF_SERVICE.slot, u.tensorboardSlot.path]]);
+      expect(section.html).toMatch(/serves the TensorBoard you start yourself: apply examples\/tensorboard-self-service\.yaml in your namespace \(README, "TensorBoards"\)/);
+      expect(section.html).not.toContain('declared for this namespace yet');
+      expect(section.html.includes('No TensorBoard is declared for this namespace in the configuration')).toBe(u.tensorboards.length === 0);
+      // Nothing anywhere on the page leads into another user's TensorBoards.
+      for (const other of users.filter((o) => o !== u)) {
+        expect(dom).not.toContain(other.tensorboardSlot.path);
+        expect(dom).not.toContain(`${NOTEBOOKS.tensorboardPrefix}${other.namespace}/`);
+      }
+    }
+    const { dom } = await withProfile((profile) => seenByChromium(`http://127.0.0.1:${proxyPorts[STRANGER]}/`, profile));
+    expect(dom).toContain('none (ask the administrator');
+    expect(tensorboardsSection(dom).links).toEqual([]);
+    expect(dom).not.toContain(NOTEBOOKS.tensorboardPrefix);
   });
 
   test('with SeaweedFS the page has the same applications but no object-store link (its pages have no login, so nothing routes them)', async () => {
