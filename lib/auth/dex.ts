@@ -5,7 +5,7 @@ import * as yaml from 'js-yaml';
 import { CONNECTOR_SECRET_FIELDS, type ConnectorConfig } from '../config';
 import { secretEnv } from '../data';
 import { Route, type Gateway } from '../gateway';
-import { CONFIG_HASH_ANNOTATION, IngressAllow, MicroflowService, NAMESPACES, PolicyDeployment, type Endpoint, type PodSet, type WorkloadPolicy } from '../platform';
+import { configHashAnnotation, IngressAllow, MicroflowService, NAMESPACES, PolicyDeployment, type Endpoint, type PodSet, type WorkloadPolicy } from '../platform';
 import { AUTH_SECRETS, DEX, DEX_ISSUER, OAUTH2_PROXY } from './constants';
 import { admitKeyReader } from './key-readers';
 import { DexStorage } from './dex-storage';
@@ -73,7 +73,7 @@ export class Dex extends Construct {
       policy: props.policy,
       replicas: props.replicas,
       // Roll the pods when the users or connectors change: Dex reads its config once, at start.
-      podAnnotations: { [CONFIG_HASH_ANNOTATION]: hash(config) },
+      podAnnotations: configHashAnnotation(config),
       pod: {
         // Kubernetes storage: Dex talks to the API server (its Role allows its own kinds only).
         apiAccess: true,
@@ -144,4 +144,3 @@ function dexConfig(users: DexProps['users'], connectors: readonly ConnectorConfi
   return yaml.dump(config, { lineWidth: 120, noRefs: true });
 }
 
-const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);

@@ -1,9 +1,8 @@
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { secretEnv } from '../data';
 import { Route, type Gateway } from '../gateway';
-import { CONFIG_HASH_ANNOTATION, MicroflowService, PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platform';
+import { configHashAnnotation, MicroflowService, PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platform';
 import { AUTH_SECRETS, DEX, DEX_ISSUER, OAUTH2_PROXY } from './constants';
 
 export interface OAuth2ProxyProps {
@@ -69,7 +68,7 @@ export class OAuth2Proxy extends Construct {
       // Every request through the gateway is checked here first.
       frontDoor: true,
       connectsTo: [props.dex],
-      podAnnotations: { [CONFIG_HASH_ANNOTATION]: createHash('sha256').update(data[CONFIG_FILE]).digest('hex').slice(0, 16) },
+      podAnnotations: configHashAnnotation(data[CONFIG_FILE]),
       pod: {
         containers: [{
           name: 'oauth2-proxy',

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
+import { configHashAnnotation, MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
 import { TENSORBOARD_SELF_SERVICE } from './constants';
 import type { TensorBoardSlot } from './tensorboard-slot';
 
@@ -144,15 +144,16 @@ export class LandingPage extends Construct {
   constructor(scope: Construct, id: string, props: LandingPageProps) {
     super(scope, id);
     const name = 'landing-page';
-    const configMap = new k8s.KubeConfigMap(this, 'Content', {
-      metadata: { name, namespace: props.namespace },
-      data: { [LANDING_FILES.html]: landingHtml(props), [LANDING_FILES.nginx]: landingNginxConfig(props) },
-    });
+    const data = { [LANDING_FILES.html]: landingHtml(props), [LANDING_FILES.nginx]: landingNginxConfig(props) };
+    const configMap = new k8s.KubeConfigMap(this, 'Content', { metadata: { name, namespace: props.namespace }, data });
     const probe = { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(HTTP.name) } };
     const deployment = new PolicyDeployment(this, 'Deployment', {
       name,
       namespace: props.namespace,
       policy: props.policy,
+      // Both files are subPath mounts, which running pods never see change (and nginx reads its
+      // configuration once): a new user or TensorBoard must roll the pods.
+      podAnnotations: configHashAnnotation(data[LANDING_FILES.html], data[LANDING_FILES.nginx]),
       pod: {
         containers: [{
           name: 'nginx',

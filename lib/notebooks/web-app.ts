@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ObjectStore } from '../data';
-import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
+import { configHashAnnotation, MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 import { WEB_APP_TEMPLATE_PATH, webAppNotebookTemplate } from './notebook-template';
 import { spawnerUiConfig } from './spawner';
@@ -38,10 +38,8 @@ export class JupyterWebApp extends Construct {
   constructor(scope: Construct, id: string, props: JupyterWebAppProps) {
     super(scope, id);
     const name = NOTEBOOKS.webApp;
-    const configMap = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${name}-config`, namespace: props.namespace },
-      data: { [SPAWNER_KEY]: spawnerUiConfig(props.config), [TEMPLATE_KEY]: webAppNotebookTemplate(props.config, props.policy, props.store) },
-    });
+    const data = { [SPAWNER_KEY]: spawnerUiConfig(props.config), [TEMPLATE_KEY]: webAppNotebookTemplate(props.config, props.policy, props.store) };
+    const configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${name}-config`, namespace: props.namespace }, data });
     const env: Record<string, string> = {
       APP_PREFIX: NOTEBOOKS.webAppPrefix.replace(/\/$/, ''),
       UI: 'default',
@@ -55,6 +53,9 @@ export class JupyterWebApp extends Construct {
       name,
       namespace: props.namespace,
       policy: props.policy,
+      // The form's options and the notebook template are subPath mounts, which running pods never
+      // see change: a changed image list, GPU option or store key must roll the pods.
+      podAnnotations: configHashAnnotation(data[SPAWNER_KEY], data[TEMPLATE_KEY]),
       pod: {
         apiAccess: true,
         containers: [{

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { declareConnection, type Endpoint } from '../connections';
@@ -7,6 +8,14 @@ import type { PodProps, WorkloadPolicy } from './policy';
 
 /** Pod annotation holding a hash of a workload's mounted configuration: a change rolls its pods. */
 export const CONFIG_HASH_ANNOTATION = 'microflow.dev/config-hash';
+
+/**
+ * The pod annotation for a workload that reads configuration files at start or mounts them with
+ * subPath (which the kubelet never refreshes): their hash, so a change rolls the pods.
+ */
+export function configHashAnnotation(...contents: string[]): Record<string, string> {
+  return { [CONFIG_HASH_ANNOTATION]: createHash('sha256').update(contents.join('\0')).digest('hex').slice(0, 16) };
+}
 
 /** What every workload construct takes. */
 export interface WorkloadProps {
