@@ -79,11 +79,22 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     secrets: secrets(), addresses: weed.serviceAddresses(), env: { TMPDIR: work },
   });
   /** An IAM call signed with a user's key (curl, as the Job makes them); the HTTP status and error code. */
-  const iamAs = (who: { accessKey: string; secretKey: string }, form: Record<string, string>) => {
+  const iamCall = (who: { accessKey: string; secretKey: string }, form: Record<string, string>) => {
     const args = Object.entries(form).flatMap(([k, v]) => ['--data-urlencode', `${k}=${v}`]);
     const r = spawnSync('curl', ['-sS', '-w', '\n%{http_code}', '--aws-sigv4', 'aws:amz:us-east-1:iam', '--user', `${who.accessKey}:${who.secretKey}`, ...args, `${endpoint}/`], { encoding: 'utf8' });
     const lines = r.stdout.trim().split('\n');
-    return { status: Number(lines.pop()), code: /<Code>([^<]*)<\/Code>/.exec(lines.join('\n'))?.[1] };
+    const status = Number(lines.pop());
+    return { status, body: lines.join('\n') };
+  };
+  const iamAs = (who: { accessKey: string; secretKey: string }, form: Record<string, string>) => {
+    const { status, body } = iamCall(who, form);
+    return { status, code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1] };
+  };
+  /** The store's identities and each one's access key ids, as the root key sees them (IAM ListUsers, ListAccessKeys). */
+  const identities = (): Record<string, string[]> => {
+    const values = (body: string, tag: string) => [...body.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]);
+    const users = values(iamCall(root, { Action: 'ListUsers' }).body, 'UserName');
+    return Object.fromEntries(users.sort().map((u) => [u, values(iamCall(root, { Action: 'ListAccessKeys', UserName: u }).body, 'AccessKeyId').sort()]));
   };
 
   beforeAll(async () => {
@@ -250,5 +261,71 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     } finally {
       users[B] = saved;
     }
+  });
+  test('the next run revokes what is stale: a removed namespace, an old key id, an old grant; root and identities made by hand stay; a second run changes nothing', async () => {
+    // Both namespaces registered with their current keys (the test above left B's key unregistered).
+    await registerUsers();
+    // An identity an admin made by hand, outside microflow's `kfp-` names: it must survive.
+    const hand = { accessKey: hex(16), secretKey: hex(24) };
+    const readAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }] });
+    expect([
+      iamAs(root, { Action: 'CreateUser', UserName: 'backup-reader' }),
+      iamAs(root, { Action: 'CreateAccessKey', UserName: 'backup-reader', AccessKeyId: hand.accessKey, SecretAccessKey: hand.secretKey }),
+      iamAs(root, { Action: 'PutUserPolicy', UserName: 'backup-reader', PolicyName: 'read-all', PolicyDocument: readAll }),
+    ]).toEqual(Array(3).fill({ status: 200, code: undefined }));
+    const [oldA, oldB] = [users[A], users[B]];
+    const probe = `${namespacePrefix(A)}run-1/model.bin`;
+    const before = run([
+      { op: 'put', bucket: BUCKET, key: probe, body_hex: 'aa' },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(oldA) },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(oldB) },
+    ]);
+    expect(before.map((r) => r.ok)).toEqual([true, true, true]);
+
+    // B is removed from `users` (ann alone: single-user, so A's grant changes to the runs' prefix,
+    // read-only), and A's Secret is re-made with a new key id.
+    const onlyA = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local'] })).objects;
+    const newA = { accessKey: hex(16), secretKey: hex(24) };
+    const runOnlyA = () => NativePod.runToCompletion(renderedPod(onlyA, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
+      secrets: { ...secrets(), [storeSideSecret(A)]: { [K.accesskey]: newA.accessKey, [K.secretkey]: newA.secretKey } },
+      addresses: weed.serviceAddresses(),
+      env: { TMPDIR: work },
+    });
+    const { output } = await runOnlyA();
+
+    const runs = `${namespacePrefix(NAMESPACES.kubeflow)}v2/`;
+    const after = () => run([
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(oldA) },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(oldB) },
+      { op: 'list_objects', bucket: BUCKET, prefix: runs, auth: as(newA) },
+      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(A)}run-3/x`, body_hex: '03', auth: as(newA) },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(newA) },
+      { op: 'get', bucket: BUCKET, key: probe },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(hand) },
+    ]).map((r) => (r.ok ? { ok: true } : { ok: false, code: r.code }));
+    const expected = [
+      { ok: false, code: 'InvalidAccessKeyId' },
+      { ok: false, code: 'InvalidAccessKeyId' },
+      { ok: true },
+      // The read-write grant of the multi-user render was replaced, not merged with the new one.
+      { ok: false, code: 'AccessDenied' },
+      { ok: false, code: 'AccessDenied' },
+      { ok: true },
+      { ok: true },
+    ];
+    expect(after()).toEqual(expected);
+    expect(output).toContain(`store identity ${artifactUser(B)} revoked: its namespace is no longer in users`);
+    expect(output).toContain(`store identity ${artifactUser(A)}: access key ${oldA.accessKey} revoked`);
+    for (const secret of [root.secretKey, oldA.secretKey, oldB.secretKey, newA.secretKey, hand.secretKey]) expect(output).not.toContain(secret);
+    const state = identities();
+    expect(state).toMatchObject({ [artifactUser(A)]: [newA.accessKey], 'backup-reader': [hand.accessKey] });
+    expect(Object.keys(state).filter((u) => u.startsWith('kfp-'))).toEqual([artifactUser(A)]);
+    expect(iamCall(root, { Action: 'ListUserPolicies', UserName: artifactUser(A) }).body).toMatch(new RegExp(`<PolicyNames><member>${artifactUser(A)}</member></PolicyNames>`));
+
+    // Again: nothing left to revoke, nothing changes.
+    const again = await runOnlyA();
+    expect(again.output).not.toMatch(/revoked|removed/);
+    expect(identities()).toEqual(state);
+    expect(after()).toEqual(expected);
   });
 });
