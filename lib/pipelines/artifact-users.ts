@@ -5,7 +5,7 @@ import {
 } from '../data';
 import { declareConnection, IngressAllow, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 import type { ArtifactGrant } from './artifact-access';
-import { ARTIFACT_USER_PREFIX, seaweedfsRevocation, seaweedfsRevokeOld, type RenderedKey } from './artifact-revoke';
+import { ARTIFACT_USER_PREFIX, minioRevocation, seaweedfsRevocation, seaweedfsRevokeOld, type RenderedKey } from './artifact-revoke';
 
 export interface ArtifactUsersProps {
   /** Where the generator and the store-side Job run (the store's namespace). */
@@ -82,7 +82,8 @@ export class ArtifactUsers extends Construct {
     const generator = new GeneratedSecrets(this, 'Secrets', { name: 'pipelines-artifact-secrets', namespace, policy, secrets });
 
     // Every run registers each rendered key and revokes what is stale (artifact-revoke.ts): SeaweedFS
-    // first drops identities of removed namespaces (a key id may move to another namespace).
+    // first drops identities of removed namespaces (a key id may move to another namespace), MinIO
+    // after all keys are in (its stale users are found by the policies they hold).
     const rendered: RenderedKey[] = props.grants.map((g, i) => ({ user: artifactUser(g.namespace), akVar: `USER_${i}_AK` }));
     const lines: string[] = store.kind === 'minio' ? [] : seaweedfsRevocation(rendered);
     const env = props.grants.flatMap((grant, i) => {
@@ -93,6 +94,7 @@ export class ArtifactUsers extends Construct {
       const ref = { name: storeSideSecret(ns), keys: OBJECT_STORE.secret.keys };
       return [secretEnv(vars.ak, ref, 'accesskey'), secretEnv(vars.sk, ref, 'secretkey')];
     });
+    if (store.kind === 'minio') lines.push(...minioRevocation(rendered));
     const container: ContainerProps = (store.kind === 'minio' ? mcContainer : seaweedfsIamContainer)(
       store, 'configure-users', lines.join('\n'), { env, resources: 'pipelineArtifactUsers' });
     const job = new PolicyJob(this, 'Job', {
