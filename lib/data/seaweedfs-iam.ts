@@ -32,7 +32,7 @@ const CURL_QUOTE = [
  * (on the data volume) beside the static root identity of `-s3.config`, and take effect at once.
  * `iam [--accept CODE] ACTION NAME=VALUE|NAME@FILE...` makes one call signed with the root key
  * (curl's SigV4) and ends the script on any failure, except that it returns 3 when the store
- * answered with the error code CODE.
+ * answered with the error code CODE. Its messages name the identity (`UserName=`) a call was about.
  * Responses go to a file and are never printed: CreateAccessKey's repeats the secret.
  */
 export const SEAWEEDFS_IAM_PRELUDE = [
@@ -52,15 +52,15 @@ export const SEAWEEDFS_IAM_PRELUDE = [
   'done',
   'iam() {',
   '  accept=""; if [ "$1" = --accept ]; then accept=$2; shift 2; fi',
-  '  action=$1; shift',
-  '  for a in "$@"; do set -- "$@" --data-urlencode "$a"; shift; done',
+  '  action=$1; shift; who=""',
+  '  for a in "$@"; do case $a in UserName=*) who=" (user ${a#UserName=})" ;; esac; set -- "$@" --data-urlencode "$a"; shift; done',
   '  if ! code=$(curl -sS -o "$d/out" -w \'%{http_code}\' -K "$d/root" --aws-sigv4 aws:amz:us-east-1:iam --data-urlencode "Action=$action" "$@" "$S3_ENDPOINT/"); then',
-  '    echo "IAM $action: no answer from $S3_ENDPOINT" >&2; exit 1',
+  '    echo "IAM $action$who: no answer from $S3_ENDPOINT" >&2; exit 1',
   '  fi',
   '  [ "$code" = 200 ] && return 0',
   '  err=$(sed -n \'s:.*<Code>\\([^<]*\\)</Code>.*:\\1:p\' "$d/out")',
   '  if [ -n "$accept" ] && [ "$err" = "$accept" ]; then return 3; fi',
-  '  echo "IAM $action: HTTP $code ${err:-no error code}: $(sed -n \'s:.*<Message>\\([^<]*\\)</Message>.*:\\1:p\' "$d/out")" >&2',
+  '  echo "IAM $action: HTTP $code ${err:-no error code}: $(sed -n \'s:.*<Message>\\([^<]*\\)</Message>.*:\\1:p\' "$d/out")$who" >&2',
   '  exit 1',
   '}',
   // Values for `NAME@FILE` arguments: written with printf's %s, so nothing in them is interpreted.

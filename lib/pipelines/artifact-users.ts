@@ -5,6 +5,7 @@ import {
 } from '../data';
 import { declareConnection, IngressAllow, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
 import type { ArtifactGrant } from './artifact-access';
+import { ARTIFACT_USER_PREFIX, minioRevocation, seaweedfsRevocation, seaweedfsRevokeOld, type RenderedKey } from './artifact-revoke';
 
 export interface ArtifactUsersProps {
   /** Where the generator and the store-side Job run (the store's namespace). */
@@ -47,7 +48,7 @@ export function artifactPolicy(grant: ArtifactGrant): object {
 /** Name of the store-side copy of a user namespace's credentials (in the store's namespace). */
 export const storeSideSecret = (namespace: string) => `pipelines-artifacts-${namespace}`;
 /** The store's user (MinIO) or identity (SeaweedFS) of a namespace, and the name of its policy. */
-export const artifactUser = (namespace: string) => `kfp-${namespace}`;
+export const artifactUser = (namespace: string) => `${ARTIFACT_USER_PREFIX}${namespace}`;
 /** metadata.name of the NetworkPolicy that admits the user namespaces' pods to the store. */
 export const USER_PODS_TO_STORE = 'object-store-user-namespaces';
 
@@ -80,15 +81,20 @@ export class ArtifactUsers extends Construct {
     });
     const generator = new GeneratedSecrets(this, 'Secrets', { name: 'pipelines-artifact-secrets', namespace, policy, secrets });
 
-    const lines: string[] = [];
+    // Every run registers each rendered key and revokes what is stale (artifact-revoke.ts): SeaweedFS
+    // first drops identities of removed namespaces (a key id may move to another namespace), MinIO
+    // after all keys are in (its stale users are found by the policies they hold).
+    const rendered: RenderedKey[] = props.grants.map((g, i) => ({ user: artifactUser(g.namespace), akVar: `USER_${i}_AK` }));
+    const lines: string[] = store.kind === 'minio' ? [] : seaweedfsRevocation(rendered);
     const env = props.grants.flatMap((grant, i) => {
       const ns = grant.namespace;
-      const vars = { ak: `USER_${i}_AK`, sk: `USER_${i}_SK` };
+      const vars = { ak: rendered[i].akVar, sk: `USER_${i}_SK` };
       lines.push(...(store.kind === 'minio' ? minioLines : seaweedfsLines)(grant, vars));
       lines.push(`echo "namespace ${ns}: key limited to ${grant.bucket}/${grant.prefix}${grant.readOnly ? ', read-only' : ''}"`);
       const ref = { name: storeSideSecret(ns), keys: OBJECT_STORE.secret.keys };
       return [secretEnv(vars.ak, ref, 'accesskey'), secretEnv(vars.sk, ref, 'secretkey')];
     });
+    if (store.kind === 'minio') lines.push(...minioRevocation(rendered));
     const container: ContainerProps = (store.kind === 'minio' ? mcContainer : seaweedfsIamContainer)(
       store, 'configure-users', lines.join('\n'), { env, resources: 'pipelineArtifactUsers' });
     const job = new PolicyJob(this, 'Job', {
@@ -129,15 +135,16 @@ function minioLines(grant: ArtifactGrant, v: KeyVars): string[] {
 }
 
 /**
- * SeaweedFS: an existing identity is kept; a key it already has is replaced (the Secret may have
- * been re-made with another secret; a key another identity holds fails the Job); PutUserPolicy
- * replaces the document. Keys go to curl as files, never on a command line.
+ * SeaweedFS: an existing identity is kept, its other keys and policies revoked; a key it already has
+ * is replaced (the Secret may have been re-made with another secret; a key another identity holds
+ * fails the Job); PutUserPolicy replaces the document. Keys go to curl as files, never on a command line.
  */
 function seaweedfsLines(grant: ArtifactGrant, v: KeyVars): string[] {
   const name = artifactUser(grant.namespace);
   const key = `"AccessKeyId@$(put ak "$${v.ak}")" "SecretAccessKey@$(put sk "$${v.sk}")"`;
   return [
     `iam --accept EntityAlreadyExists CreateUser UserName=${name} || true`,
+    ...seaweedfsRevokeOld({ user: name, akVar: v.ak }),
     `if ! iam --accept EntityAlreadyExists CreateAccessKey UserName=${name} ${key}; then`,
     `  iam DeleteAccessKey UserName=${name} "AccessKeyId@$(put ak "$${v.ak}")"`,
     `  iam CreateAccessKey UserName=${name} ${key}`,

@@ -21,6 +21,7 @@ import { objectStoreEnv } from '../../lib/notebooks/notebook-pod';
 import { NAMESPACES } from '../../lib/platform';
 import { artifactUser, namespacePrefix, storeSideSecret } from '../../lib/pipelines';
 import { NativePod, renderedPod, requireNative } from '../native';
+import { iamAs as iamAsAt, iamCall as iamCallAt, identities, type Keys } from '../native/iam';
 import { mcStandIn, s3, type S3Auth, type S3Op } from '../native/s3';
 import { runScript } from '../support/run-script';
 import { find, podSpecOf, rendered } from '../support/stack';
@@ -75,16 +76,12 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
   });
   const as = (who: { accessKey: string; secretKey: string }): S3Auth => ({ access_key: who.accessKey, secret_key: who.secretKey });
   const run = (ops: S3Op[]) => s3(python, endpoint, root, ops);
-  const registerUsers = () => NativePod.runToCompletion(renderedPod(objects, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
-    secrets: secrets(), addresses: weed.serviceAddresses(), env: { TMPDIR: work },
-  });
-  /** An IAM call signed with a user's key (curl, as the Job makes them); the HTTP status and error code. */
-  const iamAs = (who: { accessKey: string; secretKey: string }, form: Record<string, string>) => {
-    const args = Object.entries(form).flatMap(([k, v]) => ['--data-urlencode', `${k}=${v}`]);
-    const r = spawnSync('curl', ['-sS', '-w', '\n%{http_code}', '--aws-sigv4', 'aws:amz:us-east-1:iam', '--user', `${who.accessKey}:${who.secretKey}`, ...args, `${endpoint}/`], { encoding: 'utf8' });
-    const lines = r.stdout.trim().split('\n');
-    return { status: Number(lines.pop()), code: /<Code>([^<]*)<\/Code>/.exec(lines.join('\n'))?.[1] };
-  };
+  /** Runs the registration Job of a render, the store-side Secrets as `users` and `extra` hold them. */
+  const runJob = (render: typeof objects, extra: Record<string, Record<string, string>> = {}) => NativePod.runToCompletion(
+    renderedPod(render, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), { secrets: { ...secrets(), ...extra }, addresses: weed.serviceAddresses(), env: { TMPDIR: work } });
+  const registerUsers = () => runJob(objects);
+  const iamCall = (who: Keys, form: Record<string, string>) => iamCallAt(endpoint, who, form);
+  const iamAs = (who: Keys, form: Record<string, string>) => iamAsAt(endpoint, who, form);
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-artifact-users-'));
@@ -190,11 +187,7 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     const single = rendered(resolveConfig({ objectStore: 'seaweedfs' })).objects;
     const ns = 'you-microflow-local';
     const reader = { accessKey: hex(16), secretKey: hex(24) };
-    const { output } = await NativePod.runToCompletion(renderedPod(single, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow), {
-      secrets: { ...secrets(), [storeSideSecret(ns)]: { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey } },
-      addresses: weed.serviceAddresses(),
-      env: { TMPDIR: work },
-    });
+    const { output } = await runJob(single, { [storeSideSecret(ns)]: { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey } });
     expect(output).toContain(`namespace ${ns}: key limited to ${BUCKET}/${namespacePrefix(NAMESPACES.kubeflow)}, read-only`);
     expect(output).not.toContain(reader.secretKey);
 
@@ -250,5 +243,59 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     } finally {
       users[B] = saved;
     }
+  });
+
+  test('the next run revokes what is stale: a removed namespace, an old key id, an old grant; root and identities made by hand stay; a second run changes nothing', async () => {
+    // Both namespaces registered with their current keys (the test above left B's key unregistered).
+    await registerUsers();
+    // An identity an admin made by hand, outside microflow's `kfp-` names: it must survive.
+    const hand = { accessKey: hex(16), secretKey: hex(24) };
+    const readAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }] });
+    expect(([{ Action: 'CreateUser' }, { Action: 'CreateAccessKey', AccessKeyId: hand.accessKey, SecretAccessKey: hand.secretKey },
+      { Action: 'PutUserPolicy', PolicyName: 'read-all', PolicyDocument: readAll }] as Record<string, string>[]).map((call) => iamAs(root, { ...call, UserName: 'backup-reader' })))
+      .toEqual(Array(3).fill({ status: 200, code: undefined }));
+    const [oldA, oldB] = [users[A], users[B]];
+    const probe = `${namespacePrefix(A)}run-1/model.bin`;
+    const before = run([
+      { op: 'put', bucket: BUCKET, key: probe, body_hex: 'aa' },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(oldA) },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(oldB) },
+    ]);
+    expect(before.map((r) => r.ok)).toEqual([true, true, true]);
+
+    // B is removed from `users` (ann alone: single-user, so A's grant changes to the runs' prefix,
+    // read-only), and A's Secret is re-made with a new key id.
+    const onlyA = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local'] })).objects;
+    const newA = { accessKey: hex(16), secretKey: hex(24) };
+    const runOnlyA = () => runJob(onlyA, { [storeSideSecret(A)]: { [K.accesskey]: newA.accessKey, [K.secretkey]: newA.secretKey } });
+    const { output } = await runOnlyA();
+    const runs = `${namespacePrefix(NAMESPACES.kubeflow)}v2/`;
+    const after = () => run([
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(oldA) },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(oldB) },
+      { op: 'list_objects', bucket: BUCKET, prefix: runs, auth: as(newA) },
+      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(A)}run-3/x`, body_hex: '03', auth: as(newA) },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(newA) },
+      { op: 'get', bucket: BUCKET, key: probe },
+      { op: 'get', bucket: BUCKET, key: probe, auth: as(hand) },
+    ]).map((r) => (r.ok ? { ok: true } : { ok: false, code: r.code }));
+    const [gone, denied, ok] = [{ ok: false, code: 'InvalidAccessKeyId' }, { ok: false, code: 'AccessDenied' }, { ok: true }];
+    // Old keys unknown to the store; the new one reads the runs, and the multi-user read-write grant
+    // was replaced, not merged; root and the hand-made identity unchanged.
+    const expected = [gone, gone, ok, denied, denied, ok, ok];
+    expect(after()).toEqual(expected);
+    expect(output).toContain(`store identity ${artifactUser(B)} revoked: its namespace is no longer in users`);
+    expect(output).toContain(`store identity ${artifactUser(A)}: access key ${oldA.accessKey} revoked`);
+    for (const secret of [root.secretKey, oldA.secretKey, oldB.secretKey, newA.secretKey, hand.secretKey]) expect(output).not.toContain(secret);
+    const state = identities(endpoint, root);
+    expect(state).toMatchObject({ [artifactUser(A)]: [newA.accessKey], 'backup-reader': [hand.accessKey] });
+    expect(Object.keys(state).filter((u) => u.startsWith('kfp-'))).toEqual([artifactUser(A)]);
+    expect(iamCall(root, { Action: 'ListUserPolicies', UserName: artifactUser(A) }).body).toMatch(new RegExp(`<PolicyNames><member>${artifactUser(A)}</member></PolicyNames>`));
+
+    // Again: nothing left to revoke, nothing changes.
+    const again = await runOnlyA();
+    expect(again.output).not.toMatch(/revoked|removed/);
+    expect(identities(endpoint, root)).toEqual(state);
+    expect(after()).toEqual(expected);
   });
 });
