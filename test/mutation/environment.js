@@ -2,8 +2,9 @@
  * jest's node environment, adapted for mutation runs (jest.mutation.config.js):
  * - bail: once a test has failed with a mutant active, the mutant is killed, so the remaining tests of
  *   that run are skipped instead of run for nothing (StrykerJS cannot ask jest to bail itself);
- * - an index of test names per file, written during StrykerJS's initial run (no mutant active), from
- *   which ./sequencer.js loads only the files that hold a mutant's covering tests.
+ * - an index of test names and run time per file, written during StrykerJS's initial run (no mutant
+ *   active), from which ./sequencer.js loads only the files that hold a mutant's covering tests,
+ *   fastest first.
  * StrykerJS mixes its own coverage hooks into this class.
  */
 const fs = require('fs');
@@ -31,6 +32,7 @@ class MutationEnvironment extends TestEnvironment {
     this.testPath = context.testPath;
     this.rootDir = config.projectConfig.rootDir;
     this.names = [];
+    this.started = Date.now();
   }
 
   async handleTestEvent(event) {
@@ -47,7 +49,7 @@ class MutationEnvironment extends TestEnvironment {
     if (process.env[ACTIVE_MUTANT] === undefined && this.names.length > 0) {
       const file = indexFile(this.rootDir);
       const index = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-      index[this.testPath] = this.names;
+      index[this.testPath] = { names: this.names, ms: Date.now() - this.started };
       fs.writeFileSync(file, JSON.stringify(index));
     }
     await super.teardown();
