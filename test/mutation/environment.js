@@ -2,9 +2,9 @@
  * jest's node environment, adapted for mutation runs (jest.mutation.config.js):
  * - bail: once a test has failed with a mutant active, the mutant is killed, so the remaining tests of
  *   that run are skipped instead of run for nothing (StrykerJS cannot ask jest to bail itself);
- * - an index of test names and run time per file, written during StrykerJS's initial run (no mutant
- *   active), from which ./sequencer.js loads only the files that hold a mutant's covering tests,
- *   fastest first.
+ * - an index of each file's tests with their run times, and the file's own time, written during
+ *   StrykerJS's initial run (no mutant active), from which ./sequencer.js loads only the files that
+ *   hold a mutant's covering tests, cheapest first.
  * StrykerJS mixes its own coverage hooks into this class.
  */
 const fs = require('fs');
@@ -31,14 +31,15 @@ class MutationEnvironment extends TestEnvironment {
     super(config, context);
     this.testPath = context.testPath;
     this.rootDir = config.projectConfig.rootDir;
-    this.names = [];
+    this.tests = [];
     this.started = Date.now();
   }
 
   async handleTestEvent(event) {
     const mutant = process.env[ACTIVE_MUTANT];
     if (mutant === undefined) {
-      if (event.name === 'test_start') this.names.push(fullName(event.test));
+      if (event.name === 'test_start') this.testStarted = Date.now();
+      if (event.name === 'test_done') this.tests.push([fullName(event.test), Date.now() - this.testStarted]);
       return;
     }
     if (event.name === 'test_done' && event.test.errors.length > 0) killed = mutant;
@@ -46,10 +47,10 @@ class MutationEnvironment extends TestEnvironment {
   }
 
   async teardown() {
-    if (process.env[ACTIVE_MUTANT] === undefined && this.names.length > 0) {
+    if (process.env[ACTIVE_MUTANT] === undefined && this.tests.length > 0) {
       const file = indexFile(this.rootDir);
       const index = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-      index[this.testPath] = { names: this.names, ms: Date.now() - this.started };
+      index[this.testPath] = { tests: this.tests, ms: Date.now() - this.started };
       fs.writeFileSync(file, JSON.stringify(index));
     }
     await super.teardown();
