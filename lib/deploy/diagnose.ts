@@ -39,14 +39,17 @@ function containerState(pod: any, name: string): string {
   const s = all.find((x: any) => x.name === name);
   if (!s) return 'no status reported yet (the kubelet has not started it: image pull, volume mount or node not running it)';
   const parts: string[] = [];
-  if (s.state?.waiting) parts.push(`waiting: ${s.state.waiting.reason ?? ''}${s.state.waiting.message ? ` — ${s.state.waiting.message}` : ''}`);
+  if (s.state?.waiting) parts.push(`waiting${said(s.state.waiting.reason, ': ')}${said(s.state.waiting.message, ' — ')}`);
   if (s.state?.running) parts.push(`running since ${s.state.running.startedAt}, ${s.ready ? 'ready' : 'not ready (readiness probe failing)'}`);
-  if (s.state?.terminated) parts.push(`terminated: ${s.state.terminated.reason ?? ''} exit ${s.state.terminated.exitCode}`);
+  if (s.state?.terminated) parts.push(`terminated: ${said(s.state.terminated.reason, '', ' ')}exit ${s.state.terminated.exitCode}`);
   const last = s.lastState?.terminated;
-  if (last) parts.push(`last termination: ${last.reason ?? ''} exit ${last.exitCode}${last.message ? ` — ${last.message}` : ''}`);
+  if (last) parts.push(`last termination: ${said(last.reason, '', ' ')}exit ${last.exitCode}${said(last.message, ' — ')}`);
   if (s.restartCount) parts.push(`${s.restartCount} restarts`);
   return parts.join('; ') || 'unknown state';
 }
+
+/** `text` between `before` and `after`; nothing at all when the API left the field out or empty. */
+const said = (text: string | undefined, before: string, after = '') => (text ? `${before}${text}${after}` : '');
 
 function replicaSetsOf(w: WorkloadStatus, opts: KubeOptions): { kind: string; name: string }[] {
   return listItems(['get', 'replicasets', '-n', w.namespace, '-l', labelSelector(w.podSelector)], opts)
@@ -66,5 +69,5 @@ function eventLines(namespace: string, kind: string, name: string, opts: KubeOpt
     .sort((a, b) => String(when(a)).localeCompare(String(when(b)))).slice(-EVENTS_SHOWN);
   if (shown.length === 0) return warningsOnly ? [] : [`  no events for ${kind.toLowerCase()} ${name}`];
   return [`  last events of ${kind.toLowerCase()} ${name}:`,
-    ...shown.map((e) => `    ${when(e)} ${e.type} ${e.reason}: ${String(e.message ?? '').trim()}${e.count > 1 ? ` (×${e.count})` : ''}`)];
+    ...shown.map((e) => `    ${when(e)} ${e.type} ${e.reason}${said(String(e.message ?? '').trim(), ': ')}${e.count > 1 ? ` (×${e.count})` : ''}`)];
 }

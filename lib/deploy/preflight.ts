@@ -213,7 +213,8 @@ function encryption(opts: PreflightOptions): Check {
   else {
     for (const pid of safeReaddir(`${root}/proc`).filter((p) => /^\d+$/.test(p))) {
       const cmd = safeRead(`${root}/proc/${pid}/cmdline`).split('\0');
-      if (cmd[0] && /(^|\/)kube-apiserver$/.test(cmd[0])) sources.push(cmd.join('\n'));
+      // One space between arguments: `--encryption-provider-config /etc/enc.yaml` (two of them) reads as the flag given.
+      if (cmd[0] && /(^|\/)kube-apiserver$/.test(cmd[0])) sources.push(cmd.join(' '));
     }
   }
   if (sources.length === 0) return { name: 'encryption at rest', level: 'manual', message: `no kube-apiserver configuration found on this machine; check it has --encryption-provider-config (${fix})` };

@@ -25,7 +25,7 @@ const docs = (text: string) => yaml.loadAll(text) as Manifest[];
 const names = (objects: Manifest[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
 test('generated Secrets: a plain name is in the Job\'s namespace, namespace/name names its own; spaces trimmed', () => {
-  expect(generatedSecretsOf([job('a', 'kubeflow', 'mysql-secret, mysql-root-secret'), job('b', 'auth', 'dex-passwords,kubeflow/x'), cm('c')]))
+  expect(generatedSecretsOf([job('a', 'kubeflow', 'mysql-secret, mysql-root-secret'), job('b', 'auth', 'dex-passwords, kubeflow/x'), cm('c')]))
     .toEqual(['kubeflow/mysql-secret', 'kubeflow/mysql-root-secret', 'auth/dex-passwords', 'kubeflow/x']);
 });
 
@@ -39,6 +39,20 @@ test('the inventory: claims in the platform\'s namespaces only; only the generat
   ]);
   expect(readDataInventory(objects, { kubectl: k.bin })).toEqual({ claims: ['kubeflow/data-mysql-0', 'auth/dex'], secrets: ['kubeflow/mysql-secret'] });
   expect(k.calls()).toEqual(['get persistentvolumeclaims --all-namespaces -o json', 'get secrets -n kubeflow -o json', 'get secrets -n auth -o json']);
+});
+
+describe('an object named like a namespace (a ConfigMap `minio` in namespace `minio`) is not a namespace', () => {
+  const rendered = [ns('minio'), cm('minio', 'minio'), cm('kubeflow', 'minio')];
+  test('the inventory reads no claims of a namespace that is not rendered, whatever the objects are called', () => {
+    k.script([{ when: 'get persistentvolumeclaims --all-namespaces', stdout: { items: [{ metadata: { namespace: 'kubeflow', name: 'theirs' } }] } }]);
+    expect(readDataInventory(rendered, { kubectl: k.bin }).claims).toEqual([]);
+  });
+  test('the plan keeps no claim of it, and removes the object even when its namesake namespace holds data', () => {
+    expect(planDestroy(rendered, { claims: ['kubeflow/theirs'], secrets: [] }, false).claims).toEqual([]);
+    const plan = planDestroy(rendered, { claims: ['minio/data'], secrets: [] }, false);
+    expect(names(plan.remove)).toEqual(['ConfigMap/kubeflow', 'ConfigMap/minio']);
+    expect(plan.kept).toEqual([{ object: 'Namespace minio', reason: 'holds data claims or generated Secrets' }]);
+  });
 });
 
 describe('destroy', () => {
@@ -83,6 +97,17 @@ describe('destroy', () => {
     expect(names(docs(k.stdin(4)))).toEqual(['Namespace/kubeflow']);
   });
 
+  test('each document sent is self-contained: an object that shares a part between two fields is written out twice, not as a YAML alias', () => {
+    const labels = { app: 'web' };
+    const web = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'kubeflow', labels }, spec: { selector: { matchLabels: labels } } } as Manifest;
+    const space = { ...ns('web'), metadata: { name: 'web', labels } } as Manifest;
+    k.script([{ when: 'delete', stdout: '' }]);
+    destroy(planDestroy([{ ...space, metadata: { ...space.metadata, annotations: labels } } as Manifest, web], { claims: [], secrets: [] }, true), { kubectl: k.bin, log: () => undefined });
+    expect(k.stdin(1)).toContain('matchLabels:\n      app: web');
+    expect(k.stdin(2)).toContain('annotations:\n    app: web');
+    for (const n of [1, 2]) expect(k.stdin(n)).not.toMatch(/[&*]ref_/);
+  });
+
   test('a failed delete stops the destroy with kubectl\'s error', () => {
     k.script([{ when: 'delete', code: 1, stderr: 'Error from server (Forbidden): nope' }]);
     expect(() => destroy(planDestroy([cm('c')], { claims: [], secrets: [] }, false), { kubectl: k.bin, log: () => undefined })).toThrow(/failed \(exit 1\):\nError from server \(Forbidden\): nope/);
@@ -106,6 +131,13 @@ describe('the printed plan', () => {
       'a later `npm run deploy` reattaches the kept data; `npm run destroy -- --purge-data` removes it',
     ].join('\n'));
     expect(formatDestroyPlan(planDestroy([cm('c')], { claims: [], secrets: [] }, false)).split('\n')[1]).toBe('keeps 0 data claims (none) and 0 generated Secrets (none)');
+  });
+  test('several claims and Secrets are listed comma-separated, with or without purge', () => {
+    const two = [ns('kubeflow'), job('g', 'kubeflow', 'a,b')];
+    const live = { claims: ['kubeflow/x', 'kubeflow/y'], secrets: ['kubeflow/a', 'kubeflow/b'] };
+    expect(formatDestroyPlan(planDestroy(two, live, false)).split('\n')[1]).toBe('keeps 2 data claims (kubeflow/x, kubeflow/y) and 2 generated Secrets (kubeflow/a, kubeflow/b)');
+    expect(formatDestroyPlan(planDestroy(two, live, true)).split('\n')[1]).toBe('PURGE: also deletes 2 data claims (kubeflow/x, kubeflow/y) and 2 generated Secrets (kubeflow/a, kubeflow/b): the data is gone for good');
+    expect(formatDestroyPlan(planDestroy(two, { claims: ['kubeflow/x'], secrets: [] }, true)).split('\n')[1]).toBe('PURGE: also deletes 1 data claims (kubeflow/x) and 0 generated Secrets (none): the data is gone for good');
   });
   test('with purge: says the data is gone for good', () => {
     expect(formatDestroyPlan(planDestroy(rendered, { claims: [], secrets: ['kubeflow/mysql-secret'] }, true))).toBe([

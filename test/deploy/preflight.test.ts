@@ -1,18 +1,15 @@
 /**
- * `npm run deploy`'s preflight against a scripted kubectl (test/deploy/scripted-kubectl.sh) and a fake
+ * `npm run deploy`'s preflight against a scripted kubectl (test/deploy/scripted.ts) and a fake
  * host root: each check's verdict and the message that tells the user what to do. The control-plane
  * suite runs preflight against a real API server, where most checks can only come out one way.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig } from '../../lib/config';
-import {
-  apiServerIsLocal, formatChecks, INOTIFY_MINIMUM, MICROK8S_APISERVER_ARGS, preflight, renderedRequests,
-  SUPPORTED_KUBERNETES, type Check, type Manifest,
-} from '../../lib/deploy';
+import { apiServerIsLocal, formatChecks, MICROK8S_APISERVER_ARGS, preflight, renderedRequests, SUPPORTED_KUBERNETES, type Manifest } from '../../lib/deploy';
 import { LABEL } from '../../lib/platform/labels';
 import { PART_OF } from '../../lib/platform/names';
+import { byName, deployment, gpuOn, healthy, laptop, list, node, REMOTE, version, writeGoodHost } from './preflight-fixtures';
 import { scriptedKubectl, type Rule, type Scripted } from './scripted';
 
 let k: Scripted;
@@ -25,36 +22,8 @@ afterEach(() => k.cleanup());
 const script = (rules: Rule[]) => k.script(rules);
 const calls = () => k.calls();
 
-const laptop = resolveConfig({ profile: 'laptop' });
-const gpuOn = resolveConfig({ profile: 'gpu-workstation' });
-const LOCAL = { when: 'config view --minify', stdout: 'https://127.0.0.1:16443' };
-const REMOTE = { when: 'config view --minify', stdout: 'https://192.0.2.10:6443' };
-const version = (minor: string, gitVersion = `v1.${minor}.2`) => ({ when: 'version -o json', stdout: { serverVersion: { major: '1', minor, gitVersion } } });
-const list = (items: object[]) => ({ items });
-const node = (name: string, cpu: string, memory: string, extra: object = {}) => ({
-  metadata: { name }, spec: {}, status: { allocatable: { cpu, memory }, conditions: [{ type: 'Ready', status: 'True' }] }, ...extra,
-});
-const HOSTPATH = { when: 'get storageclasses', stdout: list([{ metadata: { name: 'microk8s-hostpath' }, provisioner: 'microk8s.io/hostpath' }]) };
-const BIG_NODE = { when: 'get nodes -o json', stdout: list([node('n1', '8', '16Gi')]) };
-const NO_PODS = { when: 'get pods', stdout: list([]) };
-/** A host whose inotify limits are high enough and whose microk8s encrypts Secrets. */
-function goodHost() {
-  fs.mkdirSync(`${host}/proc/sys/fs/inotify`, { recursive: true });
-  for (const [k, v] of Object.entries(INOTIFY_MINIMUM)) fs.writeFileSync(`${host}/proc/sys/fs/inotify/${k}`, `${v}\n`);
-  fs.mkdirSync(path.dirname(`${host}${MICROK8S_APISERVER_ARGS}`), { recursive: true });
-  fs.writeFileSync(`${host}${MICROK8S_APISERVER_ARGS}`, '--secure-port=16443\n--encryption-provider-config=/var/snap/microk8s/current/args/enc.yaml\n');
-}
-const healthy = (extra: Rule[] = []): Rule[] => [...extra, { when: 'config current-context', stdout: 'microk8s\n' }, version('30'), LOCAL, HOSTPATH, BIG_NODE, NO_PODS];
+const goodHost = () => writeGoodHost(host);
 const run = (objects: Manifest[] = [], config = laptop) => preflight(config, objects, { kubectl: k.bin, hostRoot: host });
-const byName = (checks: Check[], name: string) => {
-  const found = checks.filter((c) => c.name === name);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
-const deployment = (replicas: number | undefined, cpu: string, memory: string, kind = 'Deployment'): Manifest => ({
-  apiVersion: 'apps/v1', kind, metadata: { name: 'w', namespace: 'kubeflow' },
-  spec: { ...(replicas === undefined ? {} : { replicas }), template: { spec: { containers: [{ name: 'a', resources: { requests: { cpu, memory } } }, { name: 'b' }] } } },
-} as Manifest);
 
 describe('cluster reachable and Kubernetes version', () => {
   test('a healthy local microk8s: every check ok, in the documented order', () => {
