@@ -1,4 +1,6 @@
 export * from './schema';
+export { jupyterSchema, notebookSchema, tensorboardSchema } from './notebooks-schema';
+export { DNS_LABEL } from './validators';
 export * from './load';
 export * from './quantity';
 export { PROFILE_DEFAULTS } from './profiles';

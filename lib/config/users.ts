@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cpuQuantity, memoryQuantity } from './quantity';
+import { count, DNS_LABEL } from './validators';
 
 /**
  * Who may log in, and what each user gets: the `users`, `login` and `userNamespace` parts of the
@@ -7,16 +8,11 @@ import { cpuQuantity, memoryQuantity } from './quantity';
  * reaches the node port), so at least one user is required.
  */
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_LABEL = 63;
 
 /** Namespaces the platform owns or Kubernetes reserves: a user namespace may not take them. */
 export const RESERVED_NAMESPACES = ['default', 'kubeflow', 'auth', 'oauth2-proxy', 'istio-system', 'gpu-operator-resources'];
 const isReserved = (ns: string) => RESERVED_NAMESPACES.includes(ns) || ns.startsWith('kube-');
-
-const count = (what: string) =>
-  z.number({ error: `expected ${what} as a whole number` }).int({ error: `expected ${what} as a whole number` })
-    .min(0, { error: `expected ${what} to be 0 or more` });
 
 /** An email address, lower-cased: Dex, oauth2-proxy and the `kubeflow-userid` header all compare it exactly. */
 export const emailSchema = z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` })
