@@ -17,12 +17,23 @@ const TESTS = {
   deploy: ['deploy/*.test.ts'],
 };
 const scope = process.env.MICROFLOW_MUTATION_SCOPE;
+/**
+ * The tests that run real programs (weed, MariaDB) are left out unless MICROFLOW_MUTATION_NATIVE=1:
+ * they render the stack, so they cover every data-layer mutant, and each surviving mutant would
+ * start them (about 45 s a mutant, a full lib/data run over 3 hours on 2 cores). The scripts they
+ * run are run with the test doubles too (test/data/scripts.test.ts), which is what kills script
+ * mutants; the native tests prove that the real programs accept what is rendered.
+ */
+const NATIVE = ['<rootDir>/test/.*\\.native\\.test\\.ts$', '<rootDir>/test/.*\\.sql\\.test\\.ts$'];
 if (scope !== undefined && !(scope in TESTS)) throw new Error(`MICROFLOW_MUTATION_SCOPE: expected one of ${Object.keys(TESTS).join(', ')}, got ${scope}`);
 
 module.exports = {
   ...base,
   testMatch: scope ? TESTS[scope].map((t) => `<rootDir>/test/${t}`) : base.testMatch,
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts'],
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts',
+    ...(process.env.MICROFLOW_MUTATION_NATIVE === '1' ? [] : NATIVE),
+  ],
   // An absolute path: StrykerJS resolves the environment itself, without jest's <rootDir>.
   testEnvironment: require('path').join(__dirname, 'test', 'mutation', 'environment.js'),
   testSequencer: require('path').join(__dirname, 'test', 'mutation', 'sequencer.js'),

@@ -23,7 +23,7 @@ class MutationSequencer extends Sequencer {
     const pattern = this.pattern ? new RegExp(this.pattern, 'i') : undefined;
     const cost = new Map(tests.map((t) => {
       const entry = this.index[t.path];
-      if (!entry) return [t, Number.MAX_SAFE_INTEGER];
+      if (!Array.isArray(entry?.tests)) return [t, Number.MAX_SAFE_INTEGER];
       const own = entry.ms - entry.tests.reduce((sum, [, ms]) => sum + ms, 0);
       const covering = entry.tests.filter(([name]) => !pattern || pattern.test(name));
       // No covering test in it: not loaded at all.
