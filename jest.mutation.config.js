@@ -6,6 +6,8 @@
  * control-plane suite. Renders are not cached: each test must execute the code it checks itself, or
  * per-test coverage would credit only the first test of a file.
  */
+const fs = require('fs');
+const path = require('path');
 const base = require('./jest.config.js');
 
 process.env.MICROFLOW_RENDER_CACHE = 'off';
@@ -26,17 +28,38 @@ const scope = process.env.MICROFLOW_MUTATION_SCOPE;
  */
 const NATIVE = ['<rootDir>/test/.*\\.native\\.test\\.ts$', '<rootDir>/test/.*\\.sql\\.test\\.ts$'];
 if (scope !== undefined && !(scope in TESTS)) throw new Error(`MICROFLOW_MUTATION_SCOPE: expected one of ${Object.keys(TESTS).join(', ')}, got ${scope}`);
+const ignored = [
+  ...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts',
+  ...(process.env.MICROFLOW_MUTATION_NATIVE === '1' ? [] : NATIVE),
+];
+
+/**
+ * The scope's test files, smallest first, for test/mutation/scope.mutation.ts. Each jest test file
+ * has its own module registry: every file a mutant's run loads imports cdk8s and lib/ anew and renders
+ * the stack cold (about 4 s each under load, most of a surviving mutant's 90 s). Loaded as one file,
+ * they pay that once. MICROFLOW_MUTATION_FILES=separate keeps them apart (and test/mutation/
+ * sequencer.js orders them).
+ */
+function scopeFiles() {
+  const root = path.join(__dirname, 'test');
+  const skip = ignored.map((p) => new RegExp(p.replace('<rootDir>', __dirname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))));
+  const files = TESTS[scope].flatMap((t) => {
+    const dir = path.dirname(path.join(root, t));
+    const name = new RegExp(`^${path.basename(t).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+    return fs.readdirSync(dir).filter((f) => name.test(f)).map((f) => path.join(dir, f));
+  }).filter((f) => !skip.some((re) => re.test(f)));
+  return [...new Set(files)].sort((a, b) => fs.statSync(a).size - fs.statSync(b).size);
+}
+const together = scope !== undefined && process.env.MICROFLOW_MUTATION_FILES !== 'separate';
+if (together) process.env.MICROFLOW_MUTATION_TEST_FILES = JSON.stringify(scopeFiles());
 
 module.exports = {
   ...base,
-  testMatch: scope ? TESTS[scope].map((t) => `<rootDir>/test/${t}`) : base.testMatch,
-  testPathIgnorePatterns: [
-    ...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts',
-    ...(process.env.MICROFLOW_MUTATION_NATIVE === '1' ? [] : NATIVE),
-  ],
+  testMatch: together ? ['<rootDir>/test/mutation/scope.mutation.ts'] : scope ? TESTS[scope].map((t) => `<rootDir>/test/${t}`) : base.testMatch,
+  testPathIgnorePatterns: ignored,
   // An absolute path: StrykerJS resolves the environment itself, without jest's <rootDir>.
-  testEnvironment: require('path').join(__dirname, 'test', 'mutation', 'environment.js'),
-  testSequencer: require('path').join(__dirname, 'test', 'mutation', 'sequencer.js'),
+  testEnvironment: path.join(__dirname, 'test', 'mutation', 'environment.js'),
+  testSequencer: path.join(__dirname, 'test', 'mutation', 'sequencer.js'),
   // Type checking is `npm test`'s job; here it would only cost time on every mutant.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }] },
 };
