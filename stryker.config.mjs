@@ -9,7 +9,9 @@ const reports = `reports/mutation/${scope}`;
 
 export default {
   testRunner: 'jest',
-  jest: { configFile: 'jest.mutation.config.js' },
+  // Every scope's tests are loaded by one file (test/mutation/scope.mutation.ts) through require(),
+  // which jest's --findRelatedTests cannot follow: it would find no test at all.
+  jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
   coverageAnalysis: 'perTest',
   mutate: [`lib/${scope}/**/*.ts`],
   // Module-level code (constant tables, the zod schema's construction) is covered by no test in
