@@ -13,7 +13,11 @@ const base = require('./jest.config.js');
 process.env.MICROFLOW_RENDER_CACHE = 'off';
 
 const TESTS = {
-  config: ['config/config.test.ts', 'config-flow.test.ts', 'gpu/*.test.ts'],
+  // The configuration's rules on users, notebooks and TensorBoards are tested beside what they render.
+  config: [
+    'config/*.test.ts', 'config-flow.test.ts', 'gpu/*.test.ts',
+    'notebooks/notebook.test.ts', 'notebooks/tensorboard.test.ts', 'notebooks/tensorboard-store.test.ts', 'notebooks/tensorboard-self-service.test.ts',
+  ],
   platform: ['platform/*.test.ts', 'stack-policy.test.ts', 'config-flow.test.ts'],
   data: ['data/*.test.ts', 'platform/reachability.test.ts', 'config-flow.test.ts'],
   deploy: ['deploy/*.test.ts'],
