@@ -5,7 +5,10 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const scope = process.env.MICROFLOW_MUTATION_SCOPE ?? 'data';
-const reports = `reports/mutation/${scope}`;
+// MICROFLOW_MUTATION_PART names a run over part of the folder (with --mutate), so that two runs of
+// one folder can share the cores without sharing reports.
+const part = process.env.MICROFLOW_MUTATION_PART;
+const reports = `reports/mutation/${scope}${part ? `-${part}` : ''}`;
 
 export default {
   testRunner: 'jest',
