@@ -35,7 +35,8 @@ const XML_VALUES = [
  *   `kfp-<ns>` may stay for a mode change to replace, not widen, the grant).
  */
 export function seaweedfsRevocation(rendered: readonly RenderedKey[]): string[] {
-  const mine = rendered.map((r) => r.user).join('|');
+  // No rendered identity (no user namespace) must still be a valid case pattern: '' names none.
+  const mine = rendered.map((r) => r.user).join('|') || "''";
   return [
     ...XML_VALUES,
     'revoke_keys() {',
