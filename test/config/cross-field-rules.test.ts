@@ -1,0 +1,67 @@
+/**
+ * Cross-field rules of the configuration that mutation testing found unchecked: each refusal names the
+ * path and what was expected, and the boundary just inside the rule is accepted.
+ */
+import { defaultUserNamespace, resolveConfig } from '../../lib/config';
+
+const users = ['ada@example.org'];
+/** YAML-shaped input, checked at run time like a file. */
+const resolve = (input: Record<string, unknown>) => resolveConfig(input as never);
+function problems(input: Record<string, unknown>): string[] {
+  try {
+    resolve(input);
+  } catch (e) {
+    return (e as Error).message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+test('pipelines.gpuRuntimeForAllSteps needs GPUs', () => {
+  expect(problems({ profile: 'laptop', users, pipelines: { gpuRuntimeForAllSteps: true } }))
+    .toEqual(['pipelines.gpuRuntimeForAllSteps: expected false while gpu.enabled is false (there is no GPU runtime to use)']);
+  expect(resolve({ profile: 'gpu-workstation', users, pipelines: { gpuRuntimeForAllSteps: true } }).pipelines.gpuRuntimeForAllSteps).toBe(true);
+});
+
+describe('userNamespace.containerDefaults: a request above its limit is refused, equal is fine', () => {
+  const defaults = (requests: object, limits: object) => ({ users, userNamespace: { containerDefaults: { requests, limits } } });
+  test('memory', () => {
+    expect(problems(defaults({ cpu: '100m', memory: '2Gi' }, { cpu: '1', memory: '1Gi' })))
+      .toEqual(['userNamespace.containerDefaults.requests.memory: expected at most the limit 1Gi, got 2Gi']);
+    expect(resolve(defaults({ cpu: '1', memory: '1024Mi' }, { cpu: '1', memory: '1Gi' })).userNamespace.containerDefaults.requests.memory).toBe('1024Mi');
+  });
+  test('cpu', () => {
+    expect(problems(defaults({ cpu: '1500m', memory: '1Gi' }, { cpu: '1', memory: '1Gi' })))
+      .toEqual(['userNamespace.containerDefaults.requests.cpu: expected at most the limit 1, got 1500m']);
+  });
+});
+
+test('gpu.product must be a label value, and the message gives an example', () => {
+  expect(problems({ profile: 'gpu-workstation', users, gpu: { product: 'GeForce RTX 4090' } }))
+    .toEqual(['gpu.product: expected a label value such as "NVIDIA-GeForce-RTX-4090", got "GeForce RTX 4090"']);
+});
+
+describe('user namespaces derived from emails', () => {
+  test.each([
+    ['Ada.Lovelace@Example.org', 'ada-lovelace-example-org'],
+    ['ada..o+x@example.org', 'ada-o-x-example-org'],
+    ['_ada_@example.org.', 'ada-example-org'],
+  ])('%s → %s (runs of other characters are one "-", none at either end)', (email, ns) => {
+    expect(defaultUserNamespace(email)).toBe(ns);
+  });
+
+  test('a derived namespace of 63 characters is accepted, 64 is refused', () => {
+    const local = (n: number) => 'a'.repeat(n);
+    // "<local>-example-org": 12 characters after the local part.
+    expect(resolve({ users: [`${local(51)}@example.org`] }).users[0].email).toHaveLength(63);
+    expect(problems({ users: [`${local(52)}@example.org`] }))
+      .toEqual([`users.0: the namespace derived from ${local(52)}@example.org ("${local(52)}-example-org") is not a valid namespace name: set \`namespace\``]);
+  });
+});
+
+test('connector ids: "local" is reserved, a repeated id is named as such', () => {
+  const connector = (id: string) => ({ type: 'github', id, name: id, config: { clientID: 'x' }, secret: { name: 'github', key: 'clientSecret' } });
+  expect(problems({ users, login: { connectors: [connector('local')] } }))
+    .toEqual(['login.connectors.0.id: connector id "local" is reserved for the users\' passwords']);
+  expect(problems({ users, login: { connectors: [connector('gh'), connector('gh')] } }))
+    .toEqual(['login.connectors.1.id: connector id "gh" is used twice']);
+});
