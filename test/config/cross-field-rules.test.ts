@@ -2,19 +2,10 @@
  * Cross-field rules of the configuration that mutation testing found unchecked: each refusal names the
  * path and what was expected, and the boundary just inside the rule is accepted.
  */
-import { defaultUserNamespace, resolveConfig } from '../../lib/config';
+import { defaultUserNamespace } from '../../lib/config';
+import { refusals as problems, resolveInput as resolve } from './support';
 
 const users = ['ada@example.org'];
-/** YAML-shaped input, checked at run time like a file. */
-const resolve = (input: Record<string, unknown>) => resolveConfig(input as never);
-function problems(input: Record<string, unknown>): string[] {
-  try {
-    resolve(input);
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 test('pipelines.gpuRuntimeForAllSteps needs GPUs', () => {
   expect(problems({ profile: 'laptop', users, pipelines: { gpuRuntimeForAllSteps: true } }))

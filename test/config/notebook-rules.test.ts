@@ -3,23 +3,11 @@
  * duplicates, GPU quota per owner) and the notebook image rule, each refused with the path and a
  * message naming what is wrong, and the neighbouring valid cases accepted.
  */
-import { resolveConfig } from '../../lib/config';
+import { refusals as problems, resolveInput as resolve } from './support';
 
 const ada = 'ada@example.org';
 const bob = 'bob@example.org';
 const users = [ada, bob];
-/** YAML-shaped input (as users write it: partial quotas and all), checked at run time like a file. */
-const resolve = (input: Record<string, unknown>) => resolveConfig(input as never);
-
-/** The problems of a refused configuration, one per line. */
-function problems(input: Record<string, unknown>): string[] {
-  try {
-    resolve(input);
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('notebooks', () => {
   test('an owner who is not a user: the users are listed', () => {
