@@ -56,8 +56,9 @@ describeWithIstioctl('istioctl analyze --use-kube=false -A', () => {
     const withA = analyze([file]);
     expect(withA.code).not.toBe(0);
     expect(withA.out).toMatch(/Error \[IST0101\] \(VirtualService kubeflow\/stray .*Referenced gateway not found: "kubeflow\/no-such-gateway"/);
-    // Why -A: without it the analyzer looks at namespace "default" only and passes the same files.
-    const r = spawnSync(ISTIOCTL, ['analyze', '--use-kube=false', file], { encoding: 'utf8' });
+    // Why -A: without it the analyzer looks at namespace "default" only (what `-n default` names
+    // explicitly here) and passes the same files.
+    const r = spawnSync(ISTIOCTL, ['analyze', '--use-kube=false', '-n', 'default', file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
   });
 
