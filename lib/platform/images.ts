@@ -71,14 +71,22 @@ export const IMAGES = {
 export type ImageKey = keyof typeof IMAGES;
 export const IMAGE_KEYS = Object.keys(IMAGES) as [ImageKey, ...ImageKey[]];
 
-/** True for "repo:tag" (tag not `latest`) or "repo@sha256:<64 hex>". */
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * True for "repo:tag" (tag not `latest`) or "repo[:tag]@sha256:<64 hex>". Anything after an `@` must
+ * be a whole sha256 digest: "repo@sha256:abc" names no image, however tag-like its tail looks.
+ */
 export function isPinned(ref: string): boolean {
-  if (/@sha256:[0-9a-f]{64}$/.test(ref)) return true;
+  const at = ref.indexOf('@');
+  if (at >= 0) return at > 0 && DIGEST.test(ref.slice(at + 1));
   const lastSlash = ref.lastIndexOf('/');
   const colon = ref.indexOf(':', lastSlash + 1);
-  if (colon < 0) return false;
+  // No tag, or a tag with no name before it (":8.4", "registry/:8.4").
+  if (colon <= lastSlash + 1) return false;
   const tag = ref.slice(colon + 1);
-  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== 'latest';
+  return TAG.test(tag) && tag !== 'latest';
 }
 
 /** The Kubeflow Notebooks release whose notebook server images the spawner offers. */
