@@ -56,3 +56,23 @@ test('connector ids: "local" is reserved, a repeated id is named as such', () =>
   expect(problems({ users, login: { connectors: [connector('gh'), connector('gh')] } }))
     .toEqual(['login.connectors.1.id: connector id "gh" is used twice']);
 });
+
+test('malformed names are refused quoting what was given: notebook, Secret, Secret key, connector id, audience', () => {
+  const connector = (over: object) => ({ type: 'github', id: 'gh', name: 'GitHub', config: { clientID: 'x' }, secret: { name: 'github', key: 'clientSecret' }, ...over });
+  expect(problems({ users, notebooks: [{ name: 'My_NB', owner: users[0] }] }))
+    .toEqual(['notebooks.0.name: expected a notebook name: lowercase letters, digits and \'-\', got "My_NB"']);
+  expect(problems({ users, login: { connectors: [connector({ secret: { name: 'Git_Hub', key: 'clientSecret' } })] } }))
+    .toEqual(['login.connectors.0.secret.name: expected a Secret name, got "Git_Hub"']);
+  expect(problems({ users, login: { connectors: [connector({ secret: { name: 'github', key: 'client secret' } })] } }))
+    .toEqual(['login.connectors.0.secret.key: expected a Secret key, got "client secret"']);
+  expect(problems({ users, login: { connectors: [connector({ id: 'Git.Hub' })] } }))
+    .toEqual(['login.connectors.0.id: expected a connector id: lowercase letters, digits and \'-\', got "Git.Hub"']);
+  expect(problems({ users, login: { serviceAccountTokens: { issuer: 'https://kubernetes.default.svc', audience: 'two words' } } }))
+    .toEqual(['login.serviceAccountTokens.audience: expected an audience such as "microflow-gateway", got "two words"']);
+});
+
+test('a GPU notebook whose owner sets no quota of their own is held to userNamespace.quota', () => {
+  const gpu = { profile: 'gpu-workstation', gpu: { timeSlicing: { replicas: 4 } }, userNamespace: { quota: { gpus: 1 } } };
+  expect(problems({ ...gpu, users: [{ email: users[0] }], notebooks: [{ name: 'a', owner: users[0], gpus: 2 }] }))
+    .toEqual([`notebooks.0.gpus: notebook "a" asks for 2 GPU(s), but their namespace's GPU quota is 1 (users[].quota.gpus or userNamespace.quota.gpus): the API server would refuse its pod`]);
+});
