@@ -82,6 +82,8 @@ describe('what a rule admits', () => {
     expect(admitting({ from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { tier: 'back' } } }] })).toEqual([]);
     expect(admitting({ from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { tier: 'front' } } }] })).toEqual(['allow']);
     expect(admitting({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] })).toEqual([]);
+    // Pod traffic is never matched by an ipBlock peer, not even from the policy's own namespace.
+    expect(admitting({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }, { namespace: 'data', labels: { app: 'web' } })).toEqual([]);
     expect(admitting({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: {} }] })).toEqual(['allow']);
   });
 
@@ -92,4 +94,10 @@ describe('what a rule admits', () => {
     expect(p.allows(client, server, 5432)).toBe(true);
     expect(p.allows(client, server, 2)).toBe(false);
   });
+});
+
+test('namespace labels come from Namespace objects only, not from other objects of the same name', () => {
+  const allowTeamWeb = policy('allow', 'data', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'web' } } }] }] });
+  const configMap = { kind: 'ConfigMap', metadata: { name: 'apps', namespace: 'apps', labels: { team: 'other' } } };
+  expect(new NetworkPolicies([ns('apps', { team: 'web' }), configMap, allowTeamWeb]).allows(client, server, 5432)).toBe(true);
 });

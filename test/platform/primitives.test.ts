@@ -6,6 +6,7 @@
  */
 import { Testing } from 'cdk8s';
 import {
+  CONFIG_HASH_ANNOTATION, configHashAnnotation, IngressAllow, MicroflowNamespace, PolicyDeployment,
   KEEP_ON_PRUNE_ANNOTATIONS, MicroflowService, NAMESPACES, notebookServerImage, NOTEBOOK_SERVERS_VERSION, isPinned, PlatformChart,
   PolicyCronJob, PolicyError, PolicyJob, PolicyStatefulSet, WorkloadPolicy, applyStandardLabels, type ContainerProps, type PodSet,
 } from '../../lib/platform';
@@ -163,5 +164,33 @@ describe('namespaces and labels', () => {
     const labels = find(synth(), 'Service', 's').metadata.labels;
     expect(labels['app.kubernetes.io/component']).toBe('mine');
     expect(labels['app.kubernetes.io/name']).toBe('s');
+  });
+});
+
+describe('small promises', () => {
+  test('a baseline reason of only spaces is no reason', () => {
+    const { chart } = constructHarness();
+    expect(() => new MicroflowNamespace(chart, 'a', { name: 'a', podSecurity: 'baseline', baselineReason: '   ' })).toThrow(/needs a baselineReason/);
+  });
+
+  test('an allow on a port of pods that have none says "none"', () => {
+    const { chart } = constructHarness();
+    expect(() => new IngressAllow(chart, 'a', { name: 'a', pods: { ...pods, containerPorts: {} }, from: [{}], ports: ['http'] }))
+      .toThrow('NetworkPolicy "a": workload "x" has no container port named "http" (it has: none)');
+  });
+
+  test('the config hash is 16 hex characters of the contents, order and boundaries included', () => {
+    expect(configHashAnnotation('a')[CONFIG_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{16}$/);
+    expect(configHashAnnotation('ab', 'c')).not.toEqual(configHashAnnotation('a', 'bc'));
+  });
+
+  test('a workload, its ServiceAccount and its pods carry its name and its image\'s version', () => {
+    const { chart, synth, policy } = constructHarness();
+    const server: ContainerProps = { ...task, runsToCompletion: false, readiness: probe, liveness: probe };
+    new PolicyDeployment(chart, 'd', { name: 'web', namespace: 'n', policy, pod: { containers: [server] } });
+    const objs = synth();
+    for (const kind of ['Deployment', 'ServiceAccount']) {
+      expect(find(objs, kind, 'web', 'n').metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/version': '8.4.11' });
+    }
   });
 });
