@@ -1,4 +1,4 @@
-import { Minio, minioConsoleUrl, SeaweedFs } from '../../lib/data';
+import { Minio, minioConsoleUrl, SEAWEEDFS_IAM_PRELUDE, SeaweedFs, seaweedfsIamContainer } from '../../lib/data';
 import { constructHarness, find, type K8sObject } from '../support/stack';
 
 const base = { namespace: 'kubeflow', storageSize: '20Gi', storageClass: 'microk8s-hostpath' };
@@ -125,5 +125,18 @@ describe('SeaweedFs', () => {
   test('readiness on /status', () => {
     expect(spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/status', port: 's3' });
     expect(spec.securityContext.runAsUser).toBe(1000);
+  });
+});
+
+describe('seaweedfsIamContainer', () => {
+  test('runs an IAM script in the SeaweedFS image against a SeaweedFS store, and refuses a MinIO store by name', () => {
+    const h = constructHarness({ objectStore: 'seaweedfs' });
+    const { store } = new SeaweedFs(h.chart, 's', { ...base, policy: h.policy });
+    const c = seaweedfsIamContainer(store, 'users', 'iam ListUsers');
+    expect(c).toMatchObject({ name: 'users', image: 'seaweedfs', command: ['/bin/sh', '-c', `${SEAWEEDFS_IAM_PRELUDE}\niam ListUsers\n`] });
+    // MinIO has no IAM API on its S3 port: the script would fail at its first call, so it is never built.
+    const m = constructHarness();
+    const minio = new Minio(m.chart, 'm', { ...base, policy: m.policy, externalUrl }).store;
+    expect(() => seaweedfsIamContainer(minio, 'users', 'iam ListUsers')).toThrow(new Error('seaweedfsIamContainer "users": the object store is minio, not seaweedfs'));
   });
 });

@@ -126,8 +126,10 @@ describe('secret generator', () => {
 
 describe('bucket job', () => {
   const container = () => podSpecOf(find(objects(), 'Job', 'object-store-buckets', 'kubeflow')).containers[0];
-  test('creates both buckets, and a re-run exits 0 keeping them', () => {
-    expect(runScript(container()).status).toBe(0);
+  test('creates both buckets and says so, and a re-run exits 0 keeping them', () => {
+    const first = runScript(container());
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe('buckets ready: mlpipeline, microflow-backups\n');
     fs.writeFileSync(path.join(work, 's3', 'mlpipeline', 'artifact'), 'x');
     const again = runScript(container());
     expect(again.status).toBe(0);
@@ -170,6 +172,10 @@ describe('backup upload', () => {
     expect(newDump()).toEqual([kept[2]]);
     expect(kept[2]).toMatch(/^mysql-\d{8}T\d{6}Z\.sql\.gz$/);
     expect(r.stdout).toContain('pruned mysql-20261120T030000Z.sql.gz\npruned mysql-20261121T030000Z.sql.gz');
+    // The log names the upload and ends with the dumps kept, which README tells users to read before a restore.
+    expect(r.stdout).toContain(`uploaded ${kept[2]}\n`);
+    const [, listing] = r.stdout.split('backups kept in store/microflow-backups/mysql/:\n');
+    expect(listing.trim().split('\n').map((line) => line.split(' ').pop())).toEqual(kept);
   });
 
   test('objects that are not dumps are neither counted nor deleted', () => {

@@ -1,5 +1,6 @@
 /**
- * Runs a rendered container's shell script for real under /bin/sh, against the test doubles in
+ * Runs a rendered container's shell script for real under the container's own shell (its command's
+ * `/bin/sh -c` or `/bin/bash -c`, as the kubelet would start it), against the test doubles in
  * test/data/fakes (kubectl, mc, mysql, sleep), with the container's literal env and stand-ins for
  * values the kubelet would fill in from Secrets and fields. Paths the scripts write to (/tmp, the
  * dump folder) are pointed into `work`.
@@ -27,5 +28,6 @@ export function runScript(container: any, work: string, extraEnv: Record<string,
   fs.mkdirSync(env.TMPDIR, { recursive: true });
   fs.mkdirSync(state.s3, { recursive: true });
   const patched = script.replace(/\/tmp\//g, `${env.TMPDIR}/`).replace(/\/backup\//g, `${work}/backup/`);
-  return spawnSync('/bin/sh', ['-c', patched], { cwd: work, env: { ...env, ...extraEnv }, encoding: 'utf8' });
+  // stdin is /dev/null, as in a pod: on a pipe (a socket pair, under node) bash takes itself for a remote shell and reads ~/.bashrc.
+  return spawnSync(container.command[0], [container.command[1], patched], { cwd: work, env: { ...env, ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
