@@ -1,7 +1,8 @@
 /**
  * GeneratedSecrets' Job, run: the whole pod as rendered (test/native's NativePod: its init container
  * with the real `htpasswd`, then the generator, each with its volumes, mounts and downward-API
- * namespace) against the kubectl test double, for bcrypt, copies and Secrets in other namespaces;
+ * namespace) against the kubectl test double, for bcrypt, copies and Secrets in other namespaces,
+ * and its init container alone (what it leaves in /prepared);
  * and the generator's script alone (test/support/run-script) for optional keys, a copy with nothing
  * to copy, its temporary files, and where the generator's own Secrets go.
  */
@@ -64,6 +65,19 @@ describe('the whole pod, run', () => {
       expect(bcrypt.compareSync(`${s.password}x`, s.hash)).toBe(false);
     }
     expect(secret('team-b', 'shared')).toEqual({ fromA: remote.hash, fromHome: login.password });
+  }, 60_000);
+
+  withHtpasswd('the init container leaves just each hashed Secret\'s password and hash, owner-only, and prints nothing', () => {
+    const init = podSpecOf(find(render(secrets), 'Job', 'microflow-secrets', HOME)).initContainers[0];
+    // /prepared made relative: the script runs in `work`.
+    const r = runScript({ ...init, command: init.command.map((a: string) => a.replaceAll('/prepared/', 'prepared/')) }, work);
+    const prepared = path.join(work, 'prepared');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+    const files = (fs.readdirSync(prepared, { recursive: true }) as string[]).sort();
+    expect(files).toEqual([HOME, `${HOME}/login`, `${HOME}/login/hash`, `${HOME}/login/password`, 'team-a', 'team-a/remote', 'team-a/remote/hash', 'team-a/remote/password']);
+    for (const f of files.filter((x) => x.endsWith('hash') || x.endsWith('password'))) expect(fs.statSync(path.join(prepared, f)).mode & 0o777).toBe(0o600);
   }, 60_000);
 });
 
