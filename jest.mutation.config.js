@@ -19,8 +19,7 @@ const TESTS = {
     'notebooks/notebook.test.ts', 'notebooks/tensorboard.test.ts', 'notebooks/tensorboard-store.test.ts', 'notebooks/tensorboard-self-service.test.ts',
   ],
   platform: ['platform/*.test.ts', 'stack-policy.test.ts', 'config-flow.test.ts'],
-  // The login's password Secrets are lib/data's generator at work with bcrypt and copy values.
-  data: ['data/*.test.ts', 'auth/passwords.test.ts', 'platform/reachability.test.ts', 'config-flow.test.ts'],
+  data: ['data/*.test.ts', 'platform/reachability.test.ts', 'config-flow.test.ts'],
   deploy: ['deploy/*.test.ts'],
 };
 const scope = process.env.MICROFLOW_MUTATION_SCOPE;
