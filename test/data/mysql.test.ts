@@ -1,5 +1,16 @@
+/**
+ * The MySQL construct: its handle, Service and Secrets; the server's flags, mounts and probes as
+ * mysqld and the image read them (the readiness probe and the first-start script run under a shell
+ * against the mysql double); the client NetworkPolicy.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { MySql } from '../../lib/data';
 import type { Config } from '../../lib/config';
+import { volumeAt } from '../support/pod-volumes';
+import { FAKES } from '../support/run-script';
 import { constructHarness, find, type K8sObject } from '../support/stack';
 
 describe('MySql', () => {
@@ -38,8 +49,11 @@ describe('MySql', () => {
     expect(env.MYSQL_DATABASE.value).toBe('mlpipeline');
   });
 
-  test('settings KFP needs are deliberate: native password, no binary log', () => {
-    expect(c.args).toEqual(expect.arrayContaining(['--mysql-native-password=ON', '--authentication-policy=mysql_native_password', '--disable-log-bin']));
+  test('server flags: native password (KFP\'s clients), no binary log, no performance_schema (memory), utf8mb4, data dir inside the volume', () => {
+    expect(c.args).toEqual([
+      '--mysql-native-password=ON', '--authentication-policy=mysql_native_password', '--disable-log-bin',
+      '--performance-schema=OFF', '--character-set-server=utf8mb4', '--datadir=/var/lib/mysql/data',
+    ]);
   });
 
   // The script itself runs in test/data/scripts.test.ts and against a real server in backup-restore.sql.test.ts.
@@ -47,6 +61,30 @@ describe('MySql', () => {
     expect(Object.keys(find(objs, 'ConfigMap', 'mysql-initdb', 'kubeflow').data)).toEqual(['10-microflow-databases.sh']);
     expect(c.volumeMounts).toContainEqual({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'initdb', configMap: { name: 'mysql-initdb' } });
+  });
+
+  test('startup and liveness ping over TCP (the socket-only init server does not answer), giving up before the probe times out', () => {
+    const ping = { exec: { command: ['mysqladmin', 'ping', '--host=127.0.0.1', '--connect-timeout=3'] }, timeoutSeconds: 5 };
+    expect(c.startupProbe).toEqual({ ...ping, periodSeconds: 10, failureThreshold: 60 });
+    expect(c.livenessProbe).toEqual({ ...ping, periodSeconds: 15, failureThreshold: 4 });
+  });
+
+  test('mounts: the data claim, size-limited emptyDirs for the socket dir and /tmp, the init scripts read-only', () => {
+    expect(c.volumeMounts).toEqual([
+      { name: 'data', mountPath: '/var/lib/mysql' },
+      { name: 'run', mountPath: '/var/run/mysqld' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+      { name: 'initdb', configMap: { name: 'mysql-initdb' } },
+    ]);
+    // Where mysqld writes under a read-only root: its socket, temporary files, the data dir.
+    expect(volumeAt(sts, c, '/var/run/mysqld/mysqld.sock')?.source).toEqual({ name: 'run', emptyDir: { sizeLimit: '16Mi' } });
+    expect(volumeAt(sts, c, '/tmp/ib123')?.source).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } });
+    expect(volumeAt(sts, c, '/var/lib/mysql/data')?.source.claim.spec.resources.requests.storage).toBe('10Gi');
   });
 
   test('probes talk to the server: startup allows a slow first init, readiness runs a query', () => {
@@ -79,5 +117,35 @@ describe('MySql', () => {
     const np = find(objs, 'NetworkPolicy', 'mysql-clients', 'kubeflow');
     expect(np.spec.podSelector.matchLabels).toEqual(sts.spec.selector.matchLabels);
     expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'microflow.dev/mysql-client': 'true' } } }], ports: [{ protocol: 'TCP', port: 3306 }] }]);
+  });
+
+  describe('run under a shell against the mysql double', () => {
+    let work: string;
+    beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-mysql-')); });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+    const sqlFile = () => path.join(work, 'sql');
+    const env = (more: Record<string, string>) => ({ PATH: `${FAKES}:/usr/bin:/bin`, FAKE_SQL: sqlFile(), ...more });
+
+    test('readiness, run as rendered: a query over TCP as the application user, the password in the environment only', () => {
+      const command: string[] = c.readinessProbe.exec.command;
+      const user = 'app user $(touch pwned)';
+      const r = spawnSync(command[0], command.slice(1), { cwd: work, env: env({ MYSQL_USER: user, MYSQL_PASSWORD: 'pw' }), input: '', encoding: 'utf8' });
+      expect({ error: r.error?.message, stderr: r.stderr, status: r.status }).toEqual({ error: undefined, stderr: '', status: 0 });
+      expect(fs.readFileSync(sqlFile(), 'utf8')).toBe(`-- args: --host=127.0.0.1 --user=${user} --execute=SELECT 1\n-- MYSQL_PWD set: yes\n`);
+      expect(fs.readdirSync(work)).toEqual(['sql']);
+      expect(c.readinessProbe).toMatchObject({ periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
+    });
+
+    test('the first-start script, sourced by the image\'s entrypoint (bash): its SQL ends where it should, the entrypoint goes on, nothing on stderr', () => {
+      const script = path.join(work, '10-microflow-databases.sh');
+      fs.writeFileSync(script, find(objs, 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh']);
+      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', '. "$1"; echo entrypoint goes on', 'entrypoint', script], { cwd: work, env: env({ MYSQL_USER: 'microflow', MYSQL_ROOT_PASSWORD: 'root-pw' }), encoding: 'utf8' });
+      expect({ stderr: r.stderr, status: r.status, stdout: r.stdout }).toEqual({ stderr: '', status: 0, stdout: 'entrypoint goes on\n' });
+      const statements = fs.readFileSync(sqlFile(), 'utf8').split('\n').slice(2);
+      expect(statements).toEqual([
+        ...['mlpipeline', 'metadb', 'cachedb'].flatMap((db) => [`CREATE DATABASE IF NOT EXISTS \`${db}\`;`, `GRANT ALL PRIVILEGES ON \`${db}\`.* TO 'microflow'@'%';`]),
+        '',
+      ]);
+    });
   });
 });

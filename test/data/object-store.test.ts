@@ -50,7 +50,7 @@ describe('Minio (single server)', () => {
   });
 
   test('a gateway URL with a path, query or another scheme is refused, naming the field', () => {
-    for (const bad of ['https://ml.example.org/', 'https://ml.example.org/x', 'ml.example.org', 'ftp://ml.example.org', 'https://ml.example.org?a=1', 'https://ml.example.org#x', '']) {
+    for (const bad of ['https://ml.example.org/', 'https://ml.example.org/x', 'ml.example.org', 'ftp://ml.example.org', 'https://ml.example.org?a=1', 'https://ml.example.org#x', '', 'git+https://ml.example.org', ' https://ml.example.org']) {
       expect(() => minioConsoleUrl(bad)).toThrow(`MinIO: externalUrl must be http(s)://host[:port] without a path, got ${JSON.stringify(bad)}`);
     }
     expect(minioConsoleUrl('http://10.0.0.5:30080')).toBe('http://10.0.0.5:30080/minio/ui');
