@@ -5,8 +5,11 @@
  * survivors of `lib/platform`'s mutation run (test/README.md).
  */
 import { Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import {
-  CONFIG_HASH_ANNOTATION, configHashAnnotation, IngressAllow, MicroflowNamespace, PolicyDeployment,
+  connectionsOf, VendoredManifest, CONFIG_HASH_ANNOTATION, configHashAnnotation, IngressAllow, MicroflowNamespace, PolicyDeployment,
   KEEP_ON_PRUNE_ANNOTATIONS, MicroflowService, NAMESPACES, notebookServerImage, NOTEBOOK_SERVERS_VERSION, isPinned, PlatformChart,
   PolicyCronJob, PolicyError, PolicyJob, PolicyStatefulSet, WorkloadPolicy, applyStandardLabels, type ContainerProps, type PodSet,
 } from '../../lib/platform';
@@ -191,6 +194,30 @@ describe('small promises', () => {
     const objs = synth();
     for (const kind of ['Deployment', 'ServiceAccount']) {
       expect(find(objs, kind, 'web', 'n').metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/version': '8.4.11' });
+    }
+  });
+});
+
+describe('edges of the wiring helpers', () => {
+  test('a tree that declares no connection has none', () => {
+    expect(connectionsOf(Testing.app())).toEqual([]);
+  });
+
+  test('an endpoint\'s allow without extra namespaces admits its clients from the server\'s namespace only', () => {
+    const { chart, synth } = constructHarness();
+    const service = new MicroflowService(chart, 's', { name: 's', pods, ports: [http] });
+    IngressAllow.forEndpoint(chart, 'e', { name: 'clients', endpoint: { service, port: 'http', clientLabels: { c: 'true' } } });
+    expect(find(synth(), 'NetworkPolicy', 'clients', 'kubeflow').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { c: 'true' } } }]);
+  });
+
+  test('a vendored document without a kind is named by its name alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vendored-kindless-'));
+    try {
+      const file = path.join(dir, 'a.yaml');
+      fs.writeFileSync(file, 'apiVersion: v1\nmetadata: { name: odd }\n');
+      expect(new VendoredManifest(Testing.chart(), 'M', { file }).apiObjects.map((o) => o.node.id)).toEqual(['odd']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
