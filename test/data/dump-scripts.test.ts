@@ -11,10 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { resolveConfig } from '../../lib/config';
-import { MySqlRestore } from '../../lib/data';
-import { buildStack } from '../../lib/stack';
 import { runScript as run } from '../support/run-script';
-import { constructHarness, find, podSpecOf, rendered } from '../support/stack';
+import { restorePod } from './restore-pod';
+import { find, podSpecOf, rendered } from '../support/stack';
 
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-dump-')); });
@@ -31,12 +30,6 @@ const sqlFed = () => fs.readFileSync(path.join(work, 'sql'), 'utf8');
 
 // Rendered inside each test (not at collection time), so mutation testing sees which test covers what.
 const backupPod = () => podSpecOf(find(rendered(resolveConfig({})).objects, 'CronJob', 'mysql-backup', 'kubeflow'));
-const restorePod = (backup: string) => {
-  const stack = buildStack(resolveConfig({}), path.join(os.tmpdir(), 'microflow-unused'));
-  const { chart, policy, synth } = constructHarness();
-  new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup });
-  return podSpecOf(find(synth(), 'Job', 'mysql-restore', 'kubeflow'));
-};
 const APP_USER_ARGS = '--host=mysql.kubeflow.svc.cluster.local --port=3306 --user=from-username';
 
 describe('backup dump', () => {

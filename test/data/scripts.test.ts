@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
-import { MySqlRestore, SECRET_KEYS_TEMPLATE } from '../../lib/data';
-import { buildStack } from '../../lib/stack';
+import { SECRET_KEYS_TEMPLATE } from '../../lib/data';
 import { FAKES, runScript as run } from '../support/run-script';
-import { constructHarness, find, podSpecOf, rendered, type K8sObject } from '../support/stack';
+import { restorePod } from './restore-pod';
+import { find, podSpecOf, rendered, type K8sObject } from '../support/stack';
 
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-scripts-')); });
@@ -219,23 +219,17 @@ describe('backup upload', () => {
 });
 
 describe('restore', () => {
-  const restoreJob = (backup: string) => {
-    const stack = buildStack(resolveConfig({}), path.join(os.tmpdir(), 'microflow-unused'));
-    const { chart, policy, synth } = constructHarness();
-    new MySqlRestore(chart, 'r', { database: stack.data.database, store: stack.data.objectStore, policy, backup });
-    return podSpecOf(find(synth(), 'Job', 'mysql-restore', 'kubeflow'));
-  };
   const good = 'mysql-20261126T030000Z.sql.gz';
 
   test.each([
     `${good}$(touch pwned)`, `$(touch pwned)${good}`, `mysql-20261126T030000Z$(id).sql.gz`, `${good}\n`, `\n${good}`,
     `x${good}`, `${good}.bak`, `../${good}`, `mysql/${good}`, '',
   ])('refuses the name %j', (name) => {
-    expect(() => restoreJob(name)).toThrow(/backup must be a dump name/);
+    expect(() => restorePod(name)).toThrow(/backup must be a dump name/);
   });
 
   test('the name reaches the scripts as data, never as shell source', () => {
-    const spec = restoreJob(good);
+    const spec = restorePod(good);
     fs.mkdirSync(path.join(work, 's3', 'microflow-backups', 'mysql'), { recursive: true });
     // Even if a hostile name got past the check, running the fetch script executes nothing.
     const hostile = 'mysql-x$(touch pwned)`touch pwned2`.sql.gz';
@@ -249,7 +243,7 @@ describe('restore', () => {
   });
 
   test('a dump that is not in the bucket fails the fetch with mc\'s message', () => {
-    const spec = restoreJob(good);
+    const spec = restorePod(good);
     fs.mkdirSync(path.join(work, 's3', 'microflow-backups'), { recursive: true });
     const r = runScript(spec.initContainers[0]);
     expect(r.status).toBe(1);
