@@ -42,6 +42,8 @@ describe('bucket Job', () => {
   test('mc keeps its config in /tmp, an emptyDir the pod declares (the root filesystem is read-only)', () => {
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(mountAt(job.spec.template.spec, c, '/tmp')).toEqual({ volume: { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, readOnly: false });
+    // Nothing else: a container asking for no extra mount gets only /tmp.
+    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
 });
 
