@@ -76,3 +76,9 @@ test('a GPU notebook whose owner sets no quota of their own is held to userNames
   expect(problems({ ...gpu, users: [{ email: users[0] }], notebooks: [{ name: 'a', owner: users[0], gpus: 2 }] }))
     .toEqual([`notebooks.0.gpus: notebook "a" asks for 2 GPU(s), but their namespace's GPU quota is 1 (users[].quota.gpus or userNamespace.quota.gpus): the API server would refuse its pod`]);
 });
+
+test('a GPU notebook whose owner is not a user is refused for its owner only (no crash on the missing quota)', () => {
+  const gpu = { profile: 'gpu-workstation', gpu: { timeSlicing: { replicas: 4 } } };
+  expect(problems({ ...gpu, users, notebooks: [{ name: 'a', owner: 'eve@example.org', gpus: 1 }] }))
+    .toEqual([`notebooks.0.owner: notebook "a": owner eve@example.org is not one of users (${users[0]})`]);
+});
