@@ -15,6 +15,7 @@ import { BCRYPT_COST } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
 import { resolveUsers } from '../../lib/users';
 import { NativePod, renderedPod } from '../native';
+import { readFakeSecret } from '../support/run-script';
 import { find, renderStack } from '../support/stack';
 
 const HTPASSWD = spawnSync('sh', ['-c', 'command -v htpasswd'], { encoding: 'utf8' }).stdout.trim();
@@ -31,10 +32,7 @@ const { userPassword, userPasswordKeys: keys, dexClient, oauth2Proxy } = AUTH_SE
 run('the rendered login-secrets Job, run for real', () => {
   let k8s: string;
   const generate = () => NativePod.runToCompletion(job, { binaries: { kubectl: FAKE_KUBECTL }, env: { FAKE_K8S: k8s } });
-  const secret = (ns: string, name: string) => {
-    const dir = path.join(k8s, ns, name);
-    return Object.fromEntries(fs.readdirSync(dir).map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
-  };
+  const secret = (ns: string, name: string) => readFakeSecret(k8s, ns, name);
   beforeEach(() => { k8s = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-fake-k8s-')); });
   afterEach(() => { fs.rmSync(k8s, { recursive: true, force: true }); fs.rmSync(`${k8s}.calls`, { force: true }); });
 

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig } from '../../lib/config';
 import { SECRET_KEYS_TEMPLATE } from '../../lib/data';
-import { FAKES, runScript as run } from '../support/run-script';
+import { FAKES, fakeState, readFakeSecret, runScript as run, writeFakeSecret } from '../support/run-script';
 import { restorePod } from './restore-pod';
 import { find, podSpecOf, rendered, type K8sObject } from '../support/stack';
 
@@ -22,12 +22,8 @@ const runScript = (container: any, extraEnv: Record<string, string> = {}) => run
 
 // Rendered inside each test (not at collection time), so mutation testing sees which test covers what.
 const objects = (): K8sObject[] => rendered(resolveConfig({ backup: { keep: 3 } })).objects;
-const secretDir = (name: string) => path.join(work, 'k8s', 'kubeflow', name);
-const readSecret = (name: string) => Object.fromEntries(fs.readdirSync(secretDir(name)).map((k) => [k, fs.readFileSync(path.join(secretDir(name), k), 'utf8')]));
-const writeSecret = (name: string, data: Record<string, string>) => {
-  fs.mkdirSync(secretDir(name), { recursive: true });
-  for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(secretDir(name), k), v);
-};
+const readSecret = (name: string) => readFakeSecret(fakeState(work).k8s, 'kubeflow', name);
+const writeSecret = (name: string, data: Record<string, string>) => writeFakeSecret(fakeState(work).k8s, 'kubeflow', name, data);
 const secretsInCluster = () => (fs.existsSync(path.join(work, 'k8s', 'kubeflow')) ? fs.readdirSync(path.join(work, 'k8s', 'kubeflow')).sort() : []);
 
 describe('secret generator', () => {

@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as bcrypt from 'bcryptjs';
 import { BCRYPT_COST, GeneratedSecrets, type GeneratedSecretSpec } from '../../lib/data';
 import { NativePod, renderedPod } from '../native';
-import { FAKES, fakeState, runScript } from '../support/run-script';
+import { FAKES, fakeState, readFakeSecret, runScript, writeFakeSecret } from '../support/run-script';
 import { constructHarness, find, podSpecOf } from '../support/stack';
 
 const HOME = 'kubeflow';
@@ -27,14 +27,8 @@ let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-secrets-run-')); });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 const k8s = () => fakeState(work).k8s;
-const secret = (ns: string, name: string) => {
-  const dir = path.join(k8s(), ns, name);
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
-};
-const premade = (ns: string, name: string, data: Record<string, string>) => {
-  fs.mkdirSync(path.join(k8s(), ns, name), { recursive: true });
-  for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(k8s(), ns, name, k), v);
-};
+const secret = (ns: string, name: string) => readFakeSecret(k8s(), ns, name);
+const premade = (ns: string, name: string, data: Record<string, string>) => writeFakeSecret(k8s(), ns, name, data);
 
 const HTPASSWD = spawnSync('sh', ['-c', 'command -v htpasswd'], { encoding: 'utf8' }).stdout.trim();
 if (!HTPASSWD && process.env.MICROFLOW_REQUIRE_NATIVE === '1') throw new Error('htpasswd is missing: apt-get install apache2-utils');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GeneratedSecrets } from '../../lib/data';
-import { fakeState, runScript } from '../support/run-script';
+import { fakeState, readFakeSecret, runScript } from '../support/run-script';
 import { constructHarness, find, rendered, type K8sObject } from '../support/stack';
 import { resolveConfig } from '../../lib/config';
 
@@ -25,8 +25,7 @@ describe('GeneratedSecrets', () => {
       const first = runScript(job.spec.template.spec.containers[0], work, { NAMESPACE: 'kubeflow' });
       expect(first.stderr).toBe('');
       expect(first.status).toBe(0);
-      const dir = path.join(fakeState(work).k8s, 'kubeflow', 'db');
-      const read = () => Object.fromEntries(fs.readdirSync(dir).map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
+      const read = () => readFakeSecret(fakeState(work).k8s, 'kubeflow', 'db');
       const created = read();
       expect(created.username).toBe('app');
       expect(created.password).toMatch(/^[0-9a-f]{48}$/);

@@ -31,3 +31,16 @@ export function runScript(container: any, work: string, extraEnv: Record<string,
   // stdin is /dev/null, as in a pod: on a pipe (a socket pair, under node) bash takes itself for a remote shell and reads ~/.bashrc.
   return spawnSync(container.command[0], [container.command[1], patched], { cwd: work, env: { ...env, ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** A Secret as the kubectl double keeps it under `k8sRoot` (FAKE_K8S): key → value, keys sorted. */
+export function readFakeSecret(k8sRoot: string, namespace: string, name: string): Record<string, string> {
+  const dir = path.join(k8sRoot, namespace, name);
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((k) => [k, fs.readFileSync(path.join(dir, k), 'utf8')]));
+}
+
+/** Puts a Secret where the kubectl double finds it, as if someone had created it beforehand. */
+export function writeFakeSecret(k8sRoot: string, namespace: string, name: string, data: Record<string, string>): void {
+  const dir = path.join(k8sRoot, namespace, name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(dir, k), v);
+}
