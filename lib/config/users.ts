@@ -77,7 +77,7 @@ export const connectorSchema = z.strictObject({
    * @default - none
    */
   secret: secretKeyRef.optional(),
-  /** The connector's Dex `config`, passed through as is (clientID, redirectURI, orgs, host, ...). */
+  /** The connector's Dex `config`, passed through (clientID, redirectURI, orgs, host, ...); `insecureSkipEmailVerified` and `claimMapping.email` are refused. */
   config: z.record(z.string(), z.unknown(), { error: 'expected a mapping of the connector\'s Dex settings' }),
 });
 
@@ -136,6 +136,39 @@ export type UserNamespaceConfig = z.infer<typeof userNamespaceSchema>;
 
 type Issue = { path: (string | number)[]; message: string };
 
+/**
+ * Dex connector settings that let whoever holds an upstream account choose the email Dex vouches
+ * for, which the gateway turns into `kubeflow-userid` (docs/security.md, path 10). `at` is the
+ * end of the setting's path inside `config`: it is refused at any depth, so no nesting hides it.
+ * Groups (`insecureEnableGroups`) are not here: no app microflow runs authorizes by them.
+ */
+export const REFUSED_CONNECTOR_SETTINGS: readonly { at: readonly string[]; harmless: unknown; why: string }[] = [
+  {
+    at: ['insecureSkipEmailVerified'],
+    harmless: false,
+    why: 'Dex would vouch for emails the upstream provider never verified, so anyone who puts another user\'s address on an upstream account logs in as that user',
+  },
+  {
+    at: ['claimMapping', 'email'],
+    harmless: 'email',
+    why: 'Dex would take the email from another claim while `email_verified` still speaks of the `email` claim, so anyone who can set that other claim upstream picks the email they log in as',
+  },
+];
+
+/** Every [path, value] in a connector's `config`, depth first (arrays by index). */
+function settings(value: unknown, path: (string | number)[] = []): [(string | number)[], unknown][] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  return entries.flatMap(([k, v]) => [[[...path, k], v] as [(string | number)[], unknown], ...settings(v, [...path, k])]);
+}
+
+/** Issues for connector settings that would let an upstream account choose its own email. */
+function refusedSettings(config: Record<string, unknown>, where: (string | number)[]): Issue[] {
+  return settings(config).flatMap(([path, value]) => REFUSED_CONNECTOR_SETTINGS
+    .filter((r) => r.at.every((k, i) => path[path.length - r.at.length + i] === k) && value !== r.harmless)
+    .map((r) => ({ path: [...where, ...path], message: `must not be set (remove it): ${r.why}` })));
+}
+
 /** Cross-field rules of the user list and connectors, as issues for the schema's superRefine. */
 export function userIssues(users: UserConfig[], login: LoginConfig): Issue[] {
   const issues: Issue[] = [];
@@ -166,6 +199,7 @@ export function userIssues(users: UserConfig[], login: LoginConfig): Issue[] {
     if (field in c.config) {
       issues.push({ path: ['login', 'connectors', i, 'config', field], message: `must not be written inline: create a Secret in namespace auth and name it in \`secret\` ({ name, key })` });
     }
+    issues.push(...refusedSettings(c.config, ['login', 'connectors', i, 'config']));
     if (!c.secret && c.type !== 'ldap') issues.push({ path: ['login', 'connectors', i, 'secret'], message: `expected the Secret holding the ${c.type} ${field} ({ name, key } of a Secret you create in namespace auth)` });
   });
   return issues;

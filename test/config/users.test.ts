@@ -45,4 +45,29 @@ describe('users', () => {
   test('an LDAP connector may bind anonymously; connectors pass through with their Secret named', () => {
     expect(problems({ login: { connectors: [{ type: 'ldap', id: 'ldap', name: 'LDAP', config: { host: 'ldap.example:636' } }] } })).toEqual([]);
   });
+
+  describe('connector settings that let an upstream account pick its own email are refused (docs/security.md, path 10)', () => {
+    const oidc = (config: object) => ({ login: { connectors: [{ type: 'oidc', id: 'corp', name: 'Corp', secret: { name: 'corp', key: 'k' }, config: { issuer: 'https://id.example', ...config } }] } });
+    const UNVERIFIED = 'must not be set (remove it): Dex would vouch for emails the upstream provider never verified, so anyone who puts another user\'s address on an upstream account logs in as that user';
+    const OTHER_CLAIM = 'must not be set (remove it): Dex would take the email from another claim while `email_verified` still speaks of the `email` claim, so anyone who can set that other claim upstream picks the email they log in as';
+
+    test('insecureSkipEmailVerified: true, at the top and at any depth, with the field path named', () => {
+      expect(problems(oidc({ insecureSkipEmailVerified: true }))).toEqual([`login.connectors.0.config.insecureSkipEmailVerified: ${UNVERIFIED}`]);
+      expect(problems(oidc({ extra: [{ deeper: { insecureSkipEmailVerified: 'yes' } }] })))
+        .toEqual([`login.connectors.0.config.extra.0.deeper.insecureSkipEmailVerified: ${UNVERIFIED}`]);
+    });
+
+    test('claimMapping.email naming another claim; in an LDAP connector too', () => {
+      expect(problems(oidc({ claimMapping: { email: 'preferred_email' }, overrideClaimMapping: true })))
+        .toEqual([`login.connectors.0.config.claimMapping.email: ${OTHER_CLAIM}`]);
+      expect(problems({ login: { connectors: [{ type: 'ldap', id: 'ldap', name: 'LDAP', config: { insecureSkipEmailVerified: true, claimMapping: { email: 'x' } } }] } }))
+        .toEqual([`login.connectors.0.config.insecureSkipEmailVerified: ${UNVERIFIED}`, `login.connectors.0.config.claimMapping.email: ${OTHER_CLAIM}`]);
+    });
+
+    test('the harmless neighbours pass: the setting off, email mapped to itself, other claims mapped, groups on', () => {
+      expect(problems(oidc({ insecureSkipEmailVerified: false }))).toEqual([]);
+      expect(problems(oidc({ claimMapping: { email: 'email', preferred_username: 'upn', groups: 'roles' }, insecureEnableGroups: true }))).toEqual([]);
+      expect(problems(oidc({ email: 'x', mapping: { email: 'y' } }))).toEqual([]);
+    });
+  });
 });
