@@ -15,6 +15,20 @@ export const SUPPORTED_KUBERNETES = { minMinor: 28, maxMinor: 37 } as const;
 export const INOTIFY_MINIMUM = { max_user_instances: 1280, max_user_watches: 655360 } as const;
 /** Where microk8s keeps kube-apiserver's arguments. */
 export const MICROK8S_APISERVER_ARGS = '/var/snap/microk8s/current/args/kube-apiserver';
+/**
+ * The oldest nvidia-container-toolkit without a known container escape: 1.17.8 fixes CVE-2025-23266
+ * and CVE-2025-23267 (1.16.2 fixed CVE-2024-0132, 1.17.4 CVE-2025-23359), per NVIDIA's CVE records.
+ * GPU operator 25.3.1 is the first to ship it; microk8s' nvidia addon installs 23.9.1 (microk8s
+ * 1.28–1.31), 24.6.2 (1.32) or 25.3.0 (1.33) unless told otherwise, and 25.10.0 from 1.35.
+ */
+export const CONTAINER_TOOLKIT = {
+  minimum: '1.17.8',
+  /** The GPU operator release the fix message names (microk8s 1.35's default). */
+  operator: 'v25.10.0',
+  /** The GPU operator's toolkit DaemonSet, found by its label in whatever namespace the operator runs. */
+  daemonSetLabel: 'app=nvidia-container-toolkit-daemonset',
+  container: 'nvidia-container-toolkit-ctr',
+} as const;
 /** Share of the nodes' allocatable resources above which preflight warns. */
 const HEADROOM_WARN = 0.85;
 
@@ -51,6 +65,7 @@ export function preflight(config: Config, objects: Manifest[], opts: PreflightOp
     ...reach,
     ...attempt('storage class', () => storageClasses(config, objects, opts)),
     ...attempt('GPU', () => gpu(config, opts)),
+    ...containerToolkit(config, opts),
     ...attempt('node capacity', () => capacity(objects, opts)),
     ...attempt('metrics-server', () => metricsServer(objects, opts)),
     ...attempt('inotify limits', () => inotify(opts)),
@@ -122,6 +137,58 @@ function gpu(config: Config, opts: KubeOptions): Check[] {
       ? `nodes labelled ${config.gpu.nodeLabel}=true advertise no ${GPU_RESOURCE}: is the NVIDIA device plugin running (\`kubectl get pods -n gpu-operator-resources\`)?`
       : `no node is labelled ${config.gpu.nodeLabel}=true: the GPU operator labels nodes with an NVIDIA GPU (\`microk8s enable nvidia\`), or set gpu.enabled: false` });
   return checks;
+}
+
+/** `1.17.8` from an image reference tagged `v1.17.8`, `v1.17.8-ubuntu20.04`, `1.17.8@sha256:…`; undefined without such a tag. */
+export function imageVersion(image: string): string | undefined {
+  const name = image.split('@')[0].split('/').pop() ?? '';
+  const tag = name.includes(':') ? name.slice(name.indexOf(':') + 1) : '';
+  return /^v?(\d+\.\d+\.\d+)(?![.\d])/.exec(tag)?.[1];
+}
+
+/** a < b for dotted versions of three numbers. */
+const older = (a: string, b: string) => {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  const i = x.findIndex((n, k) => n !== y[k]);
+  return i >= 0 && x[i] < y[i];
+};
+
+/**
+ * With GPUs on, the toolkit the GPU operator runs on the nodes must not be one a GPU container can
+ * escape through. Its version is the tag of the toolkit DaemonSet's image; when that cannot be read
+ * (no operator-managed toolkit, a digest-only image, no right to list DaemonSets) the line says
+ * how to check by hand, never ok.
+ */
+function containerToolkit(config: Config, opts: KubeOptions): Check[] {
+  if (!config.gpu.enabled) return [];
+  const name = 'nvidia-container-toolkit';
+  const { minimum, operator, daemonSetLabel, container } = CONTAINER_TOOLKIT;
+  const byHand = `on each GPU node run \`nvidia-ctk --version\`: older than ${minimum} lets a GPU container escape to the host (CVE-2025-23266)`;
+  let sets: any[];
+  try {
+    sets = listItems(['get', 'daemonsets', '--all-namespaces', '-l', daemonSetLabel], opts);
+  } catch (e) {
+    return [{ name, level: 'manual', message: `cannot list the GPU operator's DaemonSets (${(e as Error).message.split('\n').filter(Boolean).slice(-1)[0]}): ${byHand}` }];
+  }
+  if (sets.length === 0) {
+    return [{ name, level: 'manual', message: `no DaemonSet labelled ${daemonSetLabel} (the GPU operator's toolkit), so its version cannot be read from the cluster: ${byHand}` }];
+  }
+  return sets.map((ds): Check => {
+    const where = `DaemonSet ${ds.metadata.namespace}/${ds.metadata.name}`;
+    const image: string | undefined = (ds.spec?.template?.spec?.containers ?? []).find((c: any) => c.name === container)?.image;
+    const version = image === undefined ? undefined : imageVersion(image);
+    if (version === undefined) {
+      return { name, level: 'manual', message: `${where} ${image === undefined ? `has no container ${container}` : `runs ${image}, whose tag names no version`}: ${byHand}` };
+    }
+    if (older(version, minimum)) {
+      return {
+        name, level: 'fail',
+        message: `${version} (${where}) is older than ${minimum}: a GPU container can escape to the host (CVE-2025-23266). `
+          + `GPU operator 25.3.1 and later ship a fixed toolkit; on microk8s: \`microk8s disable nvidia\`, then \`microk8s enable nvidia --gpu-operator-version ${operator}\` (or set gpu.enabled: false)`,
+      };
+    }
+    return { name, level: 'ok', message: `${version} (${where}), not older than ${minimum}` };
+  });
 }
 
 interface Totals { cpu: number; memory: number }

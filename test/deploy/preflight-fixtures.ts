@@ -37,3 +37,13 @@ export const deployment = (replicas: number | undefined, cpu: string, memory: st
   apiVersion: 'apps/v1', kind, metadata: { name: 'w', namespace: 'kubeflow' },
   spec: { ...(replicas === undefined ? {} : { replicas }), template: { spec: { containers: [{ name: 'a', resources: { requests: { cpu, memory } } }, { name: 'b' }, { name: 'c', resources: {} }] } } },
 } as Manifest);
+/** The kubectl call that finds the GPU operator's toolkit DaemonSets. */
+export const TOOLKIT_LIST = 'get daemonsets --all-namespaces -l app=nvidia-container-toolkit-daemonset';
+/** The GPU operator's toolkit DaemonSet as that call lists it: an init container, then the toolkit's container running `image`. */
+export const toolkitDaemonSet = (image: string, namespace = 'gpu-operator-resources', container = 'nvidia-container-toolkit-ctr') => ({
+  metadata: { name: 'nvidia-container-toolkit-daemonset', namespace },
+  spec: { template: { spec: {
+    initContainers: [{ name: 'driver-validation', image: 'nvcr.io/nvidia/cloud-native/gpu-operator-validator:v25.10.0' }],
+    containers: [{ name: container, image }],
+  } } },
+});
