@@ -39,7 +39,9 @@ export class NotebookController extends Construct {
       IDLENESS_CHECK_PERIOD: String(culling.checkPeriodMinutes),
       // Only when a Notebook's template sets no fsGroup (microflow's always set one).
       ADD_FSGROUP: 'true',
-      // Annotations may not copy request headers (tokens) into other headers through Envoy variables.
+      // Inert: notebook-controller v1.11.0 reads no such variable and copies a Notebook's header and
+      // rewrite annotations into its route as they are (docs/security.md, path 2). Removing it changes
+      // the render, so it goes with the fix for that path.
       ISTIO_DISABLE_ENVOY_HEADER_MANIPULATION: 'true',
     };
     const health = k8s.IntOrString.fromString(HEALTH_PORT.name);
