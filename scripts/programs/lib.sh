@@ -19,6 +19,8 @@ PROGRAMS_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROGRAMS_ROOT="$(cd "$PROGRAMS_HOME/../.." && pwd)"
 PROGRAMS_CACHE="${MICROFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microflow}"
 export GOTOOLCHAIN=local CGO_ENABLED=0
+# A caller's GOFLAGS (scripts/istio/common.sh sets -mod=mod) must not change how a pin is built.
+unset GOFLAGS
 GO_LDFLAGS="${GO_LDFLAGS:-}"
 
 programs_log() { printf '[programs] %s\n' "$*" >&2; }
@@ -50,7 +52,20 @@ go_build_wrapper() {
   mkdir -p "$PROGRAM_SCRATCH/bin"
   (cd "$dir" && go build -mod=readonly -p "${BUILD_PARALLELISM:-2}" -trimpath -ldflags "-s -w $GO_LDFLAGS" \
     -o "$PROGRAM_SCRATCH/bin/" "$@")
+  wrapper_key "$dir" >"$PROGRAM_SCRATCH/bin/.recipe"
 }
+
+# wrapper_key DIR: a hash of a wrapper module (go.mod, go.sum, its .go files) and $GO_LDFLAGS.
+# go_build_wrapper records it in bin/.recipe; wrapper_ok DIR compares, so a changed pin or flag
+# rebuilds even when the program's version probe still passes.
+wrapper_key() {
+  local files=("$1/go.mod" "$1/go.sum")
+  shopt -s nullglob
+  files+=("$1"/*.go)
+  shopt -u nullglob
+  cat "${files[@]}" <(echo "$GO_LDFLAGS") | sha256sum | cut -c1-16
+}
+wrapper_ok() { [[ "$(cat "$PROGRAM_DIR/bin/.recipe" 2>/dev/null)" == "$(wrapper_key "$1")" ]]; }
 
 # go_build_module MODULE@VERSION PKG: builds PKG (relative, ./cmd/x) of a module as the main module,
 # for modules whose replace directives make `go install mod@version` refuse them.
