@@ -5,5 +5,5 @@ KFP_REQUIREMENTS="$PROGRAMS_ROOT/test/pipelines/sdk/requirements.txt"
 PROGRAM_VERSION=$(requirements_key "$KFP_REQUIREMENTS")
 PROGRAM_SOURCE="PyPI $(grep -v '^#' "$KFP_REQUIREMENTS" | tr '\n' ' ')(test/pipelines/sdk/requirements.txt)"
 program_path() { echo "$PROGRAM_DIR/bin/python"; }
-program_ok() { "$(program_path)" -c 'import kfp, kfp.kubernetes'; }
+program_ok() { venv_ok "$KFP_REQUIREMENTS"; }
 program_build() { venv_install "$KFP_REQUIREMENTS"; }

@@ -92,6 +92,18 @@ venv_install() {
   "$PROGRAM_SCRATCH/bin/python" -m pip install --quiet --disable-pip-version-check "$@" -r "$req" >&2
 }
 
+# venv_ok REQUIREMENTS: the venv at $PROGRAM_DIR has every `name==version` of REQUIREMENTS installed.
+# Reads the packages' metadata rather than importing them (import kfp alone takes seconds).
+venv_ok() {
+  "$PROGRAM_DIR/bin/python" - "$1" <<'PY'
+import importlib.metadata as m, re, sys
+for line in open(sys.argv[1]):
+    pin = re.match(r"\s*([A-Za-z0-9_.-]+)==(\S+)", line)
+    if pin and m.version(pin[1]) != pin[2]:
+        sys.exit(f"{pin[1]} is {m.version(pin[1])}, not {pin[2]}")
+PY
+}
+
 # requirements_key FILE: the version of a venv program, a hash of its pinned requirements.
 requirements_key() { sha256sum "$1" | cut -c1-12; }
 

@@ -5,5 +5,5 @@ S3_REQUIREMENTS="$PROGRAMS_ROOT/test/native/s3-client.requirements.txt"
 PROGRAM_VERSION=$(requirements_key "$S3_REQUIREMENTS")
 PROGRAM_SOURCE="PyPI $(grep '^boto3==' "$S3_REQUIREMENTS") (test/native/s3-client.requirements.txt)"
 program_path() { echo "$PROGRAM_DIR/bin/python"; }
-program_ok() { "$(program_path)" -c 'import boto3'; }
+program_ok() { venv_ok "$S3_REQUIREMENTS"; }
 program_build() { venv_install "$S3_REQUIREMENTS" --no-deps; }
