@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The conventions every upstream program's recipe (scripts/programs/<name>.sh) builds by. Sourced by
-# build.sh before a recipe; recipes call the helpers at the bottom. See test/README.md, "Programs".
+# build.sh before a recipe; recipes call the helpers at the bottom. See test/README.md, "Upstream programs".
 #
 # Cache:   $PROGRAMS_CACHE = ${MICROFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microflow}
 # Program: $PROGRAM_DIR = $PROGRAMS_CACHE/<name>-<version>, or $PROGRAMS_CACHE/<name> when the name
@@ -21,7 +21,8 @@ PROGRAMS_CACHE="${MICROFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microflow}"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 # A caller's GOFLAGS (scripts/istio/common.sh sets -mod=mod) must not change how a pin is built.
 unset GOFLAGS
-GO_LDFLAGS="${GO_LDFLAGS:-}"
+# Extra -X flags of a recipe; never inherited from the caller.
+GO_LDFLAGS=""
 
 programs_log() { printf '[programs] %s\n' "$*" >&2; }
 programs_die() { programs_log "ERROR: $*"; exit 1; }
