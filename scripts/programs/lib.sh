@@ -105,8 +105,8 @@ for line in open(sys.argv[1]):
 PY
 }
 
-# requirements_key FILE: the version of a venv program, a hash of its pinned requirements.
-requirements_key() { sha256sum "$1" | cut -c1-12; }
+# requirements_key FILE: the version of a venv program, a hash of its requirements (comments aside).
+requirements_key() { grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" | sha256sum | cut -c1-12; }
 
 # --- for build.sh -----------------------------------------------------------------------------
 
