@@ -25,7 +25,7 @@ export const IMAGES = {
   mc: { ref: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', version: 'RELEASE.2025-08-13T08-35-41Z', uid: 1000 },
   /**
    * SeaweedFS, the S3 store kubeflow/manifests 1.11 made its default. 4.53 is the release of the
-   * source the native test builds and runs (test/native/build.sh); upstream publishes each release
+   * source the native test builds and runs (scripts/programs/seaweedfs.sh); upstream publishes each release
    * as chrislusf/seaweedfs:<version> on Docker Hub and ghcr.io, and Kubeflow pulls it from ghcr.io.
    */
   seaweedfs: { ref: 'ghcr.io/chrislusf/seaweedfs:4.53', version: '4.53', uid: 1000 },

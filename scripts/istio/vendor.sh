@@ -6,7 +6,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out="${1:-$ROOT/vendor/istio/istio.yaml}"
-istioctl="${MICROFLOW_ISTIOCTL:-$("$ROOT/scripts/istio/build-istioctl.sh")}"
+# MICROFLOW_ISTIOCTL: the test passes the istioctl it found; otherwise build it (scripts/programs).
+istioctl="${MICROFLOW_ISTIOCTL:-}"
+if [ -z "$istioctl" ]; then
+  "$ROOT/scripts/programs/build.sh" istioctl
+  istioctl=$("$ROOT/scripts/programs/build.sh" --path istioctl)
+fi
 
 # hub and tag of the pinned istiod image (gcr.io/istio-release/pilot:1.30.4 → hub, tag).
 read -r hub tag < <(node -e '

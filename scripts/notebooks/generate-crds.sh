@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the Notebook CRD of Kubeflow Notebooks v1.11.0 and its cdk8s bindings:
-#   1. builds controller-gen v0.14.0 (the version upstream's CRD file names) once, cached in
-#      ~/.cache/microflow/controller-gen-v0.14.0/;
+#   1. builds controller-gen v0.14.0 (the version upstream's CRD file names) once, if missing
+#      (scripts/programs/controller-gen.sh);
 #   2. runs it over the Notebook API schema (scripts/notebooks/notebook-api, one Go package per served
 #      version, k8s.io/api v0.23.5 as upstream's file was generated with) exactly as upstream's Makefile
 #      does (`crd:maxDescLen=0`), into vendor/kubeflow-notebooks/v1.11.0/;
@@ -14,27 +14,16 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 RELEASE=v1.11.0
-CONTROLLER_GEN_VERSION=v0.14.0
 CRD_SHA256=65ebab6f6bef1568e92b06fe6b18c1091c98f18dcb7760180fac587147267bcc
 VENDOR="$ROOT/vendor/kubeflow-notebooks/$RELEASE"
-CACHE="${MICROFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microflow}/controller-gen-$CONTROLLER_GEN_VERSION"
 CHECK="${1:-}"
 
-if [ ! -x "$CACHE/controller-gen" ]; then
-  echo "building controller-gen $CONTROLLER_GEN_VERSION into $CACHE"
-  mkdir -p "$CACHE/src"
-  cat >"$CACHE/src/go.mod" <<MOD
-module microflow.local/controller-gen
-
-go 1.22.0
-
-require sigs.k8s.io/controller-tools $CONTROLLER_GEN_VERSION
-MOD
-  printf '//go:build tools\n\npackage tools\n\nimport _ "sigs.k8s.io/controller-tools/cmd/controller-gen"\n' >"$CACHE/src/tools.go"
-  # controller-tools v0.14.0 pins golang.org/x/tools v0.16.1, which no longer compiles with Go >= 1.23.
-  (cd "$CACHE/src" && GOFLAGS=-mod=mod go get golang.org/x/tools@v0.30.0 >/dev/null &&
-    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -o "$CACHE/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen)
+# The build's log only on failure: --check's stderr stays empty when all is well.
+if ! log=$("$ROOT/scripts/programs/build.sh" controller-gen 2>&1); then
+  echo "$log" >&2
+  exit 1
 fi
+controller_gen=$("$ROOT/scripts/programs/build.sh" --path controller-gen)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -45,7 +34,7 @@ for version in v1 v1alpha1 v1beta1; do
   [ "$version" = v1 ] && marker="// +kubebuilder:storageversion"
   sed -e "s/^package VERSION$/package $version/" -e "s#^STORAGE_MARKER\$#$marker#" "$HERE/notebook-api/types.go.tmpl" >"$work/api/$version/types.go"
 done
-(cd "$work" && GOFLAGS=-mod=mod "$CACHE/controller-gen" crd:maxDescLen=0 paths=./... output:crd:artifacts:config=out)
+(cd "$work" && GOFLAGS=-mod=mod "$controller_gen" crd:maxDescLen=0 paths=./... output:crd:artifacts:config=out)
 crd="$work/out/kubeflow.org_notebooks.yaml"
 actual="$(sha256sum "$crd" | cut -d' ' -f1)"
 if [ "$actual" != "$CRD_SHA256" ]; then

@@ -43,10 +43,8 @@ timings=()
 t_all=$(now)
 
 # Built once here, not inside a test's time budget (and not by two variants at once).
-echo "=== flux-apply (fluxcd/pkg/ssa)"
-"$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
-echo "=== Argo workflow-controller"
-"$ROOT/scripts/pipelines/build-workflow-controller.sh" >/dev/null
+echo "=== flux-apply (fluxcd/pkg/ssa), Argo workflow-controller"
+"$ROOT/scripts/programs/build.sh" flux-apply argo-workflow-controller
 
 # The harness checks itself first (and the first run builds its binaries), so a broken control plane
 # is reported as such, not as a platform failure.

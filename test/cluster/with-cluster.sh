@@ -12,13 +12,13 @@
 #
 # The command sees:
 #   KUBECONFIG              admin kubeconfig (user "admin", group system:masters)
-#   MICROFLOW_KUBECTL       kubectl of the same version, built by build.sh, through a
+#   MICROFLOW_KUBECTL       kubectl of the same version (scripts/programs), through a
 #                           wrapper that records the API server's warnings
 #   MICROFLOW_KUBECTL_REAL  the same kubectl without the wrapper
 #   MICROFLOW_K8S_VERSION   the Kubernetes version running (v1.28.15, v1.37.2)
 #   MICROFLOW_CLUSTER_DIR   this cluster's scratch dir (pki/, logs/, kubeconfigs)
 #   MICROFLOW_API_SERVER    https://127.0.0.1:<port>
-#   PATH                    the cache bin dir first (kubectl, kwok, ...)
+#   PATH                    the Kubernetes and kwok bin dirs first (kubectl, kwok, ...)
 #
 # Nodes are not created for you: create a Node with the annotation
 # kwok.x-k8s.io/node=fake and KWOK marks it Ready and "runs" its pods.
@@ -53,7 +53,13 @@ now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
 
 T_START=$(now)
-"$HERE/build.sh"
+# The version's programs (common.sh), built once into the shared cache (a warm check takes a second).
+PROGRAMS="$HERE/../../scripts/programs/build.sh"
+"$PROGRAMS" "$K8S_PROGRAM" "$KWOK_PROGRAM" "$ETCD_PROGRAM" || { log "could not build the control plane"; exit 125; }
+BIN_DIR=$(dirname "$("$PROGRAMS" --path "$K8S_PROGRAM")")
+KWOK_BIN=$("$PROGRAMS" --path "$KWOK_PROGRAM")
+STAGE_DIR="$(dirname "$(dirname "$KWOK_BIN")")/stages"
+ETCD_BIN=$("$PROGRAMS" --path "$ETCD_PROGRAM")
 T_BUILD_DONE=$(now)
 
 # --- scratch dir + teardown -------------------------------------------------
@@ -327,15 +333,15 @@ SCHED_PID=${PIDS[-1]}
 # controller marks the node Unknown after 40s and taints it.
 # pod-ready is told to leave pods running NEVER_READY_IMAGE alone (a stuck pod on demand).
 sed "s|^    matchExpressions:\$|    matchExpressions:\n    - key: '.spec.containers[].image'\n      operator: 'NotIn'\n      values: ['$NEVER_READY_IMAGE']|" \
-  "$STAGE_DIR/pod-ready.yaml" > "$CLUSTER_DIR/pod-ready.yaml"
+  "$STAGE_DIR/pod/fast/pod-ready.yaml" > "$CLUSTER_DIR/pod-ready.yaml"
 grep -q "$NEVER_READY_IMAGE" "$CLUSTER_DIR/pod-ready.yaml" || die "could not add the never-ready selector to pod-ready.yaml"
 kwok_stage_args=()
 for f in "${STAGE_FILES[@]}"; do
-  stage="$STAGE_DIR/$(basename "$f")"
+  stage="$STAGE_DIR/$f"
   [[ "$(basename "$f")" == pod-ready.yaml ]] && stage="$CLUSTER_DIR/pod-ready.yaml"
   kwok_stage_args+=(-c "$stage")
 done
-start kwok "$BIN_DIR/kwok" \
+start kwok "$KWOK_BIN" \
   --kubeconfig="$CLUSTER_DIR/kwok.kubeconfig" \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
@@ -382,7 +388,7 @@ export MICROFLOW_K8S_VERSION="$K8S_VERSION"
 export MICROFLOW_CLUSTER_DIR="$CLUSTER_DIR"
 export MICROFLOW_API_SERVER="$API_SERVER"
 export MICROFLOW_NEVER_READY_IMAGE="$NEVER_READY_IMAGE"
-export PATH="$CLUSTER_DIR/bin:$BIN_DIR:$PATH"
+export PATH="$CLUSTER_DIR/bin:$BIN_DIR:$(dirname "$KWOK_BIN"):$PATH"
 
 # Run in the background and `wait`, so a TERM/INT to this script is handled
 # immediately instead of after the command finishes. Background jobs of a

@@ -7,13 +7,14 @@
  * user B's pod never reaches the API server, so B gets B's rights, not A's.
  * Skipped without nginx (`apt-get install nginx-light`); MICROFLOW_REQUIRE_NGINX=1 (CI) requires it.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'child_process';
+import { execFile, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { GUARD_HEALTH_PATH, IDENTITY_HEADERS, KFP } from '../../lib/pipelines';
+import { buildProgram } from '../support/programs';
 import { find, ROOT, variantObjects } from '../support/stack';
 
 const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
@@ -126,18 +127,18 @@ maybe('ml-pipeline guard (nginx, rendered configuration)', () => {
   });
 
   test('the README notebook snippet (real kfp SDK, projected token) lists the user\'s own runs', async () => {
-    const py = spawnSync(path.join(ROOT, 'scripts', 'pipelines', 'sdk-venv.sh'), { encoding: 'utf8', timeout: 600_000 });
-    if (py.status !== 0) throw new Error(`kfp SDK venv: ${py.stderr}`);
+    const py = buildProgram('kfp-sdk');
+    if (!py.path) throw new Error(`kfp SDK venv: ${py.log}`);
     const tokenFile = path.join(dir, 'token');
     fs.writeFileSync(tokenFile, BOB.token);
     const env = { ...process.env, KF_PIPELINES_SA_TOKEN_PATH: tokenFile };
-    const own = await python(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, BOB.namespace], env);
+    const own = await python(py.path, [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, BOB.namespace], env);
     if (own.status !== 0) throw new Error(`the notebook snippet failed (exit ${own.status}):\n${own.stderr.slice(-3000)}`);
     expect(own.stdout).toContain('runs: bob-run');
     const sdkCall = received.filter((r) => r.path.startsWith('/apis/v2beta1/runs')).at(-1)!;
     expect(sdkCall.headers.authorization).toBe(`Bearer ${BOB.token}`);
     // The same snippet asking for alice's namespace is refused.
-    const r = await python(py.stdout.trim(), [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, ALICE.namespace], env);
+    const r = await python(py.path, [path.join(ROOT, 'test', 'pipelines', 'sdk', 'notebook_snippet.py'), guard, ALICE.namespace], env);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).not.toContain('alice-secret-experiment');
   }, 600_000);

@@ -1,27 +1,28 @@
 /**
- * The real kfp SDK (2.17.x from PyPI, in a cached venv: scripts/pipelines/sdk-venv.sh) compiles the
+ * The real kfp SDK (2.17.x from PyPI, in a cached venv: scripts/programs/kfp-sdk.sh) compiles the
  * README's GPU pipeline, and its GPU step asks for exactly what the stack's GPU settings say for
  * gpu-workstation and cluster: the GPU resource, the node label and the taint toleration from the
  * one GPU helper, with the RuntimeClass (which the SDK cannot set) supplied by the platform.
  * Skipped when the venv cannot be made (no python3); MICROFLOW_REQUIRE_SDK=1 (CI) makes that a failure.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { gpuPlacement, GPU_RESOURCE } from '../../lib/gpu';
 import { ARGO } from '../../lib/pipelines';
+import { buildProgram } from '../support/programs';
 import { exampleConfig, find, ROOT, variantObjects } from '../support/stack';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'pipelines', 'gpu_pipeline.py');
 const GPU_STEP = 'exec-total-on-gpu';
 
 function sdkPython(): string | undefined {
-  const r = spawnSync(path.join(ROOT, 'scripts', 'pipelines', 'sdk-venv.sh'), { encoding: 'utf8', timeout: 600_000 });
-  if (r.status === 0) return r.stdout.trim();
-  if (process.env.MICROFLOW_REQUIRE_SDK === '1') throw new Error(`the kfp SDK venv could not be made:\n${r.stderr}`);
-  console.warn(`kfp SDK not available, skipping (set MICROFLOW_REQUIRE_SDK=1 to require it):\n${r.stderr}`);
+  const r = buildProgram('kfp-sdk');
+  if (r.path) return r.path;
+  if (process.env.MICROFLOW_REQUIRE_SDK === '1') throw new Error(`the kfp SDK venv could not be made:\n${r.log}`);
+  console.warn(`kfp SDK not available, skipping (set MICROFLOW_REQUIRE_SDK=1 to require it):\n${r.log}`);
   return undefined;
 }
 

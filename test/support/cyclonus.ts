@@ -2,7 +2,7 @@
  * A real NetworkPolicy engine for the reachability checks: cyclonus (github.com/mattfenwick/cyclonus),
  * whose `analyze --mode query-traffic` answers allowed/denied for given source and destination pod
  * labels, namespaces and ports, using the same policy matcher it uses to drive CNI conformance probes.
- * Built by test/support/cyclonus.sh into ~/.cache/microflow/cyclonus-<version>/bin.
+ * Built by `scripts/programs/build.sh cyclonus` (recipe scripts/programs/cyclonus.sh).
  * Missing binary: the checks that need it skip loudly, unless MICROFLOW_REQUIRE_CYCLONUS=1 (CI sets it).
  */
 import { spawnSync } from 'child_process';
@@ -11,15 +11,12 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import type { PodRef } from './netpol';
+import { programPath } from './programs';
 import type { K8sObject } from './stack';
 
-export const CYCLONUS_VERSION = 'v0.5.6';
-const CACHE = process.env.MICROFLOW_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'microflow');
-
-/** The cyclonus binary: $MICROFLOW_CYCLONUS, else the versioned cache; undefined when neither exists. */
+/** The cached cyclonus binary; undefined when it is not built. */
 export function findCyclonus(): string | undefined {
-  const candidates = [process.env.MICROFLOW_CYCLONUS, path.join(CACHE, `cyclonus-${CYCLONUS_VERSION}`, 'bin', 'cyclonus')];
-  return candidates.find((p): p is string => !!p && fs.existsSync(p));
+  return programPath('cyclonus');
 }
 
 /** One question: may `from` open a TCP connection to `to` on the destination pod's `port`? */

@@ -1,18 +1,18 @@
 /**
- * The pinned release's istioctl, built by scripts/istio/build-istioctl.sh into the shared cache.
+ * The pinned release's istioctl, built by `scripts/programs/build.sh istioctl` into the shared cache.
  * Tests that need it skip loudly when it is absent locally; CI (CI=true) or
  * MICROFLOW_REQUIRE_ISTIOCTL=1 makes its absence a failure.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { programPath } from './programs';
 import { ROOT } from './stack';
 
 const release = fs.readFileSync(path.join(ROOT, 'vendor', 'istio', 'release.env'), 'utf8');
 export const ISTIO_MODULE_VERSION = /^ISTIO_MODULE_VERSION=(\S+)$/m.exec(release)![1];
 
-const cacheRoot = process.env.MICROFLOW_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'microflow');
-export const ISTIOCTL = process.env.MICROFLOW_ISTIOCTL ?? path.join(cacheRoot, `istioctl-${ISTIO_MODULE_VERSION}`, 'bin', 'istioctl');
+// A name that exists nowhere when it is not built, so the tests below skip (or fail, when required).
+export const ISTIOCTL = programPath('istioctl') ?? 'istioctl (not built)';
 
 export const istioctlRequired = process.env.CI === 'true' || process.env.MICROFLOW_REQUIRE_ISTIOCTL === '1';
 
@@ -26,7 +26,7 @@ export function describeWithIstioctl(name: string, fn: () => void): void {
       fn();
     });
   } else {
-    console.warn(`SKIPPED "${name}": ${ISTIOCTL} is not built. Run scripts/istio/build-istioctl.sh (about 3.5 min); CI requires it.`);
+    console.warn(`SKIPPED "${name}": istioctl is not built. Run scripts/programs/build.sh istioctl (about 3.5 min); CI requires it.`);
     describe.skip(name, fn);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A real S3 client (boto3, from the `s3-client` venv that test/native/build.sh caches) for tests
+ * A real S3 client (boto3, from the `s3-client` venv that scripts/programs/build.sh caches) for tests
  * that run an object store natively, and an `mc` stand-in over it for the rendered `mc` scripts.
  */
 import { spawnSync } from 'child_process';

@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package tools only exists so that `go mod tidy` keeps the dependency graph of
-// the control-plane commands in go.mod/go.sum. build.sh builds these packages
+// the control-plane commands in go.mod/go.sum. test/cluster/recipes.sh builds these packages
 // directly with `go build`.
 package tools
 
