@@ -81,3 +81,19 @@ test('two callers at once wait for one build', async () => {
   expect(await Promise.all(both)).toEqual([0, 0]);
   expect(builds()).toBe(1);
 });
+
+test('--tier builds the programs ci.list gives that tier; no name builds all but the budget tier', () => {
+  const programs = path.join(dir, 'scripts', 'programs');
+  fs.writeFileSync(path.join(programs, 'later.sh'), RECIPE.replace('1.2.3', '4.5.6'));
+  fs.writeFileSync(path.join(programs, 'ci.list'), '# name tier\nfake native\nlater budget   # a comment\n');
+  expect(run([]).status).toBe(0);
+  expect({ fake: run(['--path', 'fake']).status, later: run(['--path', 'later']).status }).toEqual({ fake: 0, later: 3 });
+  expect(run(['--tier', 'cluster']).status).toBe(0);
+  expect(run(['--path', 'later']).status).toBe(3);
+  expect(run(['--tier', 'budget']).status).toBe(0);
+  expect(run(['--path', 'later']).stdout.trim()).toBe(path.join(dir, 'cache', 'later-4.5.6', 'bin', 'fake'));
+  const both = run(['--tier', 'native', 'fake']);
+  expect({ status: both.status, stderr: both.stderr.trim() }).toEqual({ status: 2, stderr: 'build.sh: --tier and program names do not go together' });
+  const bad = run(['--tier', 'gpu']);
+  expect({ status: bad.status, stderr: bad.stderr.trim() }).toEqual({ status: 2, stderr: 'build.sh: --tier needs cluster, native or budget' });
+});

@@ -3,7 +3,9 @@
 # scripts/programs/<name>.sh, built by the conventions of scripts/programs/lib.sh.
 #
 #   scripts/programs/build.sh [--jobs N] [NAME...]  build what is missing, N at a time (default 2);
-#                                                   no NAME: every program in scripts/programs/ci.list
+#                                                   no NAME: every program of ci.list but the budget tier
+#   scripts/programs/build.sh [--jobs N] --tier T   the programs ci.list gives tier T (cluster, native,
+#                                                   budget: those the next issues' tests will run)
 #   scripts/programs/build.sh --path NAME           print the cached program's path; exit 3 if not
 #                                                   built (never builds)
 #   scripts/programs/build.sh --list                name, version, source, cached or not
@@ -26,10 +28,13 @@ check_name() {
 jobs=2
 mode=build
 names=()
+tier=
 while (($#)); do
   case "$1" in
     --path) [[ $# -eq 2 ]] || usage; mode=path; names=("$2"); shift 2 ;;
     --list) [[ $# -eq 1 ]] || usage; mode=list; shift ;;
+    --tier) [[ ${2:-} =~ ^(cluster|native|budget)$ ]] || { echo "build.sh: --tier needs cluster, native or budget" >&2; exit 2; }
+      tier=$2; shift 2 ;;
     --jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "build.sh: --jobs needs a positive number" >&2; exit 2; }
       jobs=$2; shift 2 ;;
     -h | --help) usage ;;
@@ -57,8 +62,11 @@ case $mode in
     ;;
 esac
 
-if ((${#names[@]} == 0)); then
-  mapfile -t names < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$HERE/ci.list" | grep -v '^$')
+if [[ -n $tier ]]; then
+  ((${#names[@]} == 0)) || { echo "build.sh: --tier and program names do not go together" >&2; exit 2; }
+  mapfile -t names < <(sed 's/#.*//' "$HERE/ci.list" | awk -v t="$tier" 'NF && $2 == t { print $1 }')
+elif ((${#names[@]} == 0)); then
+  mapfile -t names < <(sed 's/#.*//' "$HERE/ci.list" | awk 'NF && $2 != "budget" { print $1 }')
 fi
 for n in "${names[@]}"; do check_name "$n"; done
 
