@@ -1,7 +1,6 @@
 /**
  * The pinned release's istioctl, built by scripts/istio/build-istioctl.sh into the shared cache.
- * Tests that need it skip loudly when it is absent locally; CI (CI=true) or
- * MICROFLOW_REQUIRE_ISTIOCTL=1 makes its absence a failure.
+ * Only native-tier tests use it: test/native/tier.js skips them when it is not built.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,20 +12,3 @@ export const ISTIO_MODULE_VERSION = /^ISTIO_MODULE_VERSION=(\S+)$/m.exec(release
 
 const cacheRoot = process.env.MICROFLOW_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'microflow');
 export const ISTIOCTL = process.env.MICROFLOW_ISTIOCTL ?? path.join(cacheRoot, `istioctl-${ISTIO_MODULE_VERSION}`, 'bin', 'istioctl');
-
-export const istioctlRequired = process.env.CI === 'true' || process.env.MICROFLOW_REQUIRE_ISTIOCTL === '1';
-
-/** `describe` when istioctl is there (or required), else a loudly skipped `describe`. */
-export function describeWithIstioctl(name: string, fn: () => void): void {
-  if (fs.existsSync(ISTIOCTL) || istioctlRequired) {
-    describe(name, () => {
-      test('istioctl of the pinned release is built', () => {
-        expect({ istioctl: ISTIOCTL, exists: fs.existsSync(ISTIOCTL) }).toEqual({ istioctl: ISTIOCTL, exists: true });
-      });
-      fn();
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": ${ISTIOCTL} is not built. Run scripts/istio/build-istioctl.sh (about 3.5 min); CI requires it.`);
-    describe.skip(name, fn);
-  }
-}
