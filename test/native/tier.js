@@ -79,8 +79,8 @@ function nativeFiles(dir = path.join(ROOT, 'test'), rel = '') {
 }
 
 /**
- * The files to skip, and one message per missing tool. Throws when FILES and the disk disagree (a
- * native file nobody declared tools for, or a declared file that is gone).
+ * The files to skip, and per missing tool the files that need it. Throws when FILES and the disk
+ * disagree (a native file nobody declared tools for, or a declared file that is gone).
  */
 function plan() {
   const onDisk = nativeFiles().sort();
@@ -95,11 +95,7 @@ function plan() {
   if (unknown.length) throw new Error(`test/native/tier.js: unknown tools ${unknown.join(', ')}`);
   const missing = needed.filter((t) => !TOOLS[t].here());
   const skipped = declared.filter((f) => FILES[f].some((t) => missing.includes(t)));
-  const messages = missing.map((t) => {
-    const files = declared.filter((f) => FILES[f].includes(t));
-    return `skipping ${files.length} file${files.length === 1 ? '' : 's'}: ${t} missing (${TOOLS[t].get}) — CI runs them: ${files.join(', ')}`;
-  });
-  return { skipped, missing, messages };
+  return { skipped, missing: missing.map((tool) => ({ tool, get: TOOLS[tool].get, files: declared.filter((f) => FILES[f].includes(tool)) })) };
 }
 
 module.exports = { TOOLS, FILES, plan };
