@@ -16,8 +16,10 @@ for (const m of missing) {
   console.warn(`skipping ${m.files.length} file${m.files.length === 1 ? '' : 's'}: ${m.tool} missing (${m.get}) — CI runs them: ${m.files.join(', ')}`);
 }
 
+const { maxWorkers, ...rest } = base;
 module.exports = {
-  ...base,
+  // jest's default worker count (cores - 1): real servers and browsers, fewer at once.
+  ...rest,
   testMatch: ['**/*.native.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', ...skipped.map((f) => `<rootDir>/test/${f.replace(/\./g, '\\.')}$`)],
   // Real programs start, serve and build caches: minutes, not seconds.
