@@ -4,12 +4,14 @@
 # and TMPDIR, Go removed from the PATH and its own jest cache. Shared state (a fixed port, a file in a
 # machine-wide place, ~/.cache, the other run's dist/ or build/) shows up as a failure in one of them;
 # a temp folder a test did not remove shows up in that run's TMPDIR afterwards.
-#   scripts/check-hermetic.sh        (several minutes: two full Node tiers on the machine's cores)
+#   scripts/check-hermetic.sh [JEST ARGS]   (several minutes: two full Node tiers on the machine's cores;
+#                                           test paths as arguments run only those files)
 # Not part of CI: it doubles the Node tier's time. The last result is recorded in test/README.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+ARGS=("$@")
 path_without_go=$(echo "$PATH" | tr : '\n' | grep -v go | paste -sd:)
 
 for c in a b; do
@@ -21,7 +23,7 @@ done
 run() {
   local c=$1
   ( cd "$work/$c" && env HOME="$work/$c.home" TMPDIR="$work/$c.tmp" PATH="$path_without_go" \
-      npm test -- --cacheDirectory "$work/$c.jest-cache" >"$work/$c.log" 2>&1 )
+      npm test -- --cacheDirectory "$work/$c.jest-cache" "${ARGS[@]}" >"$work/$c.log" 2>&1 )
 }
 start=$(date +%s)
 run a & pa=$!
