@@ -1,9 +1,16 @@
-/** Unit and whole-stack tests. The control-plane suite has its own config (jest.cluster.config.js). */
+/**
+ * `npm test`: the Node tier. Node and sh/bash only, no network, nothing outside each test's own temp
+ * folder. The native tier (`*.native.test.ts`, jest.native.config.js) and the control-plane suite
+ * (jest.cluster.config.js) have their own configs.
+ */
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', '\\.native\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  // One worker per core: jest's default (cores - 1) runs the tier on one core of a 2-core machine
+  // while the main process idles. The tests are hermetic (own temp folders, port 0), so they run side by side.
+  maxWorkers: '100%',
 };

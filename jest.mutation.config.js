@@ -1,8 +1,7 @@
 /**
  * The jest runs StrykerJS makes (`npm run mutation`, see test/README.md). MICROFLOW_MUTATION_SCOPE
  * (config, platform, data, deploy) picks the tests of the lib/ folder under mutation; every scope
- * leaves out the tests of the compiled build/ (a mutant in lib/*.ts never reaches it), the dist/
- * snapshot (it would "kill" any change to the laptop render without proving anything) and the
+ * leaves out the tests of the compiled build/ (a mutant in lib/*.ts never reaches it) and the
  * control-plane suite. Renders are not cached: each test must execute the code it checks itself, or
  * per-test coverage would credit only the first test of a file.
  */
@@ -24,17 +23,18 @@ const TESTS = {
 };
 const scope = process.env.MICROFLOW_MUTATION_SCOPE;
 /**
- * The tests that run real programs (weed, MariaDB) are left out unless MICROFLOW_MUTATION_NATIVE=1:
+ * The native tier's tests (`*.native.test.ts`: weed, MariaDB, htpasswd...; jest.config.js leaves them out
+ * too) are left out unless MICROFLOW_MUTATION_NATIVE=1:
  * they render the stack, so they cover every data-layer mutant, and each surviving mutant would
  * start them (about 45 s a mutant, a full lib/data run over 3 hours on 2 cores). The scripts they
  * run are run with the test doubles too (test/data/scripts.test.ts), which is what kills script
  * mutants; the native tests prove that the real programs accept what is rendered.
  */
-const NATIVE = ['<rootDir>/test/.*\\.native\\.test\\.ts$', '<rootDir>/test/.*\\.sql\\.test\\.ts$'];
+const NATIVE = '\\.native\\.test\\.ts$';
 if (scope !== undefined && !(scope in TESTS)) throw new Error(`MICROFLOW_MUTATION_SCOPE: expected one of ${Object.keys(TESTS).join(', ')}, got ${scope}`);
 const ignored = [
-  ...base.testPathIgnorePatterns, '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts', '<rootDir>/test/drift.test.ts',
-  ...(process.env.MICROFLOW_MUTATION_NATIVE === '1' ? [] : NATIVE),
+  ...base.testPathIgnorePatterns.filter((p) => p !== NATIVE || process.env.MICROFLOW_MUTATION_NATIVE !== '1'),
+  '<rootDir>/test/config/cli.test.ts', '<rootDir>/test/data/restore-cli.test.ts',
 ];
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Compiles the TypeScript sources into build/ only when they changed since the last compile, so
  * `npm run synth` and `cdk8s synth` cost a synth, not a full `tsc` (~2 s), when nothing changed.
- * Type checking is not skipped: any change recompiles, and `npm test` always compiles.
+ * Type checking is not skipped: any source change recompiles (`npm test` too), and `npm run build` always does.
  *
  * Plain JavaScript on purpose: it decides whether the compiled JavaScript is current, so it cannot
  * be part of it. Used as a module (`ensureBuilt()`) and as a command (`node scripts/ensure-built.js

@@ -1,12 +1,16 @@
 /**
  * The README's commands are run, not trusted: every shell block says where it runs; `run: unit`
  * blocks run here in a scratch copy of the repository (so they cannot disturb the work tree), the
- * `run: cluster` ones in the control-plane suite, and `not-here` ones must say why.
+ * `run: cluster` ones in the control-plane suite, and `not-here` ones must say why. The copy's dist/ is
+ * rendered here, not copied: whatever the work tree's dist/ holds (another profile's render, say) does
+ * not matter; whether the committed dist/ is current is `npm run check:dist`'s question.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { resolveConfig } from '../lib/config';
+import { renderTo } from '../lib/render';
 import { readmeBlocks } from './support/readme';
 import { ROOT } from './support/stack';
 
@@ -23,11 +27,15 @@ describe('run: unit blocks, in a scratch copy of the repository', () => {
   beforeAll(() => {
     copy = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-readme-'));
     for (const f of execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)) {
-      if (!fs.existsSync(path.join(ROOT, f))) continue;
+      if (!fs.existsSync(path.join(ROOT, f)) || f.startsWith('dist/')) continue;
       fs.mkdirSync(path.dirname(path.join(copy, f)), { recursive: true });
       fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+    renderTo(resolveConfig({}), path.join(copy, 'dist'));
+    // The compiled build/, when current, spares the copy a full tsc (scripts/ensure-built.js compares
+    // source hashes, so a stale one is rebuilt there).
+    if (fs.existsSync(path.join(ROOT, 'build'))) fs.cpSync(path.join(ROOT, 'build'), path.join(copy, 'build'), { recursive: true });
     const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');

@@ -2,7 +2,7 @@
 # Regenerates vendor/istio/istio.yaml: Istio's CRDs, istiod and its webhooks, rendered by the
 # pinned release's own istioctl (`istioctl manifest generate`) from vendor/istio/install.yaml, with
 # the images of lib/platform/images.ts.   scripts/istio/vendor.sh [output file]
-# Never edit istio.yaml by hand; test/gateway/istio-release.test.ts fails when it differs from this.
+# Never edit istio.yaml by hand; test/gateway/istio-release.native.test.ts fails when it differs from this.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out="${1:-$ROOT/vendor/istio/istio.yaml}"

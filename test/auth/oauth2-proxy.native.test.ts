@@ -20,7 +20,6 @@ import { NativePod, renderedPod, requireNative, type RenderedObject } from '../n
 import { SigningKey, TestCluster } from './support/issuer';
 
 const programs = requireNative('oauth2-proxy');
-const run = programs ? describe : describe.skip;
 
 const config = resolveConfig({});
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-login-'));
@@ -38,7 +37,7 @@ interface Answer { status: number; headers: http.IncomingHttpHeaders; body: stri
 const cookies = (a: Answer) => (a.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]);
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 
-run('oauth2-proxy v7.15.6 with the rendered configuration', () => {
+describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
   const clientSecret = 'test-client-secret-0123456789abcdef';
   const cluster = new TestCluster({ dexIssuer: DEX_ISSUER, clientId: DEX.clientId, clientSecret, saIssuer });
   let proxy: NativePod;
@@ -78,7 +77,7 @@ run('oauth2-proxy v7.15.6 with the rendered configuration', () => {
     await cluster.start();
     const pod = renderedPod(objects, 'Deployment', OAUTH2_PROXY.name, OAUTH2_PROXY.name);
     proxy = await NativePod.start(pod, {
-      binaries: { '/bin/oauth2-proxy': programs!['oauth2-proxy'].path },
+      binaries: { '/bin/oauth2-proxy': programs['oauth2-proxy'].path },
       secrets: {
         [AUTH_SECRETS.oauth2Proxy.name]: {
           [AUTH_SECRETS.oauth2Proxy.keys.clientSecret]: clientSecret,

@@ -11,7 +11,7 @@ function synth(configText: string | undefined, out: string) {
   const env: NodeJS.ProcessEnv = { ...process.env, MICROFLOW_OUT: out };
   delete env.MICROFLOW_CONFIG;
   if (configText !== undefined) {
-    const file = path.join(os.tmpdir(), `microflow-cli-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
+    const file = path.join(path.dirname(out), 'microflow.yaml');
     fs.writeFileSync(file, configText);
     env.MICROFLOW_CONFIG = file;
   }
@@ -26,15 +26,19 @@ function snapshotDir(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
+// Each test's own folder: the output folder inside it, the configuration file and render's temporary folder beside it.
+let parent: string;
 let out: string;
 beforeAll(() => {
   if (!fs.existsSync(MAIN)) throw new Error('build/main.js is missing: run `npm run build` (npm test does)');
 });
 beforeEach(() => {
-  out = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-out-'));
+  parent = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-cli-'));
+  out = path.join(parent, 'dist');
+  fs.mkdirSync(out);
   fs.writeFileSync(path.join(out, 'previous.k8s.yaml'), 'previous: render\n');
 });
-afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+afterEach(() => fs.rmSync(parent, { recursive: true, force: true }));
 
 test.each(EXAMPLES)('examples/%s.yaml synths', (example) => {
   const r = synth(fs.readFileSync(path.join(ROOT, 'examples', `${example}.yaml`), 'utf8'), out);
@@ -73,5 +77,5 @@ test('a successful render replaces the previous output entirely and leaves no te
   const r = synth(undefined, out);
   expect(r.status).toBe(0);
   expect(fs.existsSync(path.join(out, 'previous.k8s.yaml'))).toBe(false);
-  expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith('.dist-'))).toEqual([]);
+  expect(fs.readdirSync(parent)).toEqual(['dist']);
 });

@@ -4,7 +4,7 @@
  * gzip and gunzip: which databases the backup dumps and as whom, that a dump that fails or a dump that is
  * not gzip fails its container (pipefail) instead of uploading or loading nothing, and one dump going
  * from mysqldump through the bucket back into mysql. Upload and pruning: scripts.test.ts; the same
- * scripts against a real server: backup-restore.sql.test.ts (not run here when MariaDB is missing).
+ * scripts against a real server: backup-restore.native.test.ts (not run here when MariaDB is missing).
  */
 import * as fs from 'fs';
 import * as os from 'os';

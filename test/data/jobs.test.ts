@@ -61,7 +61,7 @@ describe('backup CronJob', () => {
     expect(spec.containers[0].env).toContainEqual({ name: 'KEEP', value: '5' });
   });
 
-  // What the dump and upload do is run for real (test/data/backup-restore.sql.test.ts, scripts.test.ts);
+  // What the dump and upload do is run for real (test/data/backup-restore.native.test.ts, scripts.test.ts);
   // a consistent snapshot under concurrent writes is not something those runs can observe.
   test('a consistent single-transaction dump, as the application user', () => {
     expect(dump).toContain('--single-transaction');

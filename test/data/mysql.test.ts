@@ -56,7 +56,7 @@ describe('MySql', () => {
     ]);
   });
 
-  // The script itself runs in test/data/scripts.test.ts and against a real server in backup-restore.sql.test.ts.
+  // The script itself runs in test/data/scripts.test.ts and against a real server in backup-restore.native.test.ts.
   test('the first-start script is mounted where the image\'s entrypoint runs it', () => {
     expect(Object.keys(find(objs, 'ConfigMap', 'mysql-initdb', 'kubeflow').data)).toEqual(['10-microflow-databases.sh']);
     expect(c.volumeMounts).toContainEqual({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });

@@ -4,7 +4,7 @@
  * probes run against it, and a real S3 client (boto3) checks what the stack relies on. The rendered
  * bucket Job runs too, its `mc` calls carried out by boto3 against the same server.
  *
- * Needs `test/native/build.sh seaweedfs s3-client` (skipped with a note otherwise; CI requires it).
+ * Native tier: needs `test/native/build.sh seaweedfs s3-client` (test/native/tier.js).
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -19,7 +19,6 @@ import { exampleConfig, renderStack } from '../support/stack';
 // Real programs: start-up, a Python client per step and the bucket script take seconds, not ms.
 jest.setTimeout(180_000);
 const programs = requireNative('seaweedfs', 's3-client');
-const maybe = programs ? describe : describe.skip;
 
 // weed server's own listeners that the render leaves at their defaults (master 9333, volume 8080,
 // filer 8888, their gRPC ports at +10000, the S3 gRPC port, Iceberg 8181 and Lance 9101): inside the
@@ -30,11 +29,11 @@ const INTERNAL_PORTS: Record<string, number> = {
   'filer.port': 8888, 'filer.port.grpc': 18888, 's3.port.grpc': 18333, 's3.port.iceberg': 8181, 's3.port.lance': 9101,
 };
 
-maybe('SeaweedFS as rendered, run natively, with a real S3 client', () => {
+describe('SeaweedFS as rendered, run natively, with a real S3 client', () => {
   const objects = renderStack(exampleConfig('laptop', { objectStore: 'seaweedfs' })).objects;
   const keys = { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(40).toString('hex') };
   const secrets = { [OBJECT_STORE.secret.name]: { [OBJECT_STORE.secret.keys.accesskey]: keys.accessKey, [OBJECT_STORE.secret.keys.secretkey]: keys.secretKey } };
-  const python = programs?.['s3-client'].path ?? '';
+  const python = programs['s3-client'].path;
   let weed: NativePod;
   let probes: ProbeResult[];
   let endpoint: string;
@@ -45,7 +44,7 @@ maybe('SeaweedFS as rendered, run natively, with a real S3 client', () => {
     shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-mc-'));
     weed = await NativePod.start(renderedPod(objects, 'StatefulSet', 'seaweedfs', NAMESPACES.kubeflow), {
       container: 'seaweedfs',
-      binaries: { weed: programs!.seaweedfs.path },
+      binaries: { weed: programs.seaweedfs.path },
       secrets,
       extraPorts: Object.values(INTERNAL_PORTS),
       extraArgs: (ports) => [...Object.entries(INTERNAL_PORTS).map(([flag, p]) => `-${flag}=${ports.get(p)}`), '-master.telemetry=false'],
@@ -70,7 +69,7 @@ maybe('SeaweedFS as rendered, run natively, with a real S3 client', () => {
   });
 
   test('the rendered startup, readiness and liveness probes pass against weed', () => {
-    console.log(`weed ${programs!.seaweedfs.path} on ${endpoint}; probes:\n${NativePod.describe(probes)}`);
+    console.log(`weed ${programs.seaweedfs.path} on ${endpoint}; probes:\n${NativePod.describe(probes)}`);
     expect(probes.map((p) => [p.kind, p.ok])).toEqual([['startup', true], ['readiness', true], ['liveness', true]]);
   });
 

@@ -7,7 +7,7 @@ import {
   deployHints, formatHints, type Manifest,
 } from '../../lib/deploy';
 import { DEPLOY_HINT_ANNOTATIONS } from '../../lib/platform';
-import { exampleObjects, ROOT } from '../support/stack';
+import { exampleObjects } from '../support/stack';
 
 const laptop = () => exampleObjects('laptop') as unknown as Manifest[];
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -131,11 +131,13 @@ describe('encryption-config', () => {
   test('written with mode 600 outside the repository; never inside it, never over an existing key', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-enc-'));
     try {
-      const file = writeEncryptionConfiguration(path.join(dir, 'sub', 'enc.yaml'), ROOT);
+      // A stand-in repository beside the key's folder: the real checkout is neither read nor written.
+      const repo = path.join(dir, 'repo');
+      const file = writeEncryptionConfiguration(path.join(dir, 'sub', 'enc.yaml'), repo);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-      expect(() => writeEncryptionConfiguration(file, ROOT)).toThrow(/exists: replacing its key/);
-      expect(() => writeEncryptionConfiguration(path.join(ROOT, 'dist', 'enc.yaml'), ROOT)).toThrow(/inside the repository/);
-      expect(fs.existsSync(path.join(ROOT, 'dist', 'enc.yaml'))).toBe(false);
+      expect(() => writeEncryptionConfiguration(file, repo)).toThrow(/exists: replacing its key/);
+      expect(() => writeEncryptionConfiguration(path.join(repo, 'dist', 'enc.yaml'), repo)).toThrow(/inside the repository/);
+      expect(fs.existsSync(path.join(repo, 'dist', 'enc.yaml'))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,6 @@
 /**
  * Where the natively built upstream programs are (scripts/programs/build.sh builds and caches them).
- * A test asks for its program; when it is not built the test is skipped locally with the command
- * that builds it, and fails in CI (MICROFLOW_REQUIRE_NATIVE=1), where a skipped real-program test
- * would hide a broken install step.
+ * A test asks for its program; which test files run at all is test/native/tier.js' decision.
  */
 import { programPath } from '../support/programs';
 
@@ -19,15 +17,12 @@ export function nativeProgram(name: string): NativeProgram | undefined {
 }
 
 /**
- * The programs a test needs, or undefined (with a console note) when one is missing and the run
- * does not require them; throws when MICROFLOW_REQUIRE_NATIVE=1.
+ * The programs a test needs; throws when one is not built (test/native/tier.js skips the native
+ * test files whose programs are missing before they start, so here a missing one is an error).
  */
-export function requireNative<N extends string>(...names: N[]): Record<N, NativeProgram> | undefined {
+export function requireNative<N extends string>(...names: N[]): Record<N, NativeProgram> {
   const found = names.map((n) => [n, nativeProgram(n)] as const);
   const missing = found.filter(([, p]) => !p).map(([n]) => n);
-  if (!missing.length) return Object.fromEntries(found) as Record<N, NativeProgram>;
-  const how = `build with: scripts/programs/build.sh ${missing.join(' ')}`;
-  if (process.env.MICROFLOW_REQUIRE_NATIVE === '1') throw new Error(`native programs missing: ${missing.join(', ')} (${how})`);
-  console.warn(`skipping: native programs not built: ${missing.join(', ')} (${how})`);
-  return undefined;
+  if (missing.length) throw new Error(`native programs missing: ${missing.join(', ')} (build with: scripts/programs/build.sh ${missing.join(' ')})`);
+  return Object.fromEntries(found) as Record<N, NativeProgram>;
 }

@@ -1,5 +1,5 @@
 /**
- * The landing page's HTML (landingHtml) without the real programs (landing-page.browser.test.ts serves it
+ * The landing page's HTML (landingHtml) without the real programs (landing-page.native.test.ts serves it
  * with nginx and Chromium): each user's server-side-include block links their declared TensorBoards and
  * their own self-service slot and nothing of another user's, and paths are escaped.
  */

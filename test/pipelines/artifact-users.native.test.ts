@@ -8,7 +8,7 @@
  * namespace: it lists and gets the runs' artifacts, and cannot put or delete; the README's notebook
  * example (examples/notebooks/read_artifacts.py) reads them with it.
  *
- * Needs `test/native/build.sh seaweedfs s3-client` (skipped with a note otherwise; CI requires it).
+ * Native tier: needs `test/native/build.sh seaweedfs s3-client` (test/native/tier.js).
  */
 import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -28,7 +28,6 @@ import { find, podSpecOf, rendered } from '../support/stack';
 
 jest.setTimeout(240_000);
 const programs = requireNative('seaweedfs', 's3-client');
-const maybe = programs ? describe : describe.skip;
 
 // As in test/data/seaweedfs.native.test.ts: weed's internal listeners moved off their defaults.
 const INTERNAL_PORTS: Record<string, number> = {
@@ -60,13 +59,13 @@ test('the README shows exactly the tested notebook example', () => {
   expect(block?.[1]).toBe(fs.readFileSync(NOTEBOOK_EXAMPLE, 'utf8'));
 });
 
-maybe('per-user artifact keys on SeaweedFS, natively', () => {
+describe('per-user artifact keys on SeaweedFS, natively', () => {
   const { objects } = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local', 'ben@microflow.local'] }));
   const [A, B] = ['ann-microflow-local', 'ben-microflow-local'];
   // The root secret carries what curl's config syntax and JSON must quote, and what a shell would run.
   const root = { accessKey: hex(16), secretKey: `${hex(8)}"\\ $(touch pwned)'\`x\` %s:\n\tü✓` };
   const users: Record<string, { accessKey: string; secretKey: string }> = { [A]: { accessKey: hex(16), secretKey: hex(24) }, [B]: { accessKey: hex(16), secretKey: hex(24) } };
-  const python = programs?.['s3-client'].path ?? '';
+  const python = programs['s3-client'].path;
   let weed: NativePod;
   let endpoint: string;
   let work: string;
@@ -87,7 +86,7 @@ maybe('per-user artifact keys on SeaweedFS, natively', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-artifact-users-'));
     weed = await NativePod.start(renderedPod(objects, 'StatefulSet', 'seaweedfs', NAMESPACES.kubeflow), {
       container: 'seaweedfs',
-      binaries: { weed: programs!.seaweedfs.path },
+      binaries: { weed: programs.seaweedfs.path },
       secrets: secrets(),
       extraPorts: Object.values(INTERNAL_PORTS),
       extraArgs: (ports) => Object.entries(INTERNAL_PORTS).map(([flag, p]) => `-${flag}=${ports.get(p)}`),

@@ -3,7 +3,7 @@
  * whose `analyze --mode query-traffic` answers allowed/denied for given source and destination pod
  * labels, namespaces and ports, using the same policy matcher it uses to drive CNI conformance probes.
  * Built by `scripts/programs/build.sh cyclonus` (recipe scripts/programs/cyclonus.sh).
- * Missing binary: the checks that need it skip loudly, unless MICROFLOW_REQUIRE_CYCLONUS=1 (CI sets it).
+ * Only the native tier uses it: test/native/tier.js skips reachability.native.test.ts when it is not built.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';

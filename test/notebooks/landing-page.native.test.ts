@@ -4,7 +4,7 @@
  * gateway does after login (one proxy per user, and one for a stranger), and headless Chromium (Debian's)
  * renders it: the links are checked in the DOM Chromium built, each user's TensorBoards and self-service
  * slot as that user sees them, and a screenshot is kept in test/output/landing-page.png.
- * Skipped when nginx or chromium is missing, unless MICROFLOW_REQUIRE_BROWSER=1 (CI sets it).
+ * Native tier: needs nginx and chromium (test/native/tier.js).
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -16,12 +16,8 @@ import { LANDING_FILES, NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/no
 import { ROOT } from '../support/stack';
 import { landingConfigMap } from './support';
 
-const NGINX = ['/usr/sbin/nginx'].find((p) => fs.existsSync(p));
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-if ((!NGINX || !CHROMIUM) && process.env.MICROFLOW_REQUIRE_BROWSER === '1') {
-  throw new Error('MICROFLOW_REQUIRE_BROWSER=1 but nginx or chromium is missing (apt-get install nginx-light chromium)');
-}
-const maybe = NGINX && CHROMIUM ? describe : describe.skip;
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p)) ?? 'nginx';
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) ?? 'chromium';
 // Real programs: a Chromium start takes 1-3 s on an idle 2-core machine and passed jest's 5 s default
 // beside other jobs (two starts per test); `run` bounds each start at 60 s.
 jest.setTimeout(150_000);
@@ -62,7 +58,7 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ status:
 
 /** The DOM Chromium builds for a page (in the given profile), and its links by text. */
 async function seenByChromium(url: string, profile: string): Promise<{ dom: string; byText: Record<string, string> }> {
-  const dom = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url]);
+  const dom = await run(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url]);
   expect(dom.status).toBe(0);
   return { dom: dom.stdout, byText: Object.fromEntries([...dom.stdout.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]])) };
 }
@@ -87,7 +83,7 @@ async function withProfile<T>(f: (profile: string) => Promise<T>): Promise<T> {
 /** The page the stack renders with `objectStore: seaweedfs`, served beside the MinIO one. */
 const SEAWEEDFS_PAGE = 'seaweedfs.html';
 
-maybe('landing page served by nginx, seen by Chromium', () => {
+describe('landing page served by nginx, seen by Chromium', () => {
   const { data, users, userIdHeader } = landingConfigMap();
   const seaweedfs = landingConfigMap({ objectStore: 'seaweedfs', storage: { objectStoreReplicas: 1 } }).data;
   const alice = users[0];
@@ -141,9 +137,9 @@ maybe('landing page served by nginx, seen by Chromium', () => {
       `  include ${dir}/${LANDING_FILES.nginx};`,
       '}', '',
     ].join('\n'));
-    const check = spawnSync(NGINX!, ['-t', '-c', path.join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
+    const check = spawnSync(NGINX, ['-t', '-c', path.join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx refused the rendered configuration:\n${check.stderr}`);
-    nginx = spawn(NGINX!, ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+    nginx = spawn(NGINX, ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
     for (const email of [...users.map((u) => u.email), STRANGER]) proxyPorts[email] = await startProxy(email);
     proxyPort = proxyPorts[alice.email];
     const deadline = Date.now() + 10_000;
@@ -203,7 +199,7 @@ maybe('landing page served by nginx, seen by Chromium', () => {
       fs.mkdirSync(OUTPUT, { recursive: true });
       const shot = path.join(OUTPUT, 'landing-page.png');
       fs.rmSync(shot, { force: true });
-      const s = await run(CHROMIUM!, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--window-size=1200,800', `--screenshot=${shot}`, url]);
+      const s = await run(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--window-size=1200,800', `--screenshot=${shot}`, url]);
       expect(s.status).toBe(0);
       const png = fs.readFileSync(shot);
       expect(png.subarray(1, 4).toString()).toBe('PNG');

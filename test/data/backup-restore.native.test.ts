@@ -3,7 +3,7 @@
  * restore scripts run under bash/sh with the real mysql client and mysqldump against a throwaway
  * MariaDB (Debian's; MySQL 8.4 itself is not packaged there — same client protocol and dump format
  * for these tables), with the object store played by the mc test double.
- * Skipped when no server binary is installed, unless MICROFLOW_REQUIRE_SQL=1 (CI sets it).
+ * Native tier: needs MariaDB's server and clients (test/native/tier.js).
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -16,25 +16,9 @@ import { buildStack } from '../../lib/stack';
 import { constructHarness, find, podSpecOf, rendered } from '../support/stack';
 
 const SERVER = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => fs.existsSync(p));
-const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const CLIENTS_OK = ['mysql', 'mysqldump', 'mariadb-install-db'].every(onPath);
-const required = process.env.MICROFLOW_REQUIRE_SQL === '1';
 const FAKES = path.join(__dirname, 'fakes');
 const APP = { user: 'microflow', password: 'app-password-for-test' };
 const ROOT_PW = 'root-password-for-test';
-
-if ((!SERVER || !CLIENTS_OK) && required) {
-  throw new Error('MICROFLOW_REQUIRE_SQL=1 but the SQL server or clients are missing (apt-get install mariadb-server mariadb-client)');
-}
-if (!SERVER || !CLIENTS_OK) {
-  console.warn([
-    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-    '!! SKIPPED: backup and restore against a real SQL server did not run: no MariaDB server or client',
-    '!! here (apt-get install mariadb-server mariadb-client). CI installs them and requires this test.',
-    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-  ].join('\n'));
-}
-const maybe = SERVER && CLIENTS_OK ? describe : describe.skip;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -45,7 +29,7 @@ function freePort(): Promise<number> {
   });
 }
 
-maybe('MySQL backup and restore scripts against a real server', () => {
+describe('MySQL backup and restore scripts against a real server', () => {
   let dir: string;
   let port: number;
   let server: ChildProcess;
@@ -66,7 +50,7 @@ maybe('MySQL backup and restore scripts against a real server', () => {
     port = await freePort();
     const init = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${dir}/data`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`install-db failed: ${init.stderr}`);
-    server = spawn(SERVER!, ['--no-defaults', `--datadir=${dir}/data`, `--socket=${sock()}`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin', `--pid-file=${dir}/pid`], { stdio: 'ignore' });
+    server = spawn(SERVER ?? 'mariadbd', ['--no-defaults', `--datadir=${dir}/data`, `--socket=${sock()}`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin', `--pid-file=${dir}/pid`], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !fs.existsSync(sock()); i++) await new Promise((r) => setTimeout(r, 100));
     // Only the object store is a double here: mysql and mysqldump are the real clients.
     fs.mkdirSync(path.join(dir, 'bin'));
