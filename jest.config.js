@@ -13,4 +13,7 @@ module.exports = {
   // One worker per core: jest's default (cores - 1) runs the tier on one core of a 2-core machine
   // while the main process idles. The tests are hermetic (own temp folders, port 0), so they run side by side.
   maxWorkers: '100%',
+  // A temp root per run, removed at its end: nothing a test writes reaches the machine-wide tmp.
+  globalSetup: '<rootDir>/test/support/temp-root-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-root-teardown.js',
 };
