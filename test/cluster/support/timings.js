@@ -28,7 +28,7 @@ function summary(tsv) {
     if (kind === 'check') out.push(`  ${f[0]} self-check (incl. any build): ${f[1]}s`);
     if (kind === 'variant') {
       const files = fileSeconds(f[3]).map((x) => `${x.file} ${x.seconds}s${x.status === 'passed' ? '' : ` (${x.status})`}`);
-      out.push(`  ${f[0].replace(':', '/')}: ${f[1]}s${f[2] === '0' ? '' : ` (exit ${f[2]})`}${files.length ? ` = ${files.join(', ')} + cluster start/stop` : ''}`);
+      out.push(`  ${f[0].replace(':', '/')}: ${f[1]}s${f[2] === '0' ? '' : ` (exit ${f[2]})`}${files.length ? `: ${files.join(', ')} (the rest: cluster start and stop, jest start-up)` : ''}`);
     }
     if (kind === 'all') {
       const end = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
