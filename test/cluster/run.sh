@@ -45,11 +45,17 @@ ran=0
 t_all=$(now)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Built once here, not inside a test's time budget (and not by two variants at once).
-echo "=== flux-apply (fluxcd/pkg/ssa)"
-"$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
-echo "=== Argo workflow-controller"
-"$ROOT/scripts/pipelines/build-workflow-controller.sh" >/dev/null
+# Built once here, not inside a test's time budget (and not by two variants at once), if a file
+# that runs them is selected.
+selected=$(for version in "${versions[@]}"; do for profile in "${profiles[@]}"; do files_of "$version" "$profile"; done; done)
+if [[ $selected == *gitops* ]]; then
+  echo "=== flux-apply (fluxcd/pkg/ssa)"
+  "$ROOT/test/gitops/build-flux-apply.sh" >/dev/null
+fi
+if [[ $selected == *argo-controller* ]]; then
+  echo "=== Argo workflow-controller"
+  "$ROOT/scripts/pipelines/build-workflow-controller.sh" >/dev/null
+fi
 
 # The harness checks itself first (and the first run builds its binaries), so a broken control plane
 # is reported as such, not as a platform failure.
