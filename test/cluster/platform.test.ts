@@ -175,9 +175,12 @@ describe('GPU placement', () => {
     await k(['create', 'namespace', ns]);
     await k(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
   });
-  // Give the GPUs back: other suites on this cluster schedule GPU pods of their own.
+  // Give the GPUs back: other suites on this cluster schedule GPU pods of their own. The pods hold
+  // them, and KWOK removes a deleted pod at once (0.5 s); the namespace takes about 10 s more to go
+  // (measured on v1.28.15), which nothing waits for.
   afterAll(async () => {
-    await k(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']);
+    await k(['delete', 'pods', '--all', '-n', ns, '--wait=true', '--timeout=120s']);
+    await k(['delete', 'namespace', ns, '--wait=false']);
   });
 
   const scheduledNode = (name: string) => waitFor(`${name} to be scheduled`, async () => (await getJson(['get', 'pod', name, '-n', ns])).spec.nodeName, 60_000);
