@@ -5,10 +5,7 @@ PROGRAM_REQUIREMENTS="$PROGRAMS_HOME/python/mlflow.txt"
 PROGRAM_VERSION=$(requirements_key "$PROGRAM_REQUIREMENTS")
 PROGRAM_SOURCE="PyPI $(grep -v '^#' "$PROGRAM_REQUIREMENTS" | tr '\n' ' ')"
 program_path() { echo "$PROGRAM_DIR/bin/python"; }
-program_ok() {
-  "$(program_path)" "$PROGRAMS_HOME/python/pinned.py" "$PROGRAM_REQUIREMENTS" &&
-    "$(program_path)" -c 'import mlflow, mlflow_kubernetes_plugins'
-}
+program_ok() { "$(program_path)" "$PROGRAMS_HOME/python/pinned.py" "$PROGRAM_REQUIREMENTS" mlflow mlflow_kubernetes_plugins; }
 # The first Python 3.12+ found: python3 itself, python3.13/python3.12, or a pyenv-installed one
 # (pyenv's shims refuse versions that are installed but not selected).
 python_312() {

@@ -1,6 +1,9 @@
-"""pinned.py REQUIREMENTS: exit 0 when every `name==version` line of REQUIREMENTS is installed at
-exactly that version in the running Python (the check of the venv programs in scripts/programs/)."""
+"""pinned.py REQUIREMENTS [MODULE...]: exit 0 when every `name==version` line of REQUIREMENTS is
+installed at exactly that version in the running Python and each MODULE can be found (the check of
+the venv programs in scripts/programs/). Modules are found, not imported: importing mlflow takes
+seconds, and a cache check must be instant."""
 import importlib.metadata
+import importlib.util
 import re
 import sys
 
@@ -19,5 +22,12 @@ for line in open(sys.argv[1], encoding="utf-8"):
         have = None
     if have != m.group(2):
         wrong.append(f"{name}: want {m.group(2)}, have {have}")
+for module in sys.argv[2:]:
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        wrong.append(f"module {module} not found")
 if wrong:
     sys.exit("pinned.py: " + "; ".join(wrong))
