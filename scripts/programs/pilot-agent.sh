@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # a recipe: sourced by build.sh after lib.sh
 # Istio's pilot-agent (the real gateway's proxy agent): issue #21. Same module, version and
-# stamping as istioctl (scripts/istio/build-istioctl.sh), so right after it most packages are cached.
+# stamping as istioctl (scripts/programs/istioctl.sh), so right after it most packages are cached.
 # shellcheck source=../../vendor/istio/release.env
 source "$PROGRAMS_ROOT/vendor/istio/release.env"
 PROGRAM_VERSION=$ISTIO_MODULE_VERSION

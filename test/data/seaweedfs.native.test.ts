@@ -4,7 +4,7 @@
  * probes run against it, and a real S3 client (boto3) checks what the stack relies on. The rendered
  * bucket Job runs too, its `mc` calls carried out by boto3 against the same server.
  *
- * Native tier: needs `test/native/build.sh seaweedfs s3-client` (test/native/tier.js).
+ * Native tier: needs `scripts/programs/build.sh seaweedfs s3-client` (test/native/tier.js).
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';

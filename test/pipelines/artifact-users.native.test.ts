@@ -1,6 +1,6 @@
 /**
  * Per-user artifact keys on SeaweedFS, for real: the rendered SeaweedFS pod (weed 4.53, built by
- * test/native/build.sh) with a root key full of characters that need quoting, the rendered bucket
+ * scripts/programs/build.sh) with a root key full of characters that need quoting, the rendered bucket
  * Job, then the rendered `pipelines-artifact-users` Job (its curl calls to SeaweedFS' IAM API run
  * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
  * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
@@ -8,7 +8,7 @@
  * namespace: it lists and gets the runs' artifacts, and cannot put or delete; the README's notebook
  * example (examples/notebooks/read_artifacts.py) reads them with it.
  *
- * Native tier: needs `test/native/build.sh seaweedfs s3-client` (test/native/tier.js).
+ * Native tier: needs `scripts/programs/build.sh seaweedfs s3-client` (test/native/tier.js).
  */
 import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';

@@ -9,7 +9,7 @@ import { cases, expectedVerdicts, servicePortBug, verdicts } from './reachabilit
 
 const cyclonus = () => {
   const bin = findCyclonus();
-  if (!bin) throw new Error('cyclonus is not built: run test/support/cyclonus.sh');
+  if (!bin) throw new Error('cyclonus is not built: run scripts/programs/build.sh cyclonus');
   return bin;
 };
 
