@@ -8,6 +8,7 @@ import { Testing } from 'cdk8s';
 test('os.tmpdir(), a child\'s mktemp and cdk8s\' Testing.app() all write inside this run\'s own temp root', () => {
   const root = os.tmpdir();
   expect(path.basename(root)).toMatch(/^microflow-jest-[A-Za-z0-9]{6}$/);
+  expect((fs.statSync(root).mode & 0o777).toString(8)).toBe('711');
   const made = spawnSync('sh', ['-c', 'mktemp -d'], { encoding: 'utf8' }).stdout.trim();
   expect(path.dirname(made)).toBe(root);
   const app = Testing.app();

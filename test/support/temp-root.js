@@ -12,6 +12,9 @@ const path = require('path');
 
 async function setup() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-jest-'));
+  // Traversable, not listable, by other users, as /tmp is: nginx's workers (user nobody under a root
+  // master) serve files from a test's own 0755 folder inside it.
+  fs.chmodSync(root, 0o711);
   process.env.MICROFLOW_JEST_TEMP_ROOT = root;
   process.env.TMPDIR = root;
 }
