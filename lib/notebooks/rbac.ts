@@ -28,9 +28,10 @@ export class NotebookUserRoles extends Construct {
         { apiGroups: ['kubeflow.org'], resources: ['notebooks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
         { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
         { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: ['get', 'list', 'watch'] },
-        // TensorBoards are a Deployment and a Service (lib/notebooks/tensorboard.ts).
+        // A self-service TensorBoard is a Deployment; its Service comes from the configuration, since
+        // users write no Services (a route's destination: lib/users/cluster-roles.ts says why).
         { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
       ],
     });
     new k8s.KubeClusterRole(this, 'View', {

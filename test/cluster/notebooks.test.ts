@@ -139,9 +139,11 @@ describe('RBAC: a user creates Notebooks and TensorBoards in their namespace and
     expect(await canI(email, 'create', 'notebooks.kubeflow.org', ns)).toBe(true);
     expect(await canI(email, 'delete', 'notebooks.kubeflow.org', ns)).toBe(true);
     expect(await canI(email, 'create', 'persistentvolumeclaims', ns)).toBe(true);
-    // A TensorBoard is a Deployment and a Service; its route comes from the configuration.
+    // A self-service TensorBoard is a Deployment; its Service and route come from the configuration
+    // (a user-writable Service could alias another user's notebook: test/cluster/attacks.test.ts).
     expect(await canI(email, 'create', 'deployments.apps', ns)).toBe(true);
-    expect(await canI(email, 'create', 'services', ns)).toBe(true);
+    expect(await canI(email, 'create', 'services', ns)).toBe(false);
+    expect(await canI(email, 'get', 'services', ns)).toBe(true);
     expect(await canI(email, 'create', 'virtualservices.networking.istio.io', ns)).toBe(false);
     expect(await canI(email, 'update', 'notebooks.kubeflow.org', ns, 'status')).toBe(false);
     for (const other of [NAMESPACES.kubeflow, ...users.filter((u) => u.namespace !== ns).map((u) => u.namespace)]) {

@@ -39,6 +39,9 @@ const MATRIX = {
   gateway: { '1.28': [L, C], current: [L, C] },
   // HPA and PDB objects of the cluster profile's construct: accepted by each end (a few seconds).
   availability: { '1.28': [C], current: [C] },
+  // The attacker suite (issue #18): bob against alice needs two users, which only the cluster profile
+  // has; RBAC and admission decide every attack, so both ends.
+  attacks: { '1.28': [C], current: [C] },
   // The real controller, split: each distinct rendered controller configuration once (laptop+seaweedfs
   // renders laptop's; gpu-workstation adds workflowDefaults; cluster is multi-user), and the controller
   // against each end's API server (its client against the 1.28 floor too).
@@ -60,7 +63,7 @@ const FILES = Object.keys(MATRIX);
  * The cluster profile takes about 1.3 times as long.
  */
 const COST = {
-  platform: 150, pipelines: 60, auth: 60, notebooks: 60, gateway: 50, availability: 20,
+  platform: 150, pipelines: 60, auth: 60, notebooks: 60, gateway: 50, availability: 20, attacks: 60,
   'argo-controller': 150, commands: 300, gitops: 200, readme: 100,
 };
 const FIRST_APPLY = 130;

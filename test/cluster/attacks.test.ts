@@ -1,0 +1,110 @@
+/**
+ * The attacker suite (issue #18, docs/security.md): bob, holding one account, aims at alice. Each
+ * attack runs twice on the real API server, once as bob himself (`--as`, as the apps' reviews name
+ * him) and once as code in bob's pod (a token of his namespace's `default-editor`, the account his
+ * notebooks and pipeline steps run as), right next to the legitimate action that must still work.
+ * Every refusal is checked to be the one we mean (RBAC's "forbidden", naming the resource), and the
+ * same request as admin, server-side dry run, is checked to be one the API server would carry out:
+ * the refusal is the control's, not a typo in the attack.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
+import { resolveUsers } from '../../lib/users';
+import { selfServiceRecipe } from '../support/self-service';
+import { applyStack, type AppliedStack } from './support/stack';
+import { k, requireCluster, run, type Result } from './support/kube';
+
+let stack: AppliedStack;
+const summary: string[] = [];
+let podKubeconfig: string;
+
+const users = () => resolveUsers(stack.config);
+const bob = () => users()[1];
+const alice = () => users()[0];
+
+beforeAll(async () => {
+  requireCluster();
+  stack = await applyStack();
+  if (resolveUsers(stack.config).length < 2) throw new Error(`the attacker suite needs two users; profile ${stack.profile} has one (run it on cluster)`);
+  // What a pod of bob's sees: a token of the ServiceAccount it runs as, and nothing else.
+  const ns = bob().namespace;
+  const token = (await k(['create', 'token', NOTEBOOKS.serviceAccount, '-n', ns, '--duration=1h'])).trim();
+  podKubeconfig = path.join(stack.dir, 'bob-pod.kubeconfig');
+  fs.writeFileSync(podKubeconfig, yaml.dump({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'pod',
+    clusters: [{ name: 'c', cluster: { server: process.env.MICROFLOW_API_SERVER, 'certificate-authority': path.join(process.env.MICROFLOW_CLUSTER_DIR!, 'pki', 'ca.crt') } }],
+    users: [{ name: 'pod', user: { token } }],
+    contexts: [{ name: 'pod', context: { cluster: 'c', user: 'pod', namespace: ns } }],
+  }), { mode: 0o600 });
+});
+
+afterAll(async () => {
+  await stack?.release();
+  console.log([`== the attacker suite on Kubernetes ${process.env.MICROFLOW_K8S ?? '1.28'} (${process.env.MICROFLOW_PROFILE ?? 'laptop'})`, ...summary].join('\n'));
+});
+
+/** Bob, two ways: his login identity, and his pods' ServiceAccount token. */
+const ACTORS = [
+  ['bob', (args: string[], input?: string) => run([`--as=${bob().email}`, ...args], input)],
+  ['bob\'s pod', (args: string[], input?: string) => run([`--kubeconfig=${podKubeconfig}`, ...args], input)],
+] as const;
+type Actor = (typeof ACTORS)[number][1];
+
+const who = (name: string) => (name === 'bob' ? `User "${bob().email}"` : `User "system:serviceaccount:${bob().namespace}:${NOTEBOOKS.serviceAccount}"`);
+
+/** A refusal by RBAC: non-zero, "forbidden", naming the actor, verb and resource. */
+function expectForbidden(r: Result, actor: string, verb: string, resource: string) {
+  expect({ code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({
+    code: 'refused',
+    stderr: expect.stringContaining(`is forbidden: ${who(actor)} cannot ${verb} resource "${resource}"`),
+  });
+}
+/** The same request as admin, not carried out (server-side dry run), to show it is one the API server accepts. */
+async function expectAdminCould(args: string[], input?: string) {
+  const r = await run([...args, '--dry-run=server'], input);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+}
+const ok = (r: Result) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+
+describe('path 1: aliasing a Service a route leads to (a route of bob\'s carried to alice\'s notebook)', () => {
+  const SLOT = TENSORBOARD_SELF_SERVICE.name;
+  /** Alice's notebook server, as the notebook controller names its Service. */
+  const aliceNotebook = () => `${stack.config.notebooks.find((n) => n.owner === alice().email)!.name}.${alice().namespace}.svc.cluster.local`;
+  const toAlias = () => JSON.stringify({ spec: { type: 'ExternalName', externalName: aliceNotebook(), selector: null, ports: null, clusterIP: null, clusterIPs: null } });
+  const aliasService = () => JSON.stringify({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'alias', namespace: bob().namespace },
+    spec: { type: 'ExternalName', externalName: aliceNotebook() },
+  });
+  const handMadeEndpoints = () => JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: `${SLOT}-extra`, namespace: bob().namespace, labels: { 'kubernetes.io/service-name': SLOT } },
+    addressType: 'IPv4', endpoints: [{ addresses: ['10.1.2.3'] }], ports: [{ name: 'http-tensorboard', port: 8888, protocol: 'TCP' }],
+  });
+
+  test.each(ACTORS)('%s cannot turn his TensorBoard slot\'s Service into an alias of alice\'s notebook; he can still read it', async (name, as: Actor) => {
+    const patch = ['patch', 'service', SLOT, '-n', bob().namespace, '--type=merge', '-p', toAlias()];
+    await expectAdminCould(patch);
+    expectForbidden(await as(patch), name, 'patch', 'services');
+    ok(await as(['get', 'service', SLOT, '-n', bob().namespace]));
+    summary.push(`path 1, ${name}: patch ${SLOT} → ExternalName refused; get allowed`);
+  });
+
+  test.each(ACTORS)('%s cannot create an alias Service or hand-made endpoints; he still runs his own TensorBoard', async (name, as: Actor) => {
+    await expectAdminCould(['create', '-f', '-'], aliasService());
+    expectForbidden(await as(['create', '-f', '-'], aliasService()), name, 'create', 'services');
+    await expectAdminCould(['create', '-f', '-'], handMadeEndpoints());
+    expectForbidden(await as(['create', '-f', '-'], handMadeEndpoints()), name, 'create', 'endpointslices');
+    ok(await as(['create', '-f', '-', '--dry-run=server'], JSON.stringify(selfServiceRecipe(bob().namespace))));
+    summary.push(`path 1, ${name}: ExternalName Service and EndpointSlice refused; the self-service Deployment admitted (dry run)`);
+  });
+
+  test.each(ACTORS)('%s cannot take a node port, a load balancer or an external IP with a Service of his own', async (name, as: Actor) => {
+    for (const spec of [{ type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }, { type: 'LoadBalancer', ports: [{ port: 80 }] }, { ports: [{ port: 80 }], externalIPs: ['10.0.0.1'] }]) {
+      const svc = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'squat', namespace: bob().namespace }, spec });
+      expectForbidden(await as(['create', '-f', '-'], svc), name, 'create', 'services');
+    }
+    summary.push(`path 8, ${name}: NodePort, LoadBalancer and externalIPs Services refused`);
+  });
+});
