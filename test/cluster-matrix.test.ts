@@ -71,8 +71,12 @@ test('Argo\'s controller: laptop+seaweedfs gets laptop\'s objects; gpu-workstati
   const argo = (r: { objects: K8sObject[] }) => r.objects.filter((o) => /^(argo-)?workflow-controller|^argo-workflow-controller/.test(o.metadata.name));
   expect(argo(laptop).length).toBeGreaterThanOrEqual(5);
   expect(argo(seaweedfs)).toEqual(argo(laptop));
-  const withoutDefaults = argo(gpu).map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { ...o.data, workflowDefaults: undefined } } : o));
+  // Runs happen in the one user's namespace, named after each example's user: the same binding there.
+  const userNs = (r: { objects: K8sObject[] }) => r.objects.find((o) => o.kind === 'Namespace' && o.metadata.labels?.['microflow.dev/user-namespace'])!.metadata.name;
+  const renamed = (os: K8sObject[], from: string, to: string) => JSON.parse(JSON.stringify(os).split(`"${from}"`).join(`"${to}"`)) as K8sObject[];
+  const withoutDefaults = renamed(argo(gpu), userNs(gpu), userNs(laptop)).map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { ...o.data, workflowDefaults: undefined } } : o));
   const plain = argo(laptop).map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { ...o.data, workflowDefaults: undefined } } : o));
+  expect(userNs(gpu)).not.toBe(userNs(laptop));
   expect(withoutDefaults).toEqual(plain);
   expect(argo(gpu).find((o) => o.kind === 'ConfigMap')!.data.workflowDefaults).toContain('runtimeClassName');
   expect(matrix.MATRIX['argo-controller'].current).toEqual(expect.arrayContaining(['laptop', 'gpu-workstation']));

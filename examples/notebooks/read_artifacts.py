@@ -2,9 +2,8 @@
 your namespace's own object-store key (README, "Per-user artifacts").
 
 microflow's notebooks have the key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: boto3 reads them
-itself) and the endpoint (S3_ENDPOINT) in their environment. Single-user mode: the runs'
-artifacts are under private-artifacts/kubeflow/, read-only; multi-user: under
-private-artifacts/<your namespace>/, read-write.
+itself) and the endpoint (S3_ENDPOINT) in their environment. Your runs' artifacts are under
+private-artifacts/<your namespace>/, read-write; nobody else's are readable.
 """
 import os
 import sys

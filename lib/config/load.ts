@@ -31,6 +31,22 @@ function overlay(base: unknown, override: unknown): unknown {
   return out;
 }
 
+/**
+ * Keys an earlier microflow accepted, with why they went and what to do: a file that still has one
+ * fails naming it, rather than with "unknown key".
+ */
+const REMOVED_KEYS: Record<string, string> = {
+  'pipelines.mode': 'removed: Pipelines always runs multi-user, each user\'s runs in their own namespace (one user is one namespace); single-user runs executed in `kubeflow`, where a run could borrow the platform\'s ServiceAccounts, Secrets and labels (docs/security.md, path 3). Delete the line',
+};
+
+function removedKeys(input: Record<string, unknown>): string[] {
+  return Object.entries(REMOVED_KEYS).flatMap(([key, why]) => {
+    const [section, name] = key.split('.');
+    const parent = input[section];
+    return isPlainObject(parent) && name in parent ? [`${key}: ${why}`] : [];
+  });
+}
+
 function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
@@ -49,6 +65,8 @@ export function resolveConfig(typed: ConfigInput = {}, source = 'configuration o
   if (!PROFILES.includes(profile)) {
     throw new ConfigError(source, [`profile: expected one of ${PROFILES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(input.profile)}`]);
   }
+  const removed = removedKeys(input);
+  if (removed.length) throw new ConfigError(source, removed);
   const result = configSchema.safeParse(overlay(PROFILE_DEFAULTS[profile], input));
   if (!result.success) throw new ConfigError(source, result.error.issues.map(describe));
   return result.data;

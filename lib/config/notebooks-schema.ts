@@ -3,7 +3,6 @@ import { gpuCountProblem } from '../gpu/requests';
 import { TENSORBOARD_SELF_SERVICE } from '../notebooks/constants';
 import { tensorboardLogsProblem } from '../notebooks/log-source';
 import { artifactGrant } from '../pipelines/artifact-access';
-import { pipelinesMode } from '../pipelines/mode';
 import { isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
 import { cpuQuantity, memoryQuantity } from './quantity';
 import type { Config } from './schema';
@@ -79,8 +78,7 @@ export const tensorboardSchema = z.strictObject({
   owner: email,
   /**
    * Log directory: "pvc://<claim>/<path>" in the owner's namespace, or "s3://<bucket>/<prefix>" in the
-   * platform's object store where the owner's key reads: "s3://mlpipeline/private-artifacts/<namespace>/…"
-   * in multi-user mode, "s3://mlpipeline/private-artifacts/kubeflow/…" in single-user mode.
+   * platform's object store where the owner's key reads: "s3://mlpipeline/private-artifacts/<namespace>/…".
    */
   logs: z.string({ error: 'expected a log directory string' }).regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|pvc:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/.*)?)$/, {
     error: (iss) => `expected "s3://<bucket>/<prefix>" or "pvc://<claim>/<path>", got ${JSON.stringify(iss.input)}`,
@@ -135,7 +133,7 @@ export function notebookProblems(c: Config): { path: (string | number)[]; messag
     const user = c.users.find((u) => u.email === tb.owner);
     if (user) {
       const ns = user.namespace ?? defaultUserNamespace(user.email);
-      const problem = tensorboardLogsProblem(tb, ns, artifactGrant(pipelinesMode(c), ns));
+      const problem = tensorboardLogsProblem(tb, ns, artifactGrant(ns));
       if (problem) out.push({ path: ['tensorboards', i, 'logs'], message: problem });
     }
   });

@@ -99,7 +99,7 @@ const BASE: Omit<Config, 'profile'> = {
   objectStore: 'minio',
   storage: { mysql: '10Gi', objectStore: '20Gi', objectStoreReplicas: 1 },
   backup: { enabled: true, schedule: '0 3 * * *', keep: 7 },
-  pipelines: { mode: 'auto', stepRunAsUser: 1000, gpuRuntimeForAllSteps: false },
+  pipelines: { stepRunAsUser: 1000, gpuRuntimeForAllSteps: false },
   // One machine: nothing to spread replicas over, so no autoscaling (and no metrics-server needed).
   scaling: { autoscale: false, maxReplicas: 3, targetCpuPercent: 75 },
   gateway: {

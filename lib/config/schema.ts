@@ -90,16 +90,7 @@ export const backupSchema = z.strictObject({
   keep: count('a number of backups').min(1, { error: 'expected at least 1 backup to keep' }),
 });
 
-/** How Kubeflow Pipelines serves its users (see README "Pipelines"). */
-export const PIPELINES_MODES = ['auto', 'single-user', 'multi-user'] as const;
-
 export const pipelinesSchema = z.strictObject({
-  /**
-   * `single-user`: runs in `kubeflow`, no authorization; `multi-user` (MULTIUSER): runs in each user's
-   * namespace, authorized by `kubeflow-userid` or a service-account token; `auto`: multi-user when
-   * more than one user is configured.
-   */
-  mode: z.enum(PIPELINES_MODES, { error: `expected one of ${PIPELINES_MODES.map((m) => `"${m}"`).join(', ')}` }),
   /** UID pipeline step containers run as (Pod Security "restricted" refuses root). */
   stepRunAsUser: count('a user id').min(1, { error: 'expected a non-root user id (1 or more)' }),
   /**

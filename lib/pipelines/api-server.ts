@@ -6,7 +6,6 @@ import { Grant, type AccessCheck, type CanI, type Rule } from './access';
 import { ARGO, IDENTITY_HEADERS, KFP } from './constants';
 import { PipelineApiService } from './api-service';
 import type { InstallConfig } from './install-config';
-import type { PipelinesMode } from './mode';
 
 export interface ApiServerProps {
   readonly namespace: string;
@@ -14,7 +13,6 @@ export interface ApiServerProps {
   readonly database: Database;
   readonly store: ObjectStore;
   readonly installConfig: InstallConfig;
-  readonly mode: PipelinesMode;
   /** Namespaces runs happen in (where it creates Workflows and ScheduledWorkflows). */
   readonly runNamespaces: string[];
   /** Where the driver and launcher find ML Metadata (written into every compiled Workflow). */
@@ -50,7 +48,6 @@ export class ApiServer extends Construct {
   constructor(scope: Construct, id: string, props: ApiServerProps) {
     super(scope, id);
     const { namespace, policy, database, store, installConfig: cfg } = props;
-    const multiUser = props.mode === 'multi-user';
     const env: k8s.EnvVar[] = [
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'CLUSTER_DOMAIN', value: CLUSTER_DOMAIN },
@@ -87,12 +84,10 @@ export class ApiServer extends Construct {
       cfg.env('DEFAULT_SECURITY_CONTEXT_RUN_AS_USER', 'defaultSecurityContextRunAsUser'),
       cfg.env('DEFAULT_SECURITY_CONTEXT_RUN_AS_GROUP', 'defaultSecurityContextRunAsGroup'),
       cfg.env('DEFAULT_SECURITY_CONTEXT_RUN_AS_NON_ROOT', 'defaultSecurityContextRunAsNonRoot'),
-      { name: 'MULTIUSER', value: String(multiUser) },
-      ...(multiUser ? [
-        { name: 'KUBEFLOW_USERID_HEADER', value: IDENTITY_HEADERS.userId },
-        { name: 'KUBEFLOW_USERID_PREFIX', value: '' },
-        { name: 'KUBEFLOW_GROUPS_HEADER', value: IDENTITY_HEADERS.groups },
-      ] : []),
+      { name: 'MULTIUSER', value: 'true' },
+      { name: 'KUBEFLOW_USERID_HEADER', value: IDENTITY_HEADERS.userId },
+      { name: 'KUBEFLOW_USERID_PREFIX', value: '' },
+      { name: 'KUBEFLOW_GROUPS_HEADER', value: IDENTITY_HEADERS.groups },
     ];
     const health = { httpGet: { path: KFP.healthPath, port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
 
@@ -126,7 +121,7 @@ export class ApiServer extends Construct {
 
     const sa = { namespace, name: KFP.apiDeployment };
     new Grant(this, 'Runs', { name: 'ml-pipeline', serviceAccount: sa, rules: RUN_RULES, where: props.runNamespaces });
-    if (multiUser) new Grant(this, 'Auth', { name: 'ml-pipeline-auth', serviceAccount: sa, rules: AUTH_RULES, where: 'cluster' });
+    new Grant(this, 'Auth', { name: 'ml-pipeline-auth', serviceAccount: sa, rules: AUTH_RULES, where: 'cluster' });
 
     this.access = [{
       serviceAccount: sa,
@@ -134,12 +129,11 @@ export class ApiServer extends Construct {
         { verb: 'create', resource: 'workflows.argoproj.io', namespace: ns },
         { verb: 'create', resource: 'scheduledworkflows.kubeflow.org', namespace: ns },
         { verb: 'get', resource: 'pods/log', namespace: ns },
-      ]).concat(multiUser ? [{ verb: 'create', resource: 'tokenreviews.authentication.k8s.io' }, { verb: 'create', resource: 'subjectaccessreviews.authorization.k8s.io' }] : []),
+      ]).concat([{ verb: 'create', resource: 'tokenreviews.authentication.k8s.io' }, { verb: 'create', resource: 'subjectaccessreviews.authorization.k8s.io' }]),
       denied: [
         { verb: 'get', resource: 'secrets', namespace },
         { verb: 'create', resource: 'pods', namespace },
         { verb: 'create', resource: 'workflows.argoproj.io', namespace: 'default' },
-        ...(multiUser ? [] : [{ verb: 'create', resource: 'tokenreviews.authentication.k8s.io' }]),
         { verb: 'create', resource: 'clusterrolebindings' },
       ],
     }];

@@ -4,9 +4,7 @@
  * cdk8s), so lib/config can import it.
  */
 import { OBJECT_STORE } from '../data/constants';
-import { NAMESPACES } from '../platform/names';
 import { namespacePrefix } from './constants';
-import type { PipelinesMode } from './mode';
 
 /** One user namespace's key: which part of which bucket it opens, and how. */
 export interface ArtifactGrant {
@@ -14,33 +12,25 @@ export interface ArtifactGrant {
   readonly namespace: string;
   /** The bucket it opens (the artifacts bucket). */
   readonly bucket: string;
-  /** The key prefix it opens, ending in '/'. */
+  /** The key prefix it opens, read and written, ending in '/'. */
   readonly prefix: string;
-  /** Read-only: get and list, no put or delete. */
-  readonly readOnly: boolean;
 }
 
 /**
- * The grant a user namespace's key gets in a mode. Multi-user: runs happen in the namespace, so its
- * key reads and writes its own `private-artifacts/<ns>/` (pipeline root and Argo's logs). Single-user:
- * runs happen in `kubeflow` with the root key and write under `private-artifacts/kubeflow/`; a user
- * namespace only reads those (a notebook looking at a run's outputs, an s3:// TensorBoard), so its key
- * reads them and writes nothing.
+ * The grant a user namespace's key gets: runs happen in the namespace, so its key reads and writes its
+ * own `private-artifacts/<ns>/` (pipeline root and Argo's logs), and nothing of another namespace's.
  */
-export function artifactGrant(mode: PipelinesMode, namespace: string): ArtifactGrant {
-  const bucket = OBJECT_STORE.buckets.artifacts;
-  return mode === 'multi-user'
-    ? { namespace, bucket, prefix: namespacePrefix(namespace), readOnly: false }
-    : { namespace, bucket, prefix: namespacePrefix(NAMESPACES.kubeflow), readOnly: true };
+export function artifactGrant(namespace: string): ArtifactGrant {
+  return { namespace, bucket: OBJECT_STORE.buckets.artifacts, prefix: namespacePrefix(namespace) };
 }
 
 /**
- * The grants to register: one per user namespace, in both modes. Which namespaces hold a key is not
- * decided by what is declared in them: a notebook started from the web app reads artifacts as much
- * as a declared TensorBoard does, so every user namespace gets one; the mode decides what it opens.
+ * The grants to register: one per user namespace. Which namespaces hold a key is not decided by what
+ * is declared in them: a notebook started from the web app reads artifacts as much as a declared
+ * TensorBoard does, so every user namespace gets one.
  */
-export function artifactGrants(mode: PipelinesMode, userNamespaces: readonly string[]): ArtifactGrant[] {
-  return userNamespaces.map((ns) => artifactGrant(mode, ns));
+export function artifactGrants(userNamespaces: readonly string[]): ArtifactGrant[] {
+  return userNamespaces.map(artifactGrant);
 }
 
 /** `s3://<bucket>/<grant prefix>`, for messages. */
@@ -55,8 +45,5 @@ export function outsideGrant(bucket: string, prefix: string, grant: ArtifactGran
   const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   if (folder.split('/').some((s) => s === '.' || s === '..')) return `${where} has "." or ".." segments: name the folder as stored`;
   if (bucket === grant.bucket && folder.startsWith(grant.prefix)) return undefined;
-  const why = grant.readOnly
-    ? 'single-user mode: runs write there, and the key is read-only'
-    : 'multi-user mode: each namespace\'s key opens its own prefix only';
-  return `${where} is outside what namespace ${grant.namespace}'s object-store key may read; expected a folder under ${grantUrl(grant)} (${why})`;
+  return `${where} is outside what namespace ${grant.namespace}'s object-store key may read; expected a folder under ${grantUrl(grant)} (each namespace's key opens its own prefix only)`;
 }

@@ -23,14 +23,12 @@ export interface ArtifactUsersProps {
 const KEY_BYTES = 16;
 const SECRET_BYTES = 24;
 
-/** What a read-only key may do with objects under its prefix: get them, nothing else. */
-const READ_ACTIONS = ['s3:GetObject'];
-/** What a read-write key may do besides: write, delete, and finish or abandon multipart uploads. */
-const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+/** What a key may do with objects under its prefix: read, write, delete, finish or abandon multipart uploads. */
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
 
 /**
  * The policy of one namespace's key: objects under its grant's prefix only (IAM policy grammar), read
- * and written, or only read. MinIO and SeaweedFS both evaluate it as AWS does, the listing limited by
+ * and written. MinIO and SeaweedFS both evaluate it as AWS does, the listing limited by
  * the `s3:prefix` condition.
  */
 export function artifactPolicy(grant: ArtifactGrant): object {
@@ -38,7 +36,7 @@ export function artifactPolicy(grant: ArtifactGrant): object {
   return {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: [...READ_ACTIONS, ...(grant.readOnly ? [] : WRITE_ACTIONS)], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
+      { Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] },
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
       { Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: [`arn:aws:s3:::${bucket}`] },
     ],
@@ -54,10 +52,9 @@ export const USER_PODS_TO_STORE = 'object-store-user-namespaces';
 
 /**
  * Per-namespace object-store credentials: `mlpipeline-minio-artifact` in each namespace of `grants`
- * (what the launcher and Argo's executor read there in multi-user runs, and notebooks and s3://
- * TensorBoards in either mode), generated in the cluster, never rendered, never the root key, limited by the store to
- * the grant: multi-user `private-artifacts/<ns>/` read-write, so one user's steps cannot read
- * another's artifacts; single-user the runs' `private-artifacts/kubeflow/`, read-only. A Job in the
+ * (what the launcher and Argo's executor read there in runs, and notebooks and s3:// TensorBoards),
+ * generated in the cluster, never rendered, never the root key, limited by the store to the grant:
+ * `private-artifacts/<ns>/` read-write, so one user's steps cannot read another's artifacts. A Job in the
  * store's namespace registers each key with the root key: MinIO users and policies (`mc admin`),
  * SeaweedFS identities (its IAM API). Every pod of such a namespace may then reach the store: what it
  * can do there is what its namespace's key allows.
@@ -90,7 +87,7 @@ export class ArtifactUsers extends Construct {
       const ns = grant.namespace;
       const vars = { ak: rendered[i].akVar, sk: `USER_${i}_SK` };
       lines.push(...(store.kind === 'minio' ? minioLines : seaweedfsLines)(grant, vars));
-      lines.push(`echo "namespace ${ns}: key limited to ${grant.bucket}/${grant.prefix}${grant.readOnly ? ', read-only' : ''}"`);
+      lines.push(`echo "namespace ${ns}: key limited to ${grant.bucket}/${grant.prefix}"`);
       const ref = { name: storeSideSecret(ns), keys: OBJECT_STORE.secret.keys };
       return [secretEnv(vars.ak, ref, 'accesskey'), secretEnv(vars.sk, ref, 'secretkey')];
     });

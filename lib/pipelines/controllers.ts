@@ -4,13 +4,11 @@ import { PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platfor
 import { Grant, type AccessCheck, type Rule } from './access';
 import { ARGO, KFP } from './constants';
 import type { InstallConfig } from './install-config';
-import type { PipelinesMode } from './mode';
 
 export interface PipelineControllersProps {
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
   readonly installConfig: InstallConfig;
-  readonly mode: PipelinesMode;
   /** `ml-pipeline` (the guard): both controllers report to the API server with a projected token. */
   readonly api: Endpoint[];
 }
@@ -27,8 +25,8 @@ function tokenVolume(name: string): k8s.Volume {
 
 /**
  * The persistence agent (copies Workflow and ScheduledWorkflow status into the run history) and
- * the scheduled workflow controller (turns ScheduledWorkflows into Workflows). Single-user: they
- * watch `kubeflow` with a Role; multi-user: the whole cluster (NAMESPACE=""), as upstream.
+ * the scheduled workflow controller (turns ScheduledWorkflows into Workflows). They watch the whole
+ * cluster (NAMESPACE=""), as upstream's multi-user install: runs happen in users' namespaces.
  */
 export class PipelineControllers extends Construct {
   public readonly access: AccessCheck[];
@@ -36,11 +34,8 @@ export class PipelineControllers extends Construct {
   constructor(scope: Construct, id: string, props: PipelineControllersProps) {
     super(scope, id);
     const { namespace, policy, installConfig: cfg } = props;
-    const multiUser = props.mode === 'multi-user';
-    const watchNamespace: k8s.EnvVar = multiUser
-      ? { name: 'NAMESPACE', value: '' }
-      : { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } };
-    const where = multiUser ? 'cluster' as const : [namespace];
+    const watchNamespace: k8s.EnvVar = { name: 'NAMESPACE', value: '' };
+    const where = 'cluster' as const;
 
     const agentToken = 'persistenceagent-sa-token';
     // The agent serves no health endpoint: its probes check that its process is still there.
@@ -74,11 +69,9 @@ export class PipelineControllers extends Construct {
       { apiGroups: [ARGO.group], resources: ['workflows'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: ['get', 'list', 'watch'] },
       // Checked by the API server (SubjectAccessReview) when the agent reports.
-      ...(multiUser ? [
-        { apiGroups: [KFP.rbacGroup], resources: ['runs'], verbs: ['reportMetrics', 'readArtifact'] },
-        { apiGroups: [KFP.rbacGroup], resources: ['workflows', 'scheduledworkflows'], verbs: ['report'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
-      ] : []),
+      { apiGroups: [KFP.rbacGroup], resources: ['runs'], verbs: ['reportMetrics', 'readArtifact'] },
+      { apiGroups: [KFP.rbacGroup], resources: ['workflows', 'scheduledworkflows'], verbs: ['report'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
     ];
     new Grant(this, 'AgentAccess', { name: KFP.persistenceAgent, serviceAccount: agent, rules: agentRules, where });
 
@@ -116,18 +109,15 @@ export class PipelineControllers extends Construct {
       { apiGroups: [ARGO.group], resources: ['workflows'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'] },
       { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows', 'scheduledworkflows/finalizers'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-      ...(multiUser ? [
-        { apiGroups: [KFP.rbacGroup], resources: ['runs'], verbs: ['create'] },
-        { apiGroups: [KFP.rbacGroup], resources: ['pipelines'], verbs: ['get'] },
-      ] : []),
+      { apiGroups: [KFP.rbacGroup], resources: ['runs'], verbs: ['create'] },
+      { apiGroups: [KFP.rbacGroup], resources: ['pipelines'], verbs: ['get'] },
     ];
     new Grant(this, 'SwfAccess', { name: KFP.scheduledWorkflow, serviceAccount: swf, rules: swfRules, where });
 
-    const scope1 = multiUser ? undefined : namespace;
     this.access = [
       {
         serviceAccount: agent,
-        allowed: [{ verb: 'watch', resource: 'workflows.argoproj.io', namespace: scope1 }, { verb: 'list', resource: 'scheduledworkflows.kubeflow.org', namespace: scope1 }],
+        allowed: [{ verb: 'watch', resource: 'workflows.argoproj.io' }, { verb: 'list', resource: 'scheduledworkflows.kubeflow.org' }],
         denied: [
           { verb: 'create', resource: 'workflows.argoproj.io', namespace },
           { verb: 'get', resource: 'secrets', namespace },
@@ -136,7 +126,7 @@ export class PipelineControllers extends Construct {
       },
       {
         serviceAccount: swf,
-        allowed: [{ verb: 'create', resource: 'workflows.argoproj.io', namespace: scope1 }, { verb: 'update', resource: 'scheduledworkflows.kubeflow.org', namespace: scope1 }],
+        allowed: [{ verb: 'create', resource: 'workflows.argoproj.io' }, { verb: 'update', resource: 'scheduledworkflows.kubeflow.org' }],
         denied: [
           { verb: 'get', resource: 'secrets', namespace },
           { verb: 'create', resource: 'pods', namespace },

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Database, ObjectStore } from '../data';
 import { gpuPlacement } from '../gpu';
 import { Route, type Gateway } from '../gateway';
-import { declareConnection, IngressAllow, NAMESPACES, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
+import { declareConnection, IngressAllow, type MicroflowNamespace, type Peer, type WorkloadPolicy } from '../platform';
 import type { AccessCheck } from './access';
 import { ApiGuard } from './api-guard';
 import { ApiServer } from './api-server';
@@ -16,7 +16,6 @@ import { PipelineControllers } from './controllers';
 import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
 import { InstallConfig } from './install-config';
 import { Metadata } from './metadata';
-import { pipelinesMode, type PipelinesMode } from './mode';
 import { RunNamespace } from './run-namespace';
 import { PipelinesUi } from './ui';
 import { PipelineUserRoles } from './user-roles';
@@ -24,7 +23,6 @@ import type { UserNamespace } from '../users';
 
 export * from './access';
 export * from './constants';
-export * from './mode';
 export * from './crds';
 export * from './argo';
 export * from './install-config';
@@ -48,7 +46,7 @@ export interface PipelinesChartProps {
   readonly store: ObjectStore;
   /** The gateway the UI is routed on (`/pipeline/`). */
   readonly gateway: Gateway;
-  /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
+  /** Users' namespaces: each user's runs happen in theirs, and their notebooks call the API from there. */
   readonly users: readonly UserNamespace[];
 }
 
@@ -62,7 +60,6 @@ export interface PipelinesChartProps {
  */
 export class PipelinesChart extends Chart {
   public static readonly COMPONENT = 'pipelines';
-  public readonly mode: PipelinesMode;
   /** Namespaces runs happen in. */
   public readonly runNamespaces: string[];
   /** Every ServiceAccount's allowed and denied actions, for the control-plane `can-i` matrix. */
@@ -70,7 +67,7 @@ export class PipelinesChart extends Chart {
   public readonly api: ApiGuard;
   public readonly ui: PipelinesUi;
   public readonly crdNames: string[];
-  /** Multi-user: whether the object store limits each user's key to their prefix (both stores do). */
+  /** Whether the object store limits each user's key to their prefix (both stores do). */
   public readonly artifactsIsolated: boolean = false;
   /** The user namespaces holding an object-store key, and what each key opens. */
   public readonly artifactGrants: readonly ArtifactGrant[];
@@ -79,23 +76,23 @@ export class PipelinesChart extends Chart {
     super(scope, id);
     const { config, policy, database, store } = props;
     const namespace = props.namespace.name;
-    this.mode = pipelinesMode(config);
     const users = props.users;
-    if (this.mode === 'multi-user' && users.length === 0) {
-      throw new Error('pipelines: multi-user mode needs at least one user (config `users`); set pipelines.mode to "single-user" or add users');
-    }
+    // Multi-user always (MULTIUSER=true): runs happen in their user's namespace, never in the
+    // platform's, where a run could borrow the platform's ServiceAccounts, Secrets and labels
+    // (docs/security.md, path 3). One user is one namespace.
+    if (users.length === 0) throw new Error('pipelines: runs happen in users\' namespaces, and there are no users (config `users`)');
     if (users.some((u) => u.namespace === namespace)) throw new Error(`pipelines: a user namespace cannot be "${namespace}"`);
-    this.runNamespaces = this.mode === 'single-user' ? [namespace] : users.map((u) => u.namespace);
+    this.runNamespaces = users.map((u) => u.namespace);
     const runPeers: Peer[] = this.runNamespaces.map((ns) => ({ namespace: ns, podLabels: KFP.stepPodLabel }));
 
     const crds = new ArgoCrds(this, 'ArgoCrds');
     new ScheduledWorkflowCrd(this, 'ScheduledWorkflowCrd');
     this.crdNames = [...crds.names, 'scheduledworkflows.kubeflow.org'];
 
-    const installConfig = new InstallConfig(this, 'InstallConfig', { namespace, database, store, mode: this.mode, stepRunAsUser: config.pipelines.stepRunAsUser });
+    const installConfig = new InstallConfig(this, 'InstallConfig', { namespace, database, store, stepRunAsUser: config.pipelines.stepRunAsUser });
     const metadata = new Metadata(this, 'Metadata', { namespace, policy, database, installConfig, stepPods: runPeers });
     const server = new ApiServer(this, 'ApiServer', {
-      namespace, policy, database, store, installConfig, mode: this.mode, runNamespaces: this.runNamespaces, metadata: metadata.address,
+      namespace, policy, database, store, installConfig, runNamespaces: this.runNamespaces, metadata: metadata.address,
     });
     // Notebooks (in users' namespaces) and step pods (driver, launcher: gRPC cache) call `ml-pipeline`.
     const callers: Peer[] = [...runPeers, ...users.map((u) => u.peer)];
@@ -106,9 +103,9 @@ export class PipelinesChart extends Chart {
       ports: ['http', 'grpc'],
       from: [{ podLabels: server.http.clientLabels }],
     });
-    const controllers = new PipelineControllers(this, 'Controllers', { namespace, policy, installConfig, mode: this.mode, api: [this.api.http, this.api.grpc] });
+    const controllers = new PipelineControllers(this, 'Controllers', { namespace, policy, installConfig, api: [this.api.http, this.api.grpc] });
     this.ui = new PipelinesUi(this, 'Ui', {
-      namespace, policy, mode: this.mode, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
+      namespace, policy, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
     });
     new Route(this, 'UiRoute', { gateway: props.gateway, name: KFP.ui, prefix: KFP.uiPrefix, to: this.ui.service, port: 'http', timeout: '600s' });
     const argo = new ArgoController(this, 'Argo', {
@@ -129,13 +126,11 @@ export class PipelinesChart extends Chart {
       }
     }
 
-    if (this.mode === 'multi-user') new PipelineUserRoles(this, 'UserRoles');
-    // artifactGrant (also read by configuration validation) knows single-user runs write under kubeflow's prefix.
-    if (this.mode === 'single-user' && namespace !== NAMESPACES.kubeflow) throw new Error(`pipelines: single-user runs must happen in "${NAMESPACES.kubeflow}", not "${namespace}"`);
-    this.artifactGrants = artifactGrants(this.mode, users.map((u) => u.namespace));
+    new PipelineUserRoles(this, 'UserRoles');
+    this.artifactGrants = artifactGrants(users.map((u) => u.namespace));
     if (this.artifactGrants.length) {
       const isolated = new ArtifactUsers(this, 'ArtifactUsers', { namespace, policy, store, grants: this.artifactGrants }).isolated;
-      this.artifactsIsolated = this.mode === 'multi-user' && isolated;
+      this.artifactsIsolated = isolated;
     }
     const runs = this.runNamespaces.map((ns) => new RunNamespace(this, `Run-${ns}`, { namespace: ns, store, metadata: metadata.address }));
     this.access.push(...argo.access, ...server.access, ...controllers.access, ...this.ui.access, ...runs.map((r) => r.access));

@@ -2,13 +2,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Database, ObjectStore } from '../data';
 import { IDENTITY_HEADERS, KFP, KFP_VERSION } from './constants';
-import type { PipelinesMode } from './mode';
 
 export interface InstallConfigProps {
   readonly namespace: string;
   readonly database: Database;
   readonly store: ObjectStore;
-  readonly mode: PipelinesMode;
   /** UID step containers run as (defaultSecurityContextRunAsUser). */
   readonly stepRunAsUser: number;
 }
@@ -44,7 +42,8 @@ export class InstallConfig extends Construct {
       defaultSecurityContextRunAsUser: String(props.stepRunAsUser),
       defaultSecurityContextRunAsGroup: String(props.stepRunAsUser),
       defaultSecurityContextRunAsNonRoot: 'true',
-      ...(props.mode === 'multi-user' ? { USERID_HEADER: IDENTITY_HEADERS.userId, USERID_PREFIX: '' } : {}),
+      USERID_HEADER: IDENTITY_HEADERS.userId,
+      USERID_PREFIX: '',
     };
     new k8s.KubeConfigMap(this, 'Resource', { metadata: { name: this.name, namespace: props.namespace }, data: this.data });
   }

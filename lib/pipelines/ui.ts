@@ -4,12 +4,10 @@ import { secretEnv, type ObjectStore } from '../data';
 import { MicroflowService, PolicyDeployment, type Endpoint, type WorkloadPolicy } from '../platform';
 import { Grant, type AccessCheck } from './access';
 import { ARGO, ARGO_KEY_FORMAT, IDENTITY_HEADERS, KFP } from './constants';
-import type { PipelinesMode } from './mode';
 
 export interface PipelinesUiProps {
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
-  readonly mode: PipelinesMode;
   /** The API server itself: the UI forwards the gateway's identity header to it. */
   readonly api: Endpoint;
   readonly metadataEnvoy: Endpoint;
@@ -30,7 +28,6 @@ export class PipelinesUi extends Construct {
   constructor(scope: Construct, id: string, props: PipelinesUiProps) {
     super(scope, id);
     const { namespace, policy, store, api, metadataEnvoy } = props;
-    const multiUser = props.mode === 'multi-user';
     const env: k8s.EnvVar[] = [
       { name: 'ML_PIPELINE_SERVICE_HOST', value: api.service.host },
       { name: 'ML_PIPELINE_SERVICE_PORT', value: String(api.service.port(api.port).port) },
@@ -50,12 +47,10 @@ export class PipelinesUi extends Construct {
       // No visualization server or viewer controller here (see README "Pipelines: what is left out").
       { name: 'ALLOW_CUSTOM_VISUALIZATIONS', value: 'false' },
       { name: 'FRONTEND_SERVER_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      ...(multiUser ? [
-        { name: 'ENABLE_AUTHZ', value: 'true' },
-        { name: 'DEPLOYMENT', value: 'KUBEFLOW' },
-        { name: 'KUBEFLOW_USERID_HEADER', value: IDENTITY_HEADERS.userId },
-        { name: 'KUBEFLOW_USERID_PREFIX', value: '' },
-      ] : []),
+      { name: 'ENABLE_AUTHZ', value: 'true' },
+      { name: 'DEPLOYMENT', value: 'KUBEFLOW' },
+      { name: 'KUBEFLOW_USERID_HEADER', value: IDENTITY_HEADERS.userId },
+      { name: 'KUBEFLOW_USERID_PREFIX', value: '' },
     ];
     const deployment = new PolicyDeployment(this, 'Deployment', {
       name: KFP.ui,

@@ -3,8 +3,8 @@
  * scripts/pipelines/build-workflow-controller.sh) runs natively against the control plane with the
  * rendered Deployment's command line and the rendered ConfigMap, authenticated with a token of its
  * own ServiceAccount (so its RBAC is what is tested). A Workflow shaped like what KFP 2.17's API
- * server emits is submitted as the API server's ServiceAccount, in the run namespace of the mode
- * (kubeflow single-user, a user's namespace multi-user), and must succeed on the KWOK nodes.
+ * server emits is submitted as the API server's ServiceAccount, in a user's namespace (where runs
+ * happen), and must succeed on the KWOK nodes.
  * KWOK runs no container, so this test plays kubelet and Argo's executor: when a step pod runs, it
  * reports the step's outputs as the executor does (a WorkflowTaskResult, created as the step's
  * `pipeline-runner` ServiceAccount) and marks the pod Succeeded.
@@ -76,7 +76,7 @@ afterAll(async () => {
   // What it asked can-i about and went without (Namespaces, ClusterWorkflowTemplates), for the record.
   const without = controllerLog.split('\n').filter((l) => /unable to get permissions|doesn't have RBAC access/i.test(l));
   summary.push(...without.map((l) => `goes without: ${l.replace(/^.*?(msg=|"msg":)/, '').slice(0, 200)}`));
-  console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile}, ${s?.stack.pipelines.mode})`, ...summary].join('\n'));
+  console.log([`== Argo workflow-controller ${ARGO.controller} natively (${s?.profile})`, ...summary].join('\n'));
 });
 
 /** Holds an exclusive flock on `file` until the returned process's stdin is closed. */
@@ -181,11 +181,7 @@ test('a Workflow shaped like KFP 2.17 emits succeeds in every run namespace, as 
   expect(controllerLog).not.toMatch(/forbidden/i);
 }, 1_200_000);
 
-test('multi-user: a Workflow outside the run namespaces gets no pod: the API server refuses the controller there', async () => {
-  if (s.stack.pipelines.mode !== 'multi-user') {
-    summary.push('single-user: the controller runs --namespaced and watches kubeflow only');
-    return;
-  }
+test('a Workflow outside the run namespaces gets no pod: the API server refuses the controller there', async () => {
   const ns = 'default';
   expect(s.stack.pipelines.runNamespaces).not.toContain(ns);
   const name = 'outside-run-namespaces';

@@ -1,8 +1,8 @@
 /**
- * s3:// TensorBoards and the object-store key they read with, in both pipeline modes: the Secret the
- * sync container reads is generated in the TensorBoard's namespace from that namespace's own key
- * (never the root key), registered read-only in single-user mode and read-write on the namespace's
- * own prefix in multi-user mode; `logs` the key cannot read fail validation, naming the field.
+ * s3:// TensorBoards and the object-store key they read with: the Secret the sync container reads is
+ * generated in the TensorBoard's namespace from that namespace's own key (never the root key),
+ * registered read-write on the namespace's own prefix; `logs` the key cannot read fail validation,
+ * naming the field.
  */
 import { ConfigError } from '../../lib/config';
 import { Minio, OBJECT_STORE } from '../../lib/data';
@@ -13,18 +13,18 @@ import { constructHarness, exampleConfig, find, podSpecOf, rendered, variantConf
 
 const ROOT = OBJECT_STORE.secret.name;
 
-/** One render per mode × store, each with one s3:// TensorBoard `runs` under what its owner's key opens. */
+/** One render per user count × store, each with one s3:// TensorBoard `runs` under what its owner's key opens. */
 const CASES = {
-  'single-user, minio': { config: () => variantConfig('laptop with an s3 TensorBoard'), ns: 'you-microflow-local' },
-  'single-user, seaweedfs': {
-    config: () => exampleConfig('laptop', { objectStore: 'seaweedfs', tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: 's3://mlpipeline/private-artifacts/kubeflow/' }] }),
+  'one user, minio': { config: () => variantConfig('laptop with an s3 TensorBoard'), ns: 'you-microflow-local' },
+  'one user, seaweedfs': {
+    config: () => exampleConfig('laptop', { objectStore: 'seaweedfs', tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: 's3://mlpipeline/private-artifacts/you-microflow-local/' }] }),
     ns: 'you-microflow-local',
   },
-  'multi-user, minio': {
+  'two users, minio': {
     config: () => exampleConfig('cluster', { tensorboards: [{ name: 'runs', owner: 'alice@example.org', logs: 's3://mlpipeline/private-artifacts/alice-example-org/v2' }] }),
     ns: 'alice-example-org',
   },
-  'multi-user, seaweedfs': { config: () => variantConfig('laptop with seaweedfs'), ns: 'ann-microflow-local' },
+  'two users, seaweedfs': { config: () => variantConfig('laptop with seaweedfs'), ns: 'ann-microflow-local' },
 } as const;
 type CaseName = keyof typeof CASES;
 const NAMES = Object.keys(CASES) as CaseName[];
@@ -55,17 +55,16 @@ test.each(NAMES)('%s: the sync container reads the Secret generated in the Tenso
   expect(readable).not.toContain('*');
 });
 
-test.each(NAMES)('%s: the key is registered read-only on the runs\' prefix (single-user) or read-write on its own (multi-user)', (name) => {
+test.each(NAMES)('%s: the key is registered read-write on the namespace\'s own prefix', (name) => {
   const { ns } = CASES[name];
   const { objects } = rendered(CASES[name].config());
-  const single = name.startsWith('single');
-  const prefix = single ? 'private-artifacts/kubeflow/' : `private-artifacts/${ns}/`;
+  const prefix = `private-artifacts/${ns}/`;
   expect(registeredPolicy(objects, ns)).toEqual({
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
-        Action: single ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         Resource: [`arn:aws:s3:::mlpipeline/${prefix}*`],
       },
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::mlpipeline'], Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
@@ -88,7 +87,7 @@ describe('logs the owner\'s key cannot read fail validation, naming the TensorBo
     }
   };
 
-  test('multi-user: outside the namespace\'s own prefix (another folder, another user, a look-alike, another bucket, dot segments)', () => {
+  test('outside the namespace\'s own prefix (another folder, another user, a look-alike, another bucket, dot segments)', () => {
     const ok = ['s3://mlpipeline/private-artifacts/alice-example-org', 's3://mlpipeline/private-artifacts/alice-example-org/v2/artifacts/x/'];
     const bad = [
       's3://mlpipeline/tensorboard/alice/run-1',
@@ -97,7 +96,7 @@ describe('logs the owner\'s key cannot read fail validation, naming the TensorBo
       's3://microflow-backups/private-artifacts/alice-example-org/',
       's3://mlpipeline',
     ];
-    const expected = 'multi-user mode: each namespace\'s key opens its own prefix only';
+    const expected = 'each namespace\'s key opens its own prefix only';
     expect(problems('cluster', [...ok, ...bad], 'alice@example.org')).toEqual(bad.map((logs, i) =>
       `tensorboards.${i + ok.length}.logs: TensorBoard "tb${i + ok.length}" (owner alice@example.org): ${logs} is outside what namespace alice-example-org's object-store key may read; expected a folder under s3://mlpipeline/private-artifacts/alice-example-org/ (${expected})`));
     expect(problems('cluster', ['s3://mlpipeline/private-artifacts/alice-example-org/../bob/'], 'alice@example.org')).toEqual([
@@ -105,11 +104,11 @@ describe('logs the owner\'s key cannot read fail validation, naming the TensorBo
     ]);
   });
 
-  test('single-user: outside the runs\' prefix (another bucket, the user namespace\'s prefix), with the read-only reason', () => {
-    expect(problems('laptop', ['s3://mlpipeline/private-artifacts/kubeflow/v2/artifacts', 'pvc://scratch-workspace/logs'], 'you@microflow.local')).toEqual([]);
-    const bad = ['s3://microflow-backups/mysql/', 's3://mlpipeline/private-artifacts/you-microflow-local/'];
+  test('one user: the runs\' prefix of kubeflow (where single-user runs wrote) is outside too', () => {
+    expect(problems('laptop', ['s3://mlpipeline/private-artifacts/you-microflow-local/v2/artifacts', 'pvc://scratch-workspace/logs'], 'you@microflow.local')).toEqual([]);
+    const bad = ['s3://microflow-backups/mysql/', 's3://mlpipeline/private-artifacts/kubeflow/'];
     expect(problems('laptop', bad, 'you@microflow.local')).toEqual(bad.map((logs, i) =>
-      `tensorboards.${i}.logs: TensorBoard "tb${i}" (owner you@microflow.local): ${logs} is outside what namespace you-microflow-local's object-store key may read; expected a folder under s3://mlpipeline/private-artifacts/kubeflow/ (single-user mode: runs write there, and the key is read-only)`));
+      `tensorboards.${i}.logs: TensorBoard "tb${i}" (owner you@microflow.local): ${logs} is outside what namespace you-microflow-local's object-store key may read; expected a folder under s3://mlpipeline/private-artifacts/you-microflow-local/ (each namespace's key opens its own prefix only)`));
   });
 });
 
@@ -120,7 +119,7 @@ test('the construct refuses s3:// logs where no key is generated, or outside the
     new TensorBoard(chart, 'tb', { tensorboard: { name: 'runs', owner: 'you@microflow.local', logs }, namespace: 'you-microflow-local', policy, store, grant });
   };
   expect(make('s3://mlpipeline/private-artifacts/kubeflow/')).toThrow('TensorBoard "runs" (owner you@microflow.local): s3:// logs need an object-store key in namespace you-microflow-local, and none is generated there');
-  expect(make('s3://mlpipeline/other/', artifactGrant('single-user', 'you-microflow-local'))).toThrow(/TensorBoard "runs" .*s3:\/\/mlpipeline\/other\/ is outside .*s3:\/\/mlpipeline\/private-artifacts\/kubeflow\//);
-  expect(make('s3://mlpipeline/private-artifacts/kubeflow/', artifactGrant('single-user', 'you-microflow-local'))).not.toThrow();
+  expect(make('s3://mlpipeline/other/', artifactGrant('you-microflow-local'))).toThrow(/TensorBoard "runs" .*s3:\/\/mlpipeline\/other\/ is outside .*s3:\/\/mlpipeline\/private-artifacts\/you-microflow-local\//);
+  expect(make('s3://mlpipeline/private-artifacts/you-microflow-local/', artifactGrant('you-microflow-local'))).not.toThrow();
   expect(make('pvc://scratch-workspace/logs')).not.toThrow();
 });

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { RESERVED_NAMESPACES, type Config } from '../../lib/config';
-import { ARGO, ARGO_RBAC, INFORMER_RULES, KFP, pipelinesMode } from '../../lib/pipelines';
+import { ARGO, ARGO_RBAC, INFORMER_RULES, KFP } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { buildStack } from '../../lib/stack';
 import { exampleConfig, find, rendered, ROOT, type K8sObject } from '../support/stack';
@@ -51,7 +51,6 @@ const CONFIGS: [string, () => Config][] = [
   ['gpu-workstation', () => exampleConfig('gpu-workstation')],
   ['cluster', () => exampleConfig('cluster')],
   ['cluster with three users', multi3],
-  ['laptop forced multi-user', () => exampleConfig('laptop', { pipelines: { mode: 'multi-user' } })],
 ];
 
 function subject(config: Config) {
@@ -59,7 +58,7 @@ function subject(config: Config) {
   const controller = find(objects, 'Deployment', ARGO.controller, NAMESPACES.kubeflow) as any;
   // Where runs happen, as the render says it: the namespaces that got the launcher's ConfigMap.
   const runNamespaces = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === KFP.launcherConfigMap).map((o) => o.metadata.namespace!).sort();
-  return { objects, grants: controllerGrants(objects), args: controller.spec.template.spec.containers[0].args as string[], runNamespaces, mode: pipelinesMode(config) };
+  return { objects, grants: controllerGrants(objects), args: controller.spec.template.spec.containers[0].args as string[], runNamespaces };
 }
 
 describe.each(CONFIGS)('%s', (_, config) => {
@@ -72,10 +71,9 @@ describe.each(CONFIGS)('%s', (_, config) => {
   });
 
   test('pods are started, deleted, patched and entered in each run namespace, and nowhere else', () => {
-    const { grants, runNamespaces, mode } = subject(config());
+    const { grants, runNamespaces } = subject(config());
     expect(runNamespaces.length).toBeGreaterThan(0);
-    if (mode === 'single-user') expect(runNamespaces).toEqual([NAMESPACES.kubeflow]);
-    else expect(runNamespaces).not.toContain(NAMESPACES.kubeflow);
+    expect(runNamespaces).not.toContain(NAMESPACES.kubeflow);
     for (const ns of runNamespaces) {
       for (const [verb, resource] of [['create', 'pods'], ['delete', 'pods'], ['patch', 'pods'], ['create', 'pods/exec'], ['update', 'workflows.argoproj.io'], ['deletecollection', 'workflowtaskresults.argoproj.io']]) {
         expect({ ns, verb, resource, allowed: can(grants, verb, resource, ns) }).toEqual({ ns, verb, resource, allowed: true });
@@ -90,16 +88,15 @@ describe.each(CONFIGS)('%s', (_, config) => {
     expect([...scopes].sort()).toEqual([...new Set([...runNamespaces, NAMESPACES.kubeflow])].sort());
   });
 
-  test('its informers read where it watches: every namespace multi-user, its own single-user (--namespaced)', () => {
-    const { grants, args, runNamespaces, mode } = subject(config());
+  test('its informers read where it watches: every namespace (never --namespaced)', () => {
+    const { grants, args, runNamespaces } = subject(config());
     const watched = INFORMER_RULES.flatMap((r) => r.resources.map((res) => (r.apiGroups[0] ? `${res}.${r.apiGroups[0]}` : res)));
     expect(watched).toEqual(expect.arrayContaining(['pods', 'configmaps', 'workflows.argoproj.io', 'workflowtaskresults.argoproj.io']));
-    const where = mode === 'single-user' ? [NAMESPACES.kubeflow] : [undefined, ...runNamespaces];
+    const where = [undefined, ...runNamespaces];
     for (const resource of watched) {
       for (const ns of where) for (const verb of ['list', 'watch']) expect({ resource, ns, verb, allowed: can(grants, verb, resource, ns) }).toEqual({ resource, ns, verb, allowed: true });
     }
-    expect(args.includes('--namespaced')).toBe(mode === 'single-user');
-    if (mode === 'single-user') expect(grants.filter((g) => g.scope === 'cluster')).toEqual([]);
+    expect(args).not.toContain('--namespaced');
     expect(can(grants, 'get', 'secrets', NAMESPACES.kubeflow) || can(grants, 'list', 'secrets')).toBe(false);
   });
 

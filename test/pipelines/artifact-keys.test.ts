@@ -1,29 +1,25 @@
 /**
- * Every user namespace holds an object-store key, in both pipeline modes, and may reach the store
- * with it: a notebook reads its runs' artifacts whether or not anything declared in the namespace
- * does (issue #8: a notebook's allows include the object store). The mode decides only what the key
- * opens: multi-user its own prefix read-write, single-user the runs' prefix read-only. What the keys
- * may do on a real store is test/pipelines/artifact-users.native.test.ts.
+ * Every user namespace holds an object-store key and may reach the store with it: a notebook reads
+ * its runs' artifacts whether or not anything declared in the namespace does (issue #8: a notebook's
+ * allows include the object store). The key opens the namespace's own prefix, read-write. What the
+ * keys may do on a real store is test/pipelines/artifact-users.native.test.ts.
  */
 import { OBJECT_STORE } from '../../lib/data';
-import { artifactGrants, pipelinesMode, USER_PODS_TO_STORE } from '../../lib/pipelines';
+import { artifactGrants, USER_PODS_TO_STORE } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { resolveUsers } from '../../lib/users';
 import { find, podSpecOf, rendered, VARIANTS, variantConfig } from '../support/stack';
 
-test('artifactGrants: one grant per user namespace, whatever is declared there; the mode sets the prefix and read-only', () => {
+test('artifactGrants: one grant per user namespace, whatever is declared there, on its own prefix', () => {
   const namespaces = ['a', 'b'];
-  expect(artifactGrants('single-user', namespaces)).toEqual(namespaces.map((namespace) =>
-    ({ namespace, bucket: OBJECT_STORE.buckets.artifacts, prefix: 'private-artifacts/kubeflow/', readOnly: true })));
-  expect(artifactGrants('multi-user', namespaces)).toEqual(namespaces.map((namespace) =>
-    ({ namespace, bucket: OBJECT_STORE.buckets.artifacts, prefix: `private-artifacts/${namespace}/`, readOnly: false })));
+  expect(artifactGrants(namespaces)).toEqual(namespaces.map((namespace) =>
+    ({ namespace, bucket: OBJECT_STORE.buckets.artifacts, prefix: `private-artifacts/${namespace}/` })));
 });
 
 describe.each(VARIANTS)('%s', (variant) => {
   const config = variantConfig(variant);
   const { objects } = rendered(config);
   const userNamespaces = resolveUsers(config).map((u) => u.namespace).sort();
-  const single = pipelinesMode(config) === 'single-user';
 
   test('every user namespace gets its own mlpipeline-minio-artifact, copied from its store-side key (never the root key)', () => {
     const generator = find(objects, 'Job', 'pipelines-artifact-secrets', NAMESPACES.kubeflow);
@@ -33,12 +29,10 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(inUserNamespaces).toEqual(userNamespaces.map((ns) => `${ns}/${OBJECT_STORE.secret.name}`));
   });
 
-  test(`the registration Job limits each key to ${single ? 'the runs\' prefix, read-only' : 'its own prefix'}`, () => {
+  test('the registration Job limits each key to its own prefix', () => {
     const script: string = podSpecOf(find(objects, 'Job', 'pipelines-artifact-users', NAMESPACES.kubeflow)).containers[0].command[2];
     const lines = script.split('\n').filter((l) => l.startsWith('echo "namespace ')).sort();
-    expect(lines).toEqual(userNamespaces.map((ns) => single
-      ? `echo "namespace ${ns}: key limited to mlpipeline/private-artifacts/kubeflow/, read-only"`
-      : `echo "namespace ${ns}: key limited to mlpipeline/private-artifacts/${ns}/"`));
+    expect(lines).toEqual(userNamespaces.map((ns) => `echo "namespace ${ns}: key limited to mlpipeline/private-artifacts/${ns}/"`));
   });
 
   test('the store admits any pod of every user namespace, and of no other namespace', () => {

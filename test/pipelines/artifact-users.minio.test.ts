@@ -55,7 +55,7 @@ test('stale keys are revoked on the next run; hand-made users and policies stay;
     policies: [artifactUser(A), artifactUser(B), 'my-policy'].sort(),
   });
 
-  // Ben is removed (ann alone: single-user, read-only on the runs' prefix), ann's Secret re-made with a new key.
+  // Ben is removed (ann alone), ann's Secret re-made with a new key.
   const next = { [A]: { ak: 'a2aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', sk: 'sa2' } };
   r = runScript(job(['ann@microflow.local']), work, keys(next));
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
@@ -71,9 +71,9 @@ test('stale keys are revoked on the next run; hand-made users and policies stay;
     `MinIO user shared-reader: ${artifactUser(A)} detached`,
   ]);
   for (const secret of ['sa1', 'sa2', 'sb1']) expect(r.stdout).not.toContain(secret);
-  // The grant was replaced, not merged: read-only on the runs' prefix, nothing of ann's own.
-  expect(JSON.stringify(policyDoc(artifactUser(A)))).not.toContain(`private-artifacts/${A}/`);
-  expect(policyDoc(artifactUser(A)).Statement[0].Action).toEqual(['s3:GetObject']);
+  // Ann's grant is unchanged: her own prefix, read-write, nothing of ben's.
+  expect(JSON.stringify(policyDoc(artifactUser(A)))).not.toContain(`private-artifacts/${B}/`);
+  expect(policyDoc(artifactUser(A)).Statement[0]).toMatchObject({ Action: expect.arrayContaining(['s3:GetObject', 's3:PutObject']), Resource: [`arn:aws:s3:::mlpipeline/private-artifacts/${A}/*`] });
 
   fs.rmSync(`${fakeState(work).s3}.calls`);
   r = runScript(job(['ann@microflow.local']), work, keys(next));

@@ -4,9 +4,9 @@
  * Job, then the rendered `pipelines-artifact-users` Job (its curl calls to SeaweedFS' IAM API run
  * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
  * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
- * Then the single-user render's Job registers, on the same server, the read-only key of its user
- * namespace: it lists and gets the runs' artifacts, and cannot put or delete; the README's notebook
- * example (examples/notebooks/read_artifacts.py) reads them with it.
+ * Then the one-user render's Job registers, on the same server, the key of its user namespace: it
+ * reads and writes its runs' artifacts and nothing else; the README's notebook example
+ * (examples/notebooks/read_artifacts.py) reads them with it.
  *
  * Native tier: needs `scripts/programs/build.sh seaweedfs s3-client` (test/native/tier.js).
  */
@@ -180,29 +180,30 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
     expect(withOld).toMatchObject({ ok: false, status: 403, code: 'SignatureDoesNotMatch' });
   });
 
-  test('single-user: the user namespace\'s key lists and gets the runs\' artifacts, and cannot put, delete or read anything else', async () => {
-    // The single-user render (one user, runs in kubeflow, nothing declared that reads the store): its
-    // Job registers one read-only key, on the same server (its identity's name differs from the two above).
+  test('one user: the namespace\'s key reads and writes its runs\' artifacts, and nothing else', async () => {
+    // The one-user render (runs in the user's namespace, nothing declared that reads the store): its
+    // Job registers one key, on the same server (its identity's name differs from the two above).
     const single = rendered(resolveConfig({ objectStore: 'seaweedfs' })).objects;
     const ns = 'you-microflow-local';
     const reader = { accessKey: hex(16), secretKey: hex(24) };
     const { output } = await runJob(single, { [storeSideSecret(ns)]: { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey } });
-    expect(output).toContain(`namespace ${ns}: key limited to ${BUCKET}/${namespacePrefix(NAMESPACES.kubeflow)}, read-only`);
+    expect(output).toContain(`namespace ${ns}: key limited to ${BUCKET}/${namespacePrefix(ns)}\n`);
     expect(output).not.toContain(reader.secretKey);
 
-    const runs = (name: string) => `${namespacePrefix(NAMESPACES.kubeflow)}v2/artifacts/run-1/${name}`;
-    // What a single-user run leaves behind (written with the root key, as the launcher does there).
+    const runs = (name: string) => `${namespacePrefix(ns)}v2/artifacts/run-1/${name}`;
+    // What a run leaves behind (written with the root key here; the launcher writes with this key).
     expect(run([
       { op: 'put', bucket: BUCKET, key: runs('events.out.tfevents.1'), body_hex: '0a' },
       { op: 'put', bucket: BUCKET, key: 'pipelines/uploaded.yaml', body_hex: '0b' },
     ]).every((r) => r.ok)).toBe(true);
     const r = as(reader);
     const results = run([
-      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(NAMESPACES.kubeflow), auth: r },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(ns), auth: r },
       { op: 'get', bucket: BUCKET, key: runs('events.out.tfevents.1'), auth: r },
-      { op: 'put', bucket: BUCKET, key: runs('planted'), body_hex: 'ee', auth: r },
-      { op: 'delete', bucket: BUCKET, key: runs('events.out.tfevents.1'), auth: r },
-      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(ns)}x`, body_hex: 'ee', auth: r },
+      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(ns)}scratch/x`, body_hex: 'ee', auth: r },
+      { op: 'delete', bucket: BUCKET, key: `${namespacePrefix(ns)}scratch/x`, auth: r },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(NAMESPACES.kubeflow), auth: r },
+      { op: 'put', bucket: BUCKET, key: `${namespacePrefix(NAMESPACES.kubeflow)}x`, body_hex: 'ee', auth: r },
       { op: 'get', bucket: BUCKET, key: 'pipelines/uploaded.yaml', auth: r },
       { op: 'list_objects', bucket: BUCKET, auth: r },
       { op: 'get', bucket: BUCKET, key: `${namespacePrefix(A)}run-1/model.bin`, auth: r },
@@ -210,13 +211,15 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
       { op: 'get', bucket: OBJECT_STORE.buckets.backups, key: 'mysql/dump.sql.gz', auth: r },
       { op: 'create_bucket', bucket: 'not-mine', auth: r },
       // The object is still there, unchanged: the refused delete and put did nothing.
-      { op: 'list_objects', bucket: BUCKET, prefix: `${namespacePrefix(NAMESPACES.kubeflow)}v2/` },
+      { op: 'list_objects', bucket: BUCKET, prefix: `${namespacePrefix(ns)}v2/` },
     ]);
     const denied = { ok: false, status: 403, code: 'AccessDenied' };
     expect(results.map((x) => (x.ok ? x : { ok: x.ok, status: x.status, code: x.code }))).toEqual([
       { ok: true, value: [runs('events.out.tfevents.1')] },
       { ok: true, value: '0a' },
-      denied, denied, denied, denied, denied, denied, denied, denied, denied,
+      { ok: true, value: null },
+      { ok: true, value: null },
+      denied, denied, denied, denied, denied, denied, denied, denied,
       { ok: true, value: [runs('events.out.tfevents.1')] },
     ]);
     // Nor can it widen itself.
@@ -229,7 +232,7 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
     const podEnv = objectStoreEnv({ endpoint, credentials: OBJECT_STORE.secret } as ObjectStore)
       .map((e) => [e.name, e.value ?? secretValues[e.valueFrom!.secretKeyRef!.key]]);
     const env = { PATH: process.env.PATH, HOME: work, ...Object.fromEntries(podEnv) };
-    const example = spawnSync(python, [NOTEBOOK_EXAMPLE, `${namespacePrefix(NAMESPACES.kubeflow)}v2/`], { cwd: work, env, encoding: 'utf8' });
+    const example = spawnSync(python, [NOTEBOOK_EXAMPLE, `${namespacePrefix(ns)}v2/`], { cwd: work, env, encoding: 'utf8' });
     expect({ status: example.status, stdout: example.stdout, stderr: example.stderr }).toEqual({ status: 0, stdout: `${runs('events.out.tfevents.1')}\n`, stderr: '' });
     expect(fs.readFileSync(path.join(work, 'events.out.tfevents.1')).toString('hex')).toBe('0a');
   });
@@ -244,7 +247,7 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
     }
   });
 
-  test('the next run revokes what is stale: a removed namespace, an old key id, an old grant; root and identities made by hand stay; a second run changes nothing', async () => {
+  test('the next run revokes what is stale: a removed namespace, an old key id; root and identities made by hand stay; a second run changes nothing', async () => {
     // Both namespaces registered with their current keys (the test above left B's key unregistered).
     await registerUsers();
     // An identity an admin made by hand, outside microflow's `kfp-` names: it must survive.
@@ -262,26 +265,24 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
     ]);
     expect(before.map((r) => r.ok)).toEqual([true, true, true]);
 
-    // B is removed from `users` (ann alone: single-user, so A's grant changes to the runs' prefix,
-    // read-only), and A's Secret is re-made with a new key id.
+    // B is removed from `users` (ann alone), and A's Secret is re-made with a new key id.
     const onlyA = rendered(resolveConfig({ objectStore: 'seaweedfs', users: ['ann@microflow.local'] })).objects;
     const newA = { accessKey: hex(16), secretKey: hex(24) };
     const runOnlyA = () => runJob(onlyA, { [storeSideSecret(A)]: { [K.accesskey]: newA.accessKey, [K.secretkey]: newA.secretKey } });
     const { output } = await runOnlyA();
-    const runs = `${namespacePrefix(NAMESPACES.kubeflow)}v2/`;
     const after = () => run([
       { op: 'get', bucket: BUCKET, key: probe, auth: as(oldA) },
       { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(oldB) },
-      { op: 'list_objects', bucket: BUCKET, prefix: runs, auth: as(newA) },
+      { op: 'list_objects', bucket: BUCKET, prefix: namespacePrefix(B), auth: as(newA) },
       { op: 'put', bucket: BUCKET, key: `${namespacePrefix(A)}run-3/x`, body_hex: '03', auth: as(newA) },
       { op: 'get', bucket: BUCKET, key: probe, auth: as(newA) },
       { op: 'get', bucket: BUCKET, key: probe },
       { op: 'get', bucket: BUCKET, key: probe, auth: as(hand) },
     ]).map((r) => (r.ok ? { ok: true } : { ok: false, code: r.code }));
     const [gone, denied, ok] = [{ ok: false, code: 'InvalidAccessKeyId' }, { ok: false, code: 'AccessDenied' }, { ok: true }];
-    // Old keys unknown to the store; the new one reads the runs, and the multi-user read-write grant
-    // was replaced, not merged; root and the hand-made identity unchanged.
-    const expected = [gone, gone, ok, denied, denied, ok, ok];
+    // Old keys unknown to the store; the new one has A's grant (its own prefix, nothing of B's); root
+    // and the hand-made identity unchanged.
+    const expected = [gone, gone, denied, ok, ok, ok, ok];
     expect(after()).toEqual(expected);
     expect(output).toContain(`store identity ${artifactUser(B)} revoked: its namespace is no longer in users`);
     expect(output).toContain(`store identity ${artifactUser(A)}: access key ${oldA.accessKey} revoked`);

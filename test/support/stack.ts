@@ -120,21 +120,21 @@ export function podTemplateLabels(o: K8sObject): Record<string, string> {
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 export const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
-/** Every example profile, plus variants the examples do not cover (the SeaweedFS object store, single-user s3:// TensorBoards). */
+/** Every example profile, plus variants the examples do not cover (the SeaweedFS object store, one user's s3:// TensorBoard). */
 export const VARIANTS = [...EXAMPLES.map((e) => `profile ${e}`), 'laptop with seaweedfs', 'laptop with an s3 TensorBoard'] as const;
 
 /**
  * The configuration of a variant name from VARIANTS.
- * - `laptop with seaweedfs`: two users, so multi-user: per-user keys and allows render too, and ann's
+ * - `laptop with seaweedfs`: two users: per-user keys and allows render for both, and ann's
  *   TensorBoard reads her runs' prefix with her key.
- * - `laptop with an s3 TensorBoard`: the laptop example (one user, single-user mode) whose TensorBoard
- *   reads the runs' artifacts in the object store with its namespace's read-only key (which every user
- *   namespace holds): its sync container's connection to the store renders too.
+ * - `laptop with an s3 TensorBoard`: the laptop example (one user) whose TensorBoard reads its runs'
+ *   artifacts in the object store with its namespace's key (which every user namespace holds): its
+ *   sync container's connection to the store renders too.
  */
 export function variantConfig(variant: string): Config {
   if (variant.startsWith('profile ')) return exampleConfig(variant.slice('profile '.length) as Example);
   if (variant === 'laptop with an s3 TensorBoard') {
-    return exampleConfig('laptop', { tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: 's3://mlpipeline/private-artifacts/kubeflow/v2/artifacts/' }] });
+    return exampleConfig('laptop', { tensorboards: [{ name: 'runs', owner: 'you@microflow.local', logs: 's3://mlpipeline/private-artifacts/you-microflow-local/v2/artifacts/' }] });
   }
   if (variant !== 'laptop with seaweedfs') throw new Error(`unknown variant ${JSON.stringify(variant)}`);
   return resolveConfig({

@@ -5,16 +5,13 @@ import { OBJECT_STORE, type ObjectStore } from '../../data';
 import { PolicyDeployment, type WorkloadPolicy } from '../../platform';
 import type { AccessCheck } from '../access';
 import { ARGO, ARGO_KEY_FORMAT } from '../constants';
-import { ArgoControllerRbac, controllerNamespaced } from './rbac';
+import { ArgoControllerRbac } from './rbac';
 
 export interface ArgoControllerProps {
   readonly namespace: string;
   readonly policy: WorkloadPolicy;
   readonly store: ObjectStore;
-  /**
-   * Namespaces runs happen in. Exactly the controller's own namespace: it runs `--namespaced`
-   * with Roles there alone; any other: it watches every namespace and acts in these (./rbac.ts).
-   */
+  /** Namespaces runs happen in (users' namespaces): it watches every namespace and acts in these (./rbac.ts). */
   readonly runNamespaces: string[];
   /** RuntimeClass every step pod runs with (GPU steps need the NVIDIA one; the SDK cannot set it). @default - none */
   readonly stepRuntimeClassName?: string;
@@ -33,7 +30,6 @@ export class ArgoController extends Construct {
   constructor(scope: Construct, id: string, props: ArgoControllerProps) {
     super(scope, id);
     const { namespace, policy, store } = props;
-    const namespaced = controllerNamespaced(namespace, props.runNamespaces);
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: ARGO.configMap, namespace },
       data: controllerConfig(policy, store, props.stepRuntimeClassName),
@@ -53,7 +49,6 @@ export class ArgoController extends Construct {
           args: [
             '--configmap', ARGO.configMap,
             '--executor-image', policy.image('argoExec').ref,
-            ...(namespaced ? ['--namespaced'] : []),
           ],
           env: [{ name: 'LEADER_ELECTION_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
           ports: [{ name: 'health', port: ARGO.healthPort }, { name: 'metrics', port: ARGO.metricsPort }],

@@ -4,7 +4,7 @@ import { Grant, type AccessCheck, type CanI, type Rule, type Subject } from '../
 import { ARGO } from '../constants';
 
 /**
- * What the controller's informers list and watch. Multi-user it runs without `--namespaced`, so
+ * What the controller's informers list and watch. It runs without `--namespaced`, so
  * `GetManagedNamespace()` is "" and each of them covers every namespace (argo-workflows
  * v4.0.5, workflow/controller/controller.go `Run`): Workflows (`util.NewWorkflowInformer`, and the
  * `List` of `initManagers`), WorkflowTemplates (`NewTolerantWorkflowTemplateInformer`), pods
@@ -67,19 +67,16 @@ export const ARGO_RBAC = {
   own: `argo-${ARGO.controller}-own`,
 } as const;
 
-/** Whether the controller runs `--namespaced`: runs happen in its own namespace alone (single-user). */
-export const controllerNamespaced = (own: string, runNamespaces: string[]) => runNamespaces.length === 1 && runNamespaces[0] === own;
 
 export interface ArgoControllerRbacProps {
   readonly serviceAccount: Subject;
-  /** Namespaces runs happen in; exactly the controller's own: it runs `--namespaced`. */
+  /** Namespaces runs happen in: users' namespaces, never the controller's own. */
   readonly runNamespaces: string[];
 }
 
 /**
- * The controller's RBAC: it reads what its informers watch (its namespace, or every namespace
- * multi-user, where Argo cannot be limited to a list of namespaces) and changes things only where
- * runs happen. A Workflow put anywhere else gets no pods: the API server refuses them.
+ * The controller's RBAC: it reads what its informers watch (every namespace: Argo cannot be
+ * limited to a list of namespaces) and changes things only where runs happen, never in its own. A Workflow put anywhere else gets no pods: the API server refuses them.
  */
 export class ArgoControllerRbac extends Construct {
   public readonly access: AccessCheck;
@@ -89,16 +86,15 @@ export class ArgoControllerRbac extends Construct {
     const sa = props.serviceAccount;
     const own = sa.namespace;
     const runs = props.runNamespaces;
-    const namespaced = controllerNamespaced(own, runs);
-    new Grant(this, 'Informers', { name: ARGO_RBAC.informers, serviceAccount: sa, rules: INFORMER_RULES, where: namespaced ? [own] : 'cluster' });
+    if (runs.includes(own)) throw new Error(`ArgoControllerRbac: runs cannot happen in the controller's own namespace "${own}"`);
+    new Grant(this, 'Informers', { name: ARGO_RBAC.informers, serviceAccount: sa, rules: INFORMER_RULES, where: 'cluster' });
     new Grant(this, 'Runs', { name: ARGO_RBAC.runs, serviceAccount: sa, rules: RUN_RULES, where: runs });
     new Grant(this, 'Own', { name: ARGO_RBAC.own, serviceAccount: sa, rules: OWN_RULES, where: [own] });
 
     // Every namespace the platform owns or Kubernetes reserves that is no run namespace: nothing may
-    // be started or entered there (`kubeflow` too, multi-user).
+    // be started or entered there (`kubeflow` too).
     const elsewhere = [...new Set([...RESERVED_NAMESPACES, 'kube-system'])].filter((ns) => !runs.includes(ns));
-    const readWhere: (string | undefined)[] = namespaced ? [own] : [undefined];
-    const read = (resource: string): CanI[] => readWhere.flatMap((namespace) => ['list', 'watch'].map((verb) => ({ verb, resource, namespace })));
+    const read = (resource: string): CanI[] => ['list', 'watch'].map((verb) => ({ verb, resource }));
     const other = runs.find((n) => n !== own);
     this.access = {
       serviceAccount: sa,
@@ -128,7 +124,6 @@ export class ArgoControllerRbac extends Construct {
           { verb: 'create', resource: 'pods/exec', namespace },
           { verb: 'delete', resource: 'pods', namespace },
         ]),
-        ...(namespaced ? [{ verb: 'list', resource: 'pods' }] : []),
         { verb: 'get', resource: 'secrets', namespace: own },
         ...(other ? [{ verb: 'get', resource: 'secrets', namespace: other }] : []),
         { verb: 'list', resource: 'secrets' },
