@@ -69,3 +69,17 @@ test('the default local-disk request may not exceed its limit', () => {
   expect(problems(defaults('3Gi'))).toEqual(['userNamespace.containerDefaults.requests.ephemeralStorage: expected at most the limit 2Gi, got 3Gi']);
   expect(resolve(defaults('2Gi')).userNamespace.containerDefaults.requests.ephemeralStorage).toBe('2Gi');
 });
+
+test('a declared notebook whose limits exceed its owner\'s per-container max is refused at its field', () => {
+  const nb = (cpu: string, memory: string) => ({ profile: 'laptop', users, notebooks: [{ name: 'big', owner: ada, cpu, memory }] });
+  // laptop: limitFactor 1.2, cpuLimit 6, memoryLimit 6Gi.
+  expect(problems(nb('5100m', '5Gi'))).toEqual([
+    `notebooks.0.cpu: notebook "big"'s CPU limit 6120m (cpu × jupyter.limitFactor) is above ${ada}'s cpuLimit 6, the most one container may have: the API server would refuse its pod`,
+  ]);
+  expect(problems(nb('5', '5121Mi'))).toEqual([
+    `notebooks.0.memory: notebook "big"'s memory limit 6146Mi (memory × jupyter.limitFactor) is above ${ada}'s memoryLimit 6Gi, the most one container may have: the API server would refuse its pod`,
+  ]);
+  expect(resolve(nb('5', '5Gi')).notebooks).toHaveLength(1);
+  // Her own raised limits raise her max.
+  expect(resolve({ ...nb('5100m', '5Gi'), users: [{ email: ada, quota: { cpuLimit: '7' } }] }).notebooks).toHaveLength(1);
+});
