@@ -5,7 +5,7 @@
 import { GeneratedSecrets } from '../lib/data';
 import { CHECKED_ON_BEHALF_ANNOTATION, ISTIOD } from '../lib/gateway';
 import { GPU_OPERATOR_NAMESPACE } from '../lib/gpu';
-import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL, NAMESPACES, POD_SECURITY_VERSION } from '../lib/platform';
+import { BASELINE_REASON_ANNOTATION, DEFAULT_DENY_POLICY, LABEL, NAMESPACES, PLATFORM_PRIORITY, POD_SECURITY_VERSION } from '../lib/platform';
 import { resolveUsers } from '../lib/users';
 import { selfServiceRecipe } from './support/self-service';
 import {
@@ -70,6 +70,21 @@ describe.each(VARIANTS)('%s', (variant) => {
           id, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
         });
       }
+    });
+
+    test('every pod in a platform namespace names the platform PriorityClass, which is rendered; users\' pods name none', () => {
+      const platform = Object.values(NAMESPACES) as string[];
+      const pods = [...workloads(objects), ...objects.filter((o) => o.kind === 'Notebook')]
+        .map((w) => ({ id: `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`, ns: w.metadata.namespace!, spec: w.kind === 'Notebook' ? w.spec.template.spec : podSpecOf(w) }));
+      expect(pods.filter((p) => !platform.includes(p.ns)).length).toBeGreaterThan(0);
+      for (const p of pods) {
+        expect({ id: p.id, priorityClassName: p.spec.priorityClassName }).toEqual({ id: p.id, priorityClassName: platform.includes(p.ns) ? PLATFORM_PRIORITY.name : undefined });
+      }
+      const pc = objects.filter((o) => o.kind === 'PriorityClass');
+      expect(pc).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: PLATFORM_PRIORITY.name }), globalDefault: false, preemptionPolicy: 'PreemptLowerPriority' })]);
+      // Above users' 0, below what Kubernetes lets anyone but itself use (system classes start at 2000000000).
+      expect(pc[0].value).toBeGreaterThanOrEqual(100_000);
+      expect(pc[0].value).toBeLessThanOrEqual(1_000_000_000);
     });
 
     test('an API token only for pods whose ServiceAccount is bound to a role', () => {

@@ -4,7 +4,7 @@ import { TENSORBOARD_SELF_SERVICE } from '../notebooks/constants';
 import { tensorboardLogsProblem } from '../notebooks/log-source';
 import { artifactGrant } from '../pipelines/artifact-access';
 import { isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
-import { cpuQuantity, memoryQuantity } from './quantity';
+import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity, scaleCpu, scaleMemory } from './quantity';
 import type { Config } from './schema';
 import { defaultUserNamespace, emailSchema } from './users';
 import { count, DNS_LABEL } from './validators';
@@ -112,6 +112,18 @@ export function notebookProblems(c: Config): { path: (string | number)[]; messag
           out.push({ path: at('gpus'), message: `${who} asks for ${nb.gpus} GPU(s)${total > nb.gpus! ? `, ${total} with ${nb.owner}'s notebooks declared before it` : ''}, but their namespace's GPU quota is ${quota} (users[].quota.gpus or userNamespace.quota.gpus): the API server would refuse its pod` });
         }
       }
+    }
+    // Its limits (requests × limitFactor) must fit the owner's LimitRange max, their quota's limits.
+    const owner = c.users.find((u) => u.email === nb.owner);
+    if (owner) {
+      const q = { ...c.userNamespace.quota, ...owner.quota };
+      const factor = c.jupyter.limitFactor;
+      try {
+        const cpu = scaleCpu(nb.cpu ?? c.jupyter.cpu, factor);
+        if (cpuMillis(cpu) > cpuMillis(q.cpuLimit)) out.push({ path: at('cpu'), message: `${who}'s CPU limit ${cpu} (cpu × jupyter.limitFactor) is above ${nb.owner}'s cpuLimit ${q.cpuLimit}, the most one container may have: the API server would refuse its pod` });
+        const memory = scaleMemory(nb.memory ?? c.jupyter.memory, factor);
+        if (memoryBytes(memory) > memoryBytes(q.memoryLimit)) out.push({ path: at('memory'), message: `${who}'s memory limit ${memory} (memory × jupyter.limitFactor) is above ${nb.owner}'s memoryLimit ${q.memoryLimit}, the most one container may have: the API server would refuse its pod` });
+      } catch { /* a value that is no quantity is reported by its own field */ }
     }
     (nb.dataVolumes ?? []).forEach((v, j) => {
       if ((v.size === undefined) === (v.claim === undefined)) {

@@ -83,8 +83,17 @@ const BASE: Omit<Config, 'profile'> = {
     connectors: [],
   },
   userNamespace: {
-    quota: { cpu: '2', memory: '4Gi', gpus: 0, storage: '20Gi', persistentVolumeClaims: 10 },
-    containerDefaults: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    // Limits: a notebook (600m/1.2Gi), two TensorBoards (1.2/1.1Gi and the self-service one's
+    // 1/1Gi) and a pipeline step with Argo's wait container (1.5/1.25Gi) fit at once; one container
+    // may take all of it. Local disk: 2Gi a container by default, so the same four fit too.
+    quota: {
+      cpu: '2', memory: '4Gi', cpuLimit: '6', memoryLimit: '6Gi', ephemeralStorage: '20Gi',
+      gpus: 0, storage: '20Gi', persistentVolumeClaims: 10, pods: 20, objects: 100,
+    },
+    containerDefaults: {
+      requests: { cpu: '100m', memory: '256Mi', ephemeralStorage: '64Mi' },
+      limits: { cpu: '1', memory: '1Gi', ephemeralStorage: '2Gi' },
+    },
   },
   gpu: {
     enabled: false,
@@ -138,7 +147,13 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     storage: { ...BASE.storage, mysql: '20Gi', objectStore: '50Gi' },
     // One machine: every step pod may run with the NVIDIA runtime, which GPU steps need.
     pipelines: { ...BASE.pipelines, gpuRuntimeForAllSteps: true },
-    userNamespace: { ...BASE.userNamespace, quota: { cpu: '6', memory: '24Gi', gpus: 1, storage: '100Gi', persistentVolumeClaims: 20 } },
+    userNamespace: {
+      ...BASE.userNamespace,
+      quota: {
+        cpu: '6', memory: '24Gi', cpuLimit: '12', memoryLimit: '32Gi', ephemeralStorage: '50Gi',
+        gpus: 1, storage: '100Gi', persistentVolumeClaims: 20, pods: 50, objects: 250,
+      },
+    },
   },
   cluster: {
     ...BASE,
@@ -146,7 +161,13 @@ export const PROFILE_DEFAULTS: Record<Profile, Config> = {
     gpu: { ...BASE.gpu, enabled: true, defaultCount: 1 },
     storage: { mysql: '50Gi', objectStore: '100Gi', objectStoreReplicas: 4 },
     gateway: { ...BASE.gateway, replicas: 2 },
-    userNamespace: { ...BASE.userNamespace, quota: { cpu: '8', memory: '32Gi', gpus: 1, storage: '200Gi', persistentVolumeClaims: 20 } },
+    userNamespace: {
+      ...BASE.userNamespace,
+      quota: {
+        cpu: '8', memory: '32Gi', cpuLimit: '16', memoryLimit: '48Gi', ephemeralStorage: '100Gi',
+        gpus: 1, storage: '200Gi', persistentVolumeClaims: 20, pods: 100, objects: 250,
+      },
+    },
     scaling: { ...BASE.scaling, autoscale: true },
     resources: LARGE,
   },

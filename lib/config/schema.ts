@@ -3,6 +3,7 @@ import { IMAGE_KEYS, isPinned } from '../platform/images';
 import { COMPONENT_KEYS } from './components';
 import { jupyterSchema, notebookProblems, notebookSchema, tensorboardSchema } from './notebooks-schema';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
+import { quotaIssues } from './quota-rules';
 import { loginSchema, userIssues, userNamespaceSchema, usersSchema } from './users';
 import { count } from './validators';
 
@@ -222,6 +223,7 @@ export const configSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
   }
   for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  for (const issue of quotaIssues(c.users, c.userNamespace)) ctx.addIssue({ code: 'custom', ...issue });
   if (c.pipelines.gpuRuntimeForAllSteps && !c.gpu.enabled) {
     ctx.addIssue({ code: 'custom', path: ['pipelines', 'gpuRuntimeForAllSteps'], message: 'expected false while gpu.enabled is false (there is no GPU runtime to use)' });
   }

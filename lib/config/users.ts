@@ -28,6 +28,28 @@ export const userQuotaSchema = z.strictObject({
   cpu: cpuQuantity,
   /** Sum of the memory requests of the namespace's pods. */
   memory: memoryQuantity,
+  /**
+   * Sum of the CPU limits of the namespace's pods, and the most one container may set (LimitRange
+   * `max`). At least `cpu`.
+   */
+  cpuLimit: cpuQuantity,
+  /**
+   * Sum of the memory limits of the namespace's pods, and the most one container may set: memory
+   * cannot be taken back, so this bounds what the user's pods can hold on the node. At least `memory`.
+   */
+  memoryLimit: memoryQuantity,
+  /**
+   * Node-local disk (container layers, logs, emptyDirs) the namespace's pods may claim together, as
+   * requests and as limits, and the most one container may set.
+   */
+  ephemeralStorage: memoryQuantity,
+  /** Pods not yet finished (running or pending); finished pipeline steps do not count. At least 1. */
+  pods: count('a number of pods'),
+  /**
+   * Most objects of each kind a user can create (ConfigMaps, Secrets, Services, Deployments, Jobs,
+   * notebooks, workflows, …; lib/users/quota.ts lists them), so no user fills the cluster's datastore.
+   */
+  objects: count('a number of objects'),
   /** GPUs (`nvidia.com/gpu`) the namespace's pods may request together; 0 when GPUs are off. */
   gpus: count('a GPU count'),
   /** Sum of the sizes of the namespace's volume claims. */
@@ -107,7 +129,7 @@ export const loginSchema = z.strictObject({
 export const userNamespaceSchema = z.strictObject({
   /**
    * Quota of every user namespace (a user's own `quota` overrides parts of it).
-   * @example userNamespace.quota: { cpu: "8", memory: 32Gi, gpus: 1, storage: 200Gi, persistentVolumeClaims: 20 }
+   * @example userNamespace.quota: { cpu: "8", memory: 32Gi, cpuLimit: "16", memoryLimit: 48Gi, pods: 100 }
    */
   quota: userQuotaSchema,
   /** LimitRange defaults for containers that set no requests or limits (so quotas can count them). */
@@ -118,6 +140,8 @@ export const userNamespaceSchema = z.strictObject({
       cpu: cpuQuantity,
       /** Memory request. */
       memory: memoryQuantity,
+      /** Node-local disk request (the quota counts it, so every container needs one). */
+      ephemeralStorage: memoryQuantity,
     }),
     /** Limits of a container that states none. */
     limits: z.strictObject({
@@ -125,6 +149,8 @@ export const userNamespaceSchema = z.strictObject({
       cpu: cpuQuantity,
       /** Memory limit. */
       memory: memoryQuantity,
+      /** Node-local disk limit: beyond it the kubelet evicts the pod. */
+      ephemeralStorage: memoryQuantity,
     }),
   }),
 });

@@ -26,6 +26,12 @@ export interface Phase {
   readonly waitWebhooks?: string[];
 }
 
+/**
+ * Cluster-wide definitions later objects name: CRDs (their kinds) and PriorityClasses (a pod naming
+ * a missing class is refused, so a Deployment would retry with back-off instead of starting).
+ */
+const DEFINITION_KINDS = ['CustomResourceDefinition', 'PriorityClass'];
+
 const groupOf = (o: Manifest) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 const WEBHOOK_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
 
@@ -80,18 +86,19 @@ export function readRendered(dir: string): Manifest[] {
 }
 
 /**
- * Splits rendered objects into apply phases: CRDs first (then wait until the API server serves
- * them), then everything else in render order, which the chart dependencies already made
+ * Splits rendered objects into apply phases: CRDs and PriorityClasses first (then wait until the
+ * API server serves the CRDs), then everything else in render order, which the chart dependencies already made
  * namespaces-first. Objects that an installed admission webhook validates (Istio's Gateways,
  * VirtualServices, policies) come last, once the webhook's server (istiod) is Available and has
  * put its CA bundle into the webhook configurations. No phase ever needs a retry: that is the point.
  */
 export function planPhases(objects: Manifest[]): Phase[] {
-  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
-  const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition');
+  const first = objects.filter((o) => DEFINITION_KINDS.includes(o.kind));
+  const rest = objects.filter((o) => !DEFINITION_KINDS.includes(o.kind));
   const { configs, validated, servers } = webhookServers(rest);
   const phases: Phase[] = [];
-  if (crds.length) phases.push({ name: 'crds', objects: crds, waitEstablished: crds.map((c) => c.metadata.name) });
+  const crds = first.filter((o) => o.kind === 'CustomResourceDefinition').map((c) => c.metadata.name);
+  if (first.length) phases.push({ name: 'definitions', objects: first, waitEstablished: crds });
   // A server is only recorded for a webhook that validates something: no server, no boundary.
   if (servers.length === 0) {
     phases.push({ name: 'platform', objects: rest, waitEstablished: [] });

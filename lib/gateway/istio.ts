@@ -104,6 +104,7 @@ export class IstioControlPlane extends Construct {
             ...policy.podSpec({
               containers: [discovery],
               serviceAccountName: upstream.serviceAccountName,
+              namespace,
               apiAccess: true, // istiod watches and writes the API (its ClusterRoleBinding)
               volumes: upstream.volumes,
               tolerations: upstream.tolerations,

@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import { MicroflowNamespace } from './namespace';
-import { NAMESPACES } from './names';
+import { NAMESPACES, PLATFORM_PRIORITY } from './names';
 
 export * from './images';
 export * from './labels';
@@ -19,7 +20,10 @@ export interface PlatformChartProps {
   readonly config: Config;
 }
 
-/** Namespaces and their baseline policies: everything else lands in these. */
+/**
+ * Namespaces and their baseline policies, everything else lands in these, and the platform's
+ * PriorityClass, which its pods name (so it is applied first, with the CRDs: lib/deploy/phases.ts).
+ */
 export class PlatformChart extends Chart {
   public static readonly COMPONENT = 'platform';
   /** The namespaces, by role. */
@@ -39,6 +43,15 @@ export class PlatformChart extends Chart {
       oauth2Proxy: ns('oauth2Proxy', true),
       istio: ns('istio'),
     };
+    new k8s.KubePriorityClass(this, 'Priority', {
+      metadata: { name: PLATFORM_PRIORITY.name },
+      value: PLATFORM_PRIORITY.value,
+      globalDefault: false,
+      // On one full node a platform pod that cannot start (MySQL after a reboot, the gateway)
+      // takes its place from users' pods, which their controllers recreate once there is room.
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: 'microflow platform pods: scheduled before, and evicted after, users\' pods',
+    });
   }
 }
 export * from './network-policies';

@@ -15,6 +15,13 @@ export const NAMESPACES = {
 
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
 
+/**
+ * The PriorityClass of every pod in the platform's namespaces (the workload policy sets it). Far
+ * above users' pods (priority 0) and below Kubernetes' own classes (2000000000 and up), so the
+ * node's DNS and network pods still come first.
+ */
+export const PLATFORM_PRIORITY = { name: 'microflow-platform', value: 1_000_000 } as const;
+
 /** The value of app.kubernetes.io/part-of and /instance on every object. */
 export const PART_OF = 'microflow';
 

@@ -16,6 +16,8 @@ export const USER_NAMESPACE = {
   viewerServiceAccount: 'default-viewer',
   /** The quota's name, as Kubeflow's profile controller names it. */
   quotaName: 'kf-resource-quota',
+  /** The quota that refuses pods naming any PriorityClass. */
+  priorityQuotaName: 'no-priority-class',
   limitRangeName: 'container-defaults',
 } as const;
 

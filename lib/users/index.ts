@@ -9,6 +9,7 @@ import { UserNamespaceConstruct, type UserNamespace } from './user-namespace';
 export * from './constants';
 export * from './cluster-roles';
 export * from './user-namespace';
+export * from './quota';
 
 /** A configured user with everything defaulted: their namespace and their quota. */
 export interface ResolvedUser {

@@ -2,12 +2,12 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import type { UserQuota } from '../config';
+import type { UserNamespaceConfig, UserQuota } from '../config';
 import { GATEWAY_HTTP_PORTS } from '../auth';
 import type { Gateway } from '../gateway';
-import { GPU_RESOURCE } from '../gpu';
 import { MicroflowNamespace, type Peer } from '../platform';
 import { KUBEFLOW_ROLES, NOTEBOOK, PER_NAMESPACE_PREFIXES, USER_NAMESPACE, userRoleBindingName } from './constants';
+import { containerLimits, NO_PRIORITY_CLASS, quotaHard } from './quota';
 
 /** A user's namespace, as the pipelines and notebooks components add their per-user objects to it. */
 export interface UserNamespace {
@@ -31,7 +31,7 @@ export interface UserNamespaceProps {
   readonly namespace: string;
   readonly quota: UserQuota;
   /** LimitRange defaults for containers that set no resources. */
-  readonly containerDefaults: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  readonly containerDefaults: UserNamespaceConfig['containerDefaults'];
   /** The gateway: its pods reach the user's notebooks; its policies check the owner. */
   readonly gateway: Gateway;
   /** Header the gateway writes the verified identity into (`kubeflow-userid`). */
@@ -41,8 +41,9 @@ export interface UserNamespaceProps {
 /**
  * One user's namespace, declared (no Profile controller): Kubeflow's owner annotation and labels,
  * Pod Security `restricted`, default-deny ingress plus the gateway in to notebook servers, the
- * owner bound to `kubeflow-edit`, `default-editor`/`default-viewer` service accounts, a quota and
- * container defaults, and a gateway policy that keeps the namespace's paths to its owner.
+ * owner bound to `kubeflow-edit`, `default-editor`/`default-viewer` service accounts, a quota
+ * (resources, pods, object counts, no node ports), container defaults and maximums, no pod with a
+ * PriorityClass, and a gateway policy that keeps the namespace's paths to its owner.
  */
 export class UserNamespaceConstruct extends Construct implements UserNamespace {
   public readonly email: string;
@@ -82,31 +83,19 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
       binding(sa, role, { kind: 'ServiceAccount', name: sa, namespace: ns });
     }
 
-    const q = props.quota;
     new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: { name: USER_NAMESPACE.quotaName, namespace: ns },
-      spec: {
-        hard: {
-          'requests.cpu': k8s.Quantity.fromString(q.cpu),
-          'requests.memory': k8s.Quantity.fromString(q.memory),
-          // Counts as strings, as the API server stores quantities: a number would make another
-          // apply engine's copy (Flux writes "1") a conflicting value under server-side apply.
-          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromString(String(q.gpus)),
-          'requests.storage': k8s.Quantity.fromString(q.storage),
-          persistentvolumeclaims: k8s.Quantity.fromString(String(q.persistentVolumeClaims)),
-        },
-      },
+      spec: { hard: quotaHard(props.quota) },
     });
-    const d = props.containerDefaults;
+    // Any pod naming a PriorityClass is refused here: the platform's would let a user's pods
+    // preempt the platform's, and the system ones would put them above the node's own.
+    new k8s.KubeResourceQuota(this, 'NoPriorityClass', {
+      metadata: { name: USER_NAMESPACE.priorityQuotaName, namespace: ns },
+      spec: NO_PRIORITY_CLASS,
+    });
     new k8s.KubeLimitRange(this, 'Limits', {
       metadata: { name: USER_NAMESPACE.limitRangeName, namespace: ns },
-      spec: {
-        limits: [{
-          type: 'Container',
-          defaultRequest: { cpu: k8s.Quantity.fromString(d.requests.cpu), memory: k8s.Quantity.fromString(d.requests.memory) },
-          default: { cpu: k8s.Quantity.fromString(d.limits.cpu), memory: k8s.Quantity.fromString(d.limits.memory) },
-        }],
-      },
+      spec: { limits: [containerLimits(props.quota, props.containerDefaults)] },
     });
 
     // The gateway reaches notebook servers; nothing else does (the namespace denies ingress by default).

@@ -104,9 +104,9 @@ describe('applyPhases', () => {
     expect(state().calls[0]).toEqual(['apply', '--server-side', '--field-manager=microflow', '-f', '-']);
     expect(Object.keys(state().objects)).toEqual(['CustomResourceDefinition//x.example.com', 'ConfigMap/kubeflow/c']);
     expect(log).toEqual([
-      'phase crds: 1 objects applied',
+      'phase definitions: 1 objects applied',
       'customresourcedefinition/x.example.com serverside-applied',
-      'phase crds: 1 CRDs established',
+      'phase definitions: 1 CRDs established',
       'phase platform: 1 objects applied',
       'configmap/c serverside-applied',
     ]);

@@ -1,13 +1,30 @@
 import { planPhases, type Manifest } from '../../lib/deploy';
-import { exampleObjects } from '../support/stack';
+import { PLATFORM_PRIORITY } from '../../lib/platform';
+import { exampleObjects, podSpecOf } from '../support/stack';
 
 const m = (kind: string, name: string): Manifest => ({ apiVersion: 'v1', kind, metadata: { name } });
 
 test('CRDs go first and are waited for; everything else follows in render order', () => {
   const phases = planPhases([m('Namespace', 'a'), m('CustomResourceDefinition', 'x.example.com'), m('ConfigMap', 'c')]);
-  expect(phases.map((p) => p.name)).toEqual(['crds', 'platform']);
+  expect(phases.map((p) => p.name)).toEqual(['definitions', 'platform']);
   expect(phases[0].waitEstablished).toEqual(['x.example.com']);
   expect(phases[1].objects.map((o) => o.metadata.name)).toEqual(['a', 'c']);
+});
+
+test('PriorityClasses go in the first phase with the CRDs: no pod naming one is created before it exists', () => {
+  const phases = planPhases([m('ConfigMap', 'c'), m('PriorityClass', 'p')]);
+  expect(phases.map((p) => p.name)).toEqual(['definitions', 'platform']);
+  expect(phases[0].objects.map((o) => o.kind)).toEqual(['PriorityClass']);
+  expect(phases[0].waitEstablished).toEqual([]);
+});
+
+test('the rendered stack: the platform PriorityClass is in the first phase, and no workload shares that phase', () => {
+  const objects = exampleObjects('laptop') as unknown as Manifest[];
+  const [first, ...rest] = planPhases(objects);
+  expect(first.objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name)).toEqual([PLATFORM_PRIORITY.name]);
+  expect(first.objects.filter((o) => podSpecOf(o as any))).toEqual([]);
+  const naming = rest.flatMap((p) => p.objects).filter((o) => podSpecOf(o as any)?.priorityClassName === PLATFORM_PRIORITY.name);
+  expect(naming.length).toBeGreaterThan(10);
 });
 
 test('the rendered laptop stack applies namespaces before anything that lives in them, and ServiceAccounts before their pods', () => {
@@ -49,6 +66,6 @@ describe('admission webhooks', () => {
   test('the rendered stack: istiod\'s validator selects none of microflow\'s Istio objects, so one platform phase follows the CRDs', () => {
     const objects = exampleObjects('laptop') as unknown as Manifest[];
     expect(objects.some((o) => o.kind === 'ValidatingWebhookConfiguration')).toBe(true);
-    expect(planPhases(objects).map((p) => p.name)).toEqual(['crds', 'platform']);
+    expect(planPhases(objects).map((p) => p.name)).toEqual(['definitions', 'platform']);
   });
 });

@@ -9,7 +9,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { renderTo } from '../../lib/render';
 import { APPLICATION_HEALTH_LUA } from '../../lib/gitops';
-import { exampleConfig, EXAMPLES } from '../support/stack';
+import { PLATFORM_PRIORITY } from '../../lib/platform';
+import { exampleConfig, EXAMPLES, podSpecOf } from '../support/stack';
 
 const gitops = { repoURL: 'https://github.com/me/platform.git', revision: 'main', path: 'clusters/home/dist' };
 
@@ -54,6 +55,23 @@ describe.each(EXAMPLES)('%s', (example) => {
       for (const d of deps) expect(wave(d)).toBeLessThan(wave(c));
     }
     expect(wave('platform')).toBe(0);
+  });
+
+  test('the platform PriorityClass is applied and healthy before any chart whose pods name it (Flux dependsOn, Argo CD waves)', () => {
+    const docs = (c: string): any[] => yaml.loadAll(fs.readFileSync(path.join(repo, gitops.path, fs.readdirSync(path.join(repo, gitops.path)).find((f) => f.endsWith(`-${c}.k8s.yaml`))!), 'utf8')).filter(Boolean);
+    const holder = charts().filter((c) => docs(c).some((o) => o.kind === 'PriorityClass' && o.metadata.name === PLATFORM_PRIORITY.name));
+    expect(holder).toHaveLength(1);
+    const namesIt = (c: string) => docs(c).some((o) => podSpecOf(o)?.priorityClassName === PLATFORM_PRIORITY.name);
+    expect(namesIt(holder[0])).toBe(false);
+    const deps = (c: string): string[] => (read(`clusters/home/gitops/flux/${c}.yaml`).spec.dependsOn ?? [])
+      .map((d: any) => d.name.replace(/^microflow-/, '')).flatMap((d: string) => [d, ...deps(d)]);
+    const wave = (c: string) => Number(read(`clusters/home/gitops/argocd/apps/${c}.yaml`).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const users = charts().filter(namesIt);
+    expect(users.length).toBeGreaterThan(3);
+    for (const c of users) {
+      expect({ chart: c, after: deps(c).includes(holder[0]) }).toEqual({ chart: c, after: true });
+      expect(wave(c)).toBeGreaterThan(wave(holder[0]));
+    }
   });
 
   test('Argo CD: the root app points at the apps folder, and the health customization waves need is there', () => {

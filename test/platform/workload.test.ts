@@ -1,4 +1,4 @@
-import { isPinned, PolicyCronJob, PolicyDeployment, PolicyJob, PolicyStatefulSet, type ContainerProps } from '../../lib/platform';
+import { isPinned, NAMESPACES, PLATFORM_PRIORITY, PolicyCronJob, PolicyDeployment, PolicyJob, PolicyStatefulSet, type ContainerProps } from '../../lib/platform';
 import { constructHarness, find } from '../support/stack';
 
 const probe = { tcpSocket: { port: 80 } } as any;
@@ -35,6 +35,17 @@ describe('WorkloadPolicy', () => {
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'microflow' });
     expect(d.spec.template.metadata.labels['app.kubernetes.io/version']).toBe('8.4.11');
+  });
+
+  test('pods in the platform\'s namespaces get the platform PriorityClass; any other pod keeps priority 0', () => {
+    const { chart, synth, policy } = constructHarness();
+    for (const namespace of Object.values(NAMESPACES)) new PolicyDeployment(chart, namespace, { name: 'web', namespace, policy, pod: { containers: [server] } });
+    new PolicyDeployment(chart, 'user', { name: 'tb', namespace: 'ada-example-org', policy, pod: { containers: [server] } });
+    const objs = synth();
+    for (const namespace of Object.values(NAMESPACES)) expect(find(objs, 'Deployment', 'web', namespace).spec.template.spec.priorityClassName).toBe(PLATFORM_PRIORITY.name);
+    expect(find(objs, 'Deployment', 'tb').spec.template.spec.priorityClassName).toBeUndefined();
+    // A pod spec built without its namespace (a notebook server's template) is nobody's platform pod.
+    expect(policy.podSpec({ serviceAccountName: 'x', containers: [server] }).priorityClassName).toBeUndefined();
   });
 
   test('config overrides of images and resources reach the container', () => {

@@ -4,7 +4,7 @@ import { KEEP_ON_PRUNE_ANNOTATIONS } from '../../lib/platform';
 import { KUBEFLOW_ROLES, USER_NAMESPACE, userRoleBindingName } from '../../lib/users';
 import { find, renderStack } from '../support/stack';
 
-const config = resolveConfig({ profile: 'gpu-workstation', users: ['ada@example.org', { email: 'bob@example.org', namespace: 'bob', quota: { gpus: 2 } }] });
+const config = resolveConfig({ profile: 'gpu-workstation', users: ['ada@example.org', { email: 'bob@example.org', namespace: 'bob', quota: { gpus: 2, pods: 80, cpuLimit: '24' } }] });
 const { objects } = renderStack(config);
 
 describe('a user namespace', () => {
@@ -27,13 +27,28 @@ describe('a user namespace', () => {
   });
 
   test('has the quota (GPUs included) and container defaults from the configuration', () => {
-    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, ns).spec.hard).toEqual({
+    const hard = find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, ns).spec.hard;
+    expect(hard).toMatchObject({
       'requests.cpu': '6', 'requests.memory': '24Gi', 'requests.nvidia.com/gpu': '1', 'requests.storage': '100Gi', persistentvolumeclaims: '20',
+      'limits.cpu': '12', 'limits.memory': '32Gi', 'requests.ephemeral-storage': '50Gi', 'limits.ephemeral-storage': '50Gi', pods: '50',
+      'services.nodeports': '0', 'services.loadbalancers': '0', 'count/configmaps': '250', 'count/workflows.argoproj.io': '250',
     });
-    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, 'bob').spec.hard['requests.nvidia.com/gpu']).toBe('2');
+    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, 'bob').spec.hard).toMatchObject({ 'requests.nvidia.com/gpu': '2', pods: '80', 'limits.cpu': '24' });
     expect(find(objects, 'LimitRange', USER_NAMESPACE.limitRangeName, ns).spec.limits).toEqual([{
-      type: 'Container', defaultRequest: { cpu: '100m', memory: '256Mi' }, default: { cpu: '1', memory: '1Gi' },
+      type: 'Container',
+      defaultRequest: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
+      default: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '2Gi' },
+      max: { cpu: '12', memory: '32Gi', 'ephemeral-storage': '50Gi' },
     }]);
+    // No container above what the whole namespace may use: bob's raised limits raise his max.
+    expect(find(objects, 'LimitRange', USER_NAMESPACE.limitRangeName, 'bob').spec.limits[0].max).toEqual({ cpu: '24', memory: '32Gi', 'ephemeral-storage': '50Gi' });
+  });
+
+  test('refuses every pod that names a PriorityClass (the platform\'s or the system\'s)', () => {
+    expect(find(objects, 'ResourceQuota', USER_NAMESPACE.priorityQuotaName, ns).spec).toEqual({
+      hard: { pods: '0' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'Exists' }] },
+    });
   });
 
   test('admits the gateway (only) to notebook servers', () => {

@@ -26,7 +26,7 @@ export interface WorkloadProps {
   /** The shared workload policy (built once from the configuration). */
   readonly policy: WorkloadPolicy;
   /** The pod, minus its ServiceAccount (the workload creates one named after itself). */
-  readonly pod: Omit<PodProps, 'serviceAccountName'>;
+  readonly pod: Omit<PodProps, 'serviceAccountName' | 'namespace'>;
   /**
    * Servers the pods talk to: their client labels go on the pods (so the servers' NetworkPolicies
    * admit them) and each connection is recorded for the whole-stack reachability check.
@@ -74,7 +74,7 @@ export function workloadParts(scope: Construct, props: WorkloadProps): WorkloadP
   };
   const template: k8s.PodTemplateSpec = {
     metadata: { labels: podLabels, ...(props.podAnnotations ? { annotations: props.podAnnotations } : {}) },
-    spec: props.policy.podSpec({ ...props.pod, serviceAccountName: props.name }),
+    spec: props.policy.podSpec({ ...props.pod, serviceAccountName: props.name, namespace: props.namespace }),
   };
   const containerPorts: Record<string, number> = {};
   for (const c of props.pod.containers) for (const p of c.ports ?? []) containerPorts[p.name] = p.port;

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { ComponentKey, Config, ResourceSpec } from '../../config';
 import { IMAGES, isPinned, type ImageKey, type ImageSpec } from '../images';
+import { NAMESPACES, PLATFORM_PRIORITY } from '../names';
 
 /** A container as a component describes it; the policy adds everything every container must have. */
 export interface ContainerProps {
@@ -54,6 +55,12 @@ export interface PodProps {
   readonly initContainers?: ContainerProps[];
   /** ServiceAccount the pod runs as (the workload constructs create one per workload). */
   readonly serviceAccountName: string;
+  /**
+   * Namespace the pod runs in. Pods in the platform's namespaces get the platform PriorityClass;
+   * any other pod (a user's notebook or TensorBoard) keeps priority 0, as the user namespace's
+   * quota refuses pods naming a class. @default - not a platform namespace: no PriorityClass
+   */
+  readonly namespace?: string;
   /** The pod talks to the Kubernetes API, so it gets a token. @default false */
   readonly apiAccess?: boolean;
   /** @default - none */
@@ -83,7 +90,8 @@ export class PolicyError extends Error {
 /**
  * The one place that turns a component's description of a pod into a pod spec: pinned images,
  * IfNotPresent pulls, requests and limits on every container, probes on long-running containers,
- * the restricted security context, and no API token unless the pod needs one.
+ * the restricted security context, no API token unless the pod needs one, and the platform's
+ * PriorityClass on the platform's pods.
  */
 export class WorkloadPolicy {
   constructor(public readonly config: Config) {}
@@ -115,8 +123,11 @@ export class WorkloadPolicy {
     const uid = image.uid;
     const gid = image.gid ?? uid;
     const hasVolumes = (props.volumes ?? []).length > 0;
+    const platform = (Object.values(NAMESPACES) as string[]).includes(props.namespace ?? '');
     return {
       serviceAccountName: props.serviceAccountName,
+      // First on a full node: the scheduler preempts users' pods for these, and the kubelet evicts users' pods first.
+      ...(platform ? { priorityClassName: PLATFORM_PRIORITY.name } : {}),
       automountServiceAccountToken: props.apiAccess ?? false,
       // Service-link variables leak every Service in the namespace into the environment; nothing here needs them.
       enableServiceLinks: false,
