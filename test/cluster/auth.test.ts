@@ -159,7 +159,9 @@ describe('quota', () => {
     await k(['create', '-n', u.namespace, '-f', '-'], JSON.stringify(pod('defaults')));
     const live = await getJson(['get', 'pod', 'defaults', '-n', u.namespace]);
     const d = stack.config.userNamespace.containerDefaults;
-    expect(live.spec.containers[0].resources).toEqual({ requests: d.requests, limits: d.limits });
+    // The configuration's `ephemeralStorage` is the API's `ephemeral-storage`.
+    const api = (r: { cpu: string; memory: string; ephemeralStorage: string }) => ({ cpu: r.cpu, memory: r.memory, 'ephemeral-storage': r.ephemeralStorage });
+    expect(live.spec.containers[0].resources).toEqual({ requests: api(d.requests), limits: api(d.limits) });
     await k(['delete', 'pod', 'defaults', '-n', u.namespace, '--wait=false']);
   });
 });

@@ -122,11 +122,16 @@ test('a notebook over its owner\'s quota is refused with the API server\'s own m
   const spec = JSON.parse(JSON.stringify(template));
   spec.volumes = spec.volumes.filter((v: any) => !v.persistentVolumeClaim);
   spec.containers[0].volumeMounts = spec.containers[0].volumeMounts.filter((m: any) => spec.volumes.some((v: any) => v.name === m.name));
-  spec.containers[0].resources = { requests: { cpu: '1', memory: '4096Gi' }, limits: { cpu: '1', memory: '4096Gi' } };
+  // One GiB over the namespace's memory requests, still under its per-container maximum (the
+  // LimitRange's `max` would refuse a bigger one first, with its own message).
+  const gi = /^(\d+)Gi$/.exec(user.quota.memory);
+  if (!gi) throw new Error(`expected the quota's memory in Gi, got ${user.quota.memory}`);
+  const over = `${Number(gi[1]) + 1}Gi`;
+  spec.containers[0].resources = { requests: { cpu: '1', memory: over }, limits: { cpu: '1', memory: over } };
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'too-big-notebook-0', namespace: ns, labels: { [NOTEBOOKS.podLabel]: 'too-big-notebook' } }, spec };
   const r = await run(['create', '-f', '-'], JSON.stringify(pod));
   expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(/is forbidden: exceeded quota: kf-resource-quota, requested: requests\.memory=4Ti, used: .*limited: requests\.memory=/);
+  expect(r.stderr).toMatch(new RegExp(`is forbidden: exceeded quota: kf-resource-quota, requested: .*requests\\.memory=${over}, used: .*limited: .*requests\\.memory=${user.quota.memory}`));
   summary.push(`over-quota notebook: ${r.stderr.trim()}`);
 });
 
