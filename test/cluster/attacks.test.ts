@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
+import { PLATFORM_PRIORITY } from '../../lib/platform/names';
 import { resolveUsers } from '../../lib/users';
 import { selfServiceRecipe } from '../support/self-service';
 import { applyStack, type AppliedStack } from './support/stack';
@@ -106,5 +107,42 @@ describe('path 1: aliasing a Service a route leads to (a route of bob\'s carried
       expectForbidden(await as(['create', '-f', '-'], svc), name, 'create', 'services');
     }
     summary.push(`path 8, ${name}: NodePort, LoadBalancer and externalIPs Services refused`);
+  });
+});
+
+describe('path 8: bob\'s pods cannot crowd out the platform or the node', () => {
+  /** A pod Pod Security `restricted` admits; `extra` goes into its spec, `limits` into its container. */
+  const pod = (name: string, extra: object = {}, limits?: Record<string, string>) => JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: bob().namespace },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'c', image: 'busybox:1.36',
+        ...(limits ? { resources: { requests: { cpu: '10m', memory: '16Mi' }, limits } } : {}),
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      }],
+      ...extra,
+    },
+  });
+
+  test.each(ACTORS)('%s cannot give his pod the platform\'s priority (or a system one); without one it runs at 0', async (name, as: Actor) => {
+    for (const cls of [PLATFORM_PRIORITY.name, 'system-node-critical']) {
+      const r = await as(['create', '-f', '-'], pod(`prio-${name === 'bob' ? 'u' : 'p'}`, { priorityClassName: cls }));
+      expect({ cls, code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({ cls, code: 'refused', stderr: expect.stringMatching(/exceeded quota: no-priority-class|forbidden: .*priority/) });
+    }
+    const plain = `plain-${name === 'bob' ? 'u' : 'p'}`;
+    ok(await as(['create', '-f', '-'], pod(plain)));
+    const live = JSON.parse((await as(['get', 'pod', plain, '-o', 'json'])).stdout);
+    await k(['delete', 'pod', plain, '-n', bob().namespace, '--wait=false']);
+    expect(live.spec.priority ?? 0).toBe(0);
+    summary.push(`path 8, ${name}: PriorityClass ${PLATFORM_PRIORITY.name} and system-node-critical refused; a plain pod runs at priority 0`);
+  });
+
+  test.each(ACTORS)('%s cannot run a container above his namespace\'s per-container maximum', async (name, as: Actor) => {
+    const cpuLimit = Number(bob().quota.cpuLimit);
+    const r = await as(['create', '-f', '-'], pod('too-big', {}, { cpu: String(cpuLimit + 1), memory: '16Mi' }));
+    expect({ code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({ code: 'refused', stderr: expect.stringContaining(`maximum cpu usage per Container is ${cpuLimit}, but limit is ${cpuLimit + 1}`) });
+    ok(await as(['create', '-f', '-', '--dry-run=server'], pod('fits', {}, { cpu: String(cpuLimit), memory: '16Mi' })));
+    summary.push(`path 8, ${name}: a container limit of ${cpuLimit + 1} CPUs refused by the LimitRange; ${cpuLimit} admitted (dry run)`);
   });
 });
