@@ -4,6 +4,7 @@
  *   npm run diff   [-- DIR]
  *   npm run status [-- DIR]
  *   npm run destroy [-- --purge-data [--yes]] [DIR]
+ *   npm run offboard [-- --dry-run] [DIR]
  *   npm run encryption-config [-- --out FILE]
  * DIR is the rendered folder (default dist/). MICROFLOW_CONFIG (or --config FILE) names the
  * configuration it was rendered from, for the preflight's GPU and storage facts.
@@ -37,9 +38,10 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   diff: [],
   status: [],
   destroy: ['--purge-data', '--yes'],
+  offboard: ['--dry-run'],
   'encryption-config': ['--out'],
 };
-const USAGE = `usage: microflow <deploy|diff|status|destroy|encryption-config> [options] [DIR]
+const USAGE = `usage: microflow <deploy|diff|status|destroy|offboard|encryption-config> [options] [DIR]
   deploy             preflight, refuse changes the API cannot make in place, apply in phases, wait until Available
       --dry-run          show what would change (and any blocked change), apply nothing
       --timeout SECONDS  how long to wait for Available (default 600)
@@ -51,6 +53,8 @@ const USAGE = `usage: microflow <deploy|diff|status|destroy|encryption-config> [
   status             per-component health (and removed users whose access is not revoked yet)
   destroy            remove the platform; data claims and generated Secrets are kept
       --purge-data       also delete them (asks for the platform's name; --yes skips the question)
+  offboard           revoke removed users' access as deploy --remove-users does, without applying (GitOps: after the sync)
+      --dry-run          print what it would delete and keep
   encryption-config  write an EncryptionConfiguration with a locally generated key
       --out FILE         where (default ~/.config/microflow/encryption-config.yaml)
   --config FILE      configuration DIR was rendered from (default: MICROFLOW_CONFIG, else the laptop profile)`;
@@ -201,6 +205,15 @@ async function main(argv: string[], io: Io): Promise<number> {
     }
     case 'destroy':
       return destroyCommand(args, readRendered(args.dir), io);
+    case 'offboard': {
+      // For GitOps, where the tool applies and prunes: revocation alone, against the render it synced.
+      const objects = readRendered(args.dir);
+      const plan = planOffboarding(objects, readOffboardInventory(objects, opts));
+      say(formatOffboardPlan(plan));
+      if (args.flags.has('--dry-run') || !offboardingPending(plan)) return 0;
+      offboard(plan, { ...opts, log: (l) => say(l) });
+      return 0;
+    }
     case 'encryption-config': {
       const file = writeEncryptionConfiguration(args.values.get('--out') ?? path.join(os.homedir(), '.config', 'microflow', 'encryption-config.yaml'), ROOT);
       say(`wrote ${file} (mode 600). Next: README, "Encrypting Secrets at rest".`);

@@ -273,6 +273,20 @@ describe('npm run deploy with a user removed from the configuration', () => {
     expect(changed(c)).toEqual(applied(c));
   });
 
+  test('offboard (for GitOps) revokes the same way without applying anything; --dry-run changes nothing', async () => {
+    const dry = live();
+    const out: string[] = [];
+    expect(await run(['offboard', '--dry-run', dir], { kubectl: dry.bin, say: (l = '') => out.push(l) })).toBe(0);
+    expect(out.join('\n')).toContain('delete Notebook bob/train');
+    expect(changed(dry)).toEqual([]);
+    const c = live();
+    expect(await run(['offboard', dir], { kubectl: c.bin, say: () => undefined })).toBe(0);
+    expect(applied(c)).toEqual([]);
+    expect(changed(c).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['patch clusterrolebinding microflow-notebook-users', 'patch rolebinding runs',
+      `delete ${RB} -n`, 'delete serviceaccounts -n', 'delete scheduledworkflows.kubeflow.org -n', 'delete notebooks.kubeflow.org -n', 'delete statefulsets.apps -n', 'delete pods -n']);
+    expect(c.state[CRB][''][0].subjects).toEqual([user('alice@example.org')]);
+  });
+
   test('status names a removed user whose access is not revoked yet', async () => {
     const out: string[] = [];
     await run(['status', dir], { kubectl: live().bin, say: (l = '') => out.push(l) });
