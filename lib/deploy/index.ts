@@ -11,3 +11,4 @@ export * from './destroy';
 export * from './diff';
 export * from './encryption';
 export * from './hints';
+export * from './offboard';

@@ -2,6 +2,9 @@
  * Names Kubeflow's apps expect in a user's namespace (profile controller and KFAM conventions), and
  * the labels that let other components select every user namespace at once.
  */
+/** The label that selects every user namespace (offboarding finds removed users' namespaces by it). */
+const USER_NAMESPACE_SELECTOR = { 'microflow.dev/user-namespace': 'true' } as const;
+
 export const USER_NAMESPACE = {
   /** Annotation naming the namespace's owner (Kubeflow's profile controller sets it). */
   ownerAnnotation: 'owner',
@@ -10,7 +13,8 @@ export const USER_NAMESPACE = {
    * Upstream's `app.kubernetes.io/part-of: kubeflow-profile` is left out: every microflow object is
    * `part-of: microflow`.
    */
-  labels: { 'microflow.dev/user-namespace': 'true', 'pipelines.kubeflow.org/enabled': 'true' },
+  labels: { ...USER_NAMESPACE_SELECTOR, 'pipelines.kubeflow.org/enabled': 'true' },
+  selector: USER_NAMESPACE_SELECTOR,
   /** Service accounts Kubeflow's apps run users' workloads as. */
   editorServiceAccount: 'default-editor',
   viewerServiceAccount: 'default-viewer',
