@@ -10,12 +10,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { applyPhases, offboard, offboardingPending, planOffboarding, planPhases, readOffboardInventory, readRendered, type Manifest } from '../../lib/deploy';
 import { NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
 import { PLATFORM_PRIORITY } from '../../lib/platform/names';
 import { resolveUsers } from '../../lib/users';
+import { renderTo } from '../../lib/render';
 import { selfServiceRecipe } from '../support/self-service';
+import { exampleConfig } from '../support/stack';
 import { applyStack, type AppliedStack } from './support/stack';
-import { k, requireCluster, run, type Result } from './support/kube';
+import { getJson, k, requireCluster, run, type Result } from './support/kube';
 
 let stack: AppliedStack;
 const summary: string[] = [];
@@ -144,5 +147,48 @@ describe('path 8: bob\'s pods cannot crowd out the platform or the node', () => 
     expect({ code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({ code: 'refused', stderr: expect.stringContaining(`maximum cpu usage per Container is ${cpuLimit}, but limit is ${cpuLimit + 1}`) });
     ok(await as(['create', '-f', '-', '--dry-run=server'], pod('fits', {}, { cpu: String(cpuLimit), memory: '16Mi' })));
     summary.push(`path 8, ${name}: a container limit of ${cpuLimit + 1} CPUs refused by the LimitRange; ${cpuLimit} admitted (dry run)`);
+  });
+});
+
+// Last: it removes bob (and puts him back for whatever runs on this cluster next).
+describe('path 9: alice\'s configuration drops bob; deploy --remove-users revokes what he held', () => {
+  let claims: string[];
+  let withoutBob: Manifest[];
+  const claimIds = async () => (await getJson(['get', 'pvc', '-n', bob().namespace])).items.map((p: any) => `${p.metadata.name}:${p.metadata.uid}`).sort();
+  beforeAll(async () => {
+    claims = await claimIds();
+    const out = path.join(stack.dir, 'without-bob');
+    const aliceOnly = exampleConfig('cluster', {
+      users: [alice().email],
+      notebooks: stack.config.notebooks.filter((n) => n.owner === alice().email),
+      tensorboards: stack.config.tensorboards.filter((t) => t.owner === alice().email),
+    });
+    renderTo(aliceOnly, out);
+    withoutBob = readRendered(out);
+    // What `npm run deploy -- --remove-users` does: apply, then revoke.
+    applyPhases(planPhases(withoutBob), { log: () => undefined });
+    offboard(planOffboarding(withoutBob, readOffboardInventory(withoutBob)), { log: (l) => summary.push(`path 9: ${l}`) });
+  });
+  afterAll(() => {
+    applyPhases(stack.phases, { log: () => undefined });
+  });
+
+  test('a second look finds nothing left to revoke', () => {
+    expect(offboardingPending(planOffboarding(withoutBob, readOffboardInventory(withoutBob)))).toBe(false);
+  });
+  test('bob is forbidden in his former namespace', async () => {
+    expectForbidden(await run([`--as=${bob().email}`, 'get', 'pods', '-n', bob().namespace]), 'bob', 'list', 'pods');
+  });
+  test('a token of his pods\' ServiceAccount, minted before the removal, is rejected', async () => {
+    const r = await run([`--kubeconfig=${podKubeconfig}`, 'get', 'pods', '-n', bob().namespace]);
+    expect({ code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({ code: 'refused', stderr: expect.stringContaining('Unauthorized') });
+  });
+  test('his data claims are the same ones (kept, not re-made)', async () => {
+    expect(await claimIds()).toEqual(claims);
+  });
+  test('alice keeps her access; bob loses the cluster-wide reads users get', async () => {
+    ok(await run([`--as=${alice().email}`, 'get', 'pods', '-n', alice().namespace]));
+    expect((await run([`--as=${alice().email}`, 'auth', 'can-i', 'list', 'nodes'])).stdout.trim()).toBe('yes');
+    expect((await run([`--as=${bob().email}`, 'auth', 'can-i', 'list', 'nodes'])).stdout.trim()).toBe('no');
   });
 });
