@@ -25,8 +25,9 @@ export interface MicroflowNamespaceProps {
   /** Annotations. @default - none */
   readonly annotations?: Record<string, string>;
   /**
-   * The namespace holds data (claims, generated Secrets): GitOps pruning never deletes it
-   * (KEEP_ON_PRUNE_ANNOTATIONS), and `npm run destroy` keeps it unless told to purge.
+   * The namespace holds data (claims, generated Secrets): GitOps pruning never deletes it or its
+   * default-deny policy (KEEP_ON_PRUNE_ANNOTATIONS: what stays behind stays closed), and
+   * `npm run destroy` keeps it unless told to purge.
    * @default false
    */
   readonly holdsData?: boolean;
@@ -65,7 +66,7 @@ export class MicroflowNamespace extends Construct {
       },
     });
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: DEFAULT_DENY_POLICY, namespace: props.name },
+      metadata: { name: DEFAULT_DENY_POLICY, namespace: props.name, ...(props.holdsData ? { annotations: { ...KEEP_ON_PRUNE_ANNOTATIONS } } : {}) },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   }

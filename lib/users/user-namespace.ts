@@ -5,7 +5,7 @@ import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../import
 import type { UserNamespaceConfig, UserQuota } from '../config';
 import { GATEWAY_HTTP_PORTS } from '../auth';
 import type { Gateway } from '../gateway';
-import { MicroflowNamespace, type Peer } from '../platform';
+import { KEEP_ON_PRUNE_ANNOTATIONS, MicroflowNamespace, type Peer } from '../platform';
 import { KUBEFLOW_ROLES, NOTEBOOK, PER_NAMESPACE_PREFIXES, USER_NAMESPACE, userRoleBindingName } from './constants';
 import { containerLimits, NO_PRIORITY_CLASS, quotaHard } from './quota';
 
@@ -113,9 +113,11 @@ export class UserNamespaceConstruct extends Construct implements UserNamespace {
     });
 
     // In istio-system, where a policy selecting the ingress gateway takes effect. Envoy evaluates
-    // it after the JWT filter has written kubeflow-userid from a verified token.
+    // it after the JWT filter has written kubeflow-userid from a verified token. Kept when GitOps
+    // prunes a removed user: their notebooks outlive the render until offboarding deletes them, and
+    // must not become everyone's meanwhile (docs/offboarding.md).
     new AuthorizationPolicy(this, 'OwnerOnly', {
-      metadata: { name: `owner-only-${ns}`, namespace: gw.namespace },
+      metadata: { name: `owner-only-${ns}`, namespace: gw.namespace, annotations: { ...KEEP_ON_PRUNE_ANNOTATIONS } },
       spec: {
         selector: { matchLabels: gw.selector },
         action: AuthorizationPolicySpecAction.DENY,

@@ -14,6 +14,9 @@ describe('a user namespace', () => {
     expect(n.metadata.annotations).toEqual({ owner: 'ada@example.org', ...KEEP_ON_PRUNE_ANNOTATIONS });
     expect(n.metadata.labels).toMatchObject({ ...USER_NAMESPACE.labels, 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(find(objects, 'NetworkPolicy', 'default-deny-ingress', ns).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    // GitOps pruning of a removed user leaves the namespace closed: its deny and owner-only rule stay.
+    expect(find(objects, 'NetworkPolicy', 'default-deny-ingress', ns).metadata.annotations).toEqual(KEEP_ON_PRUNE_ANNOTATIONS);
+    expect(find(objects, 'AuthorizationPolicy', `owner-only-${ns}`, 'istio-system').metadata.annotations).toEqual(KEEP_ON_PRUNE_ANNOTATIONS);
   });
 
   test('binds the owner to kubeflow-edit (KFAM\'s name) and the two service accounts to edit and view', () => {
