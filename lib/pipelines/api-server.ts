@@ -32,7 +32,7 @@ const RUN_RULES: Rule[] = [
  * (backend/src/apiserver/server/task_server.go: CreateTaskV1/ListTasksV1 check no caller), so a
  * pod of any namespace could read every run's task list or plant a task that points another
  * user's cached step at its own MLMD execution. The guard refuses the TaskService
- * (api-guard.ts); with caching off nothing legitimate calls it. 2.17.0 reads
+ * (api-guard.ts, REFUSED_APIS); with caching off nothing legitimate calls it. 2.17.0 reads
  * `CacheEnabled` through viper, env CACHEENABLED over the image's /config/config.json
  * (backend/src/apiserver/main.go:225, `CacheDisabled: !common.GetBoolConfigWithDefault("CacheEnabled",
  * true)`); the compiler then gives every driver `--cache_disabled`
