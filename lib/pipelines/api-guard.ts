@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IngressAllow, MicroflowService, PolicyDeployment, type Endpoint, type Peer, type WorkloadPolicy } from '../platform';
+import { configHashAnnotation, IngressAllow, MicroflowService, PolicyDeployment, type Endpoint, type Peer, type WorkloadPolicy } from '../platform';
 import { IDENTITY_HEADERS, KFP } from './constants';
 import { PipelineApiService } from './api-service';
 
@@ -18,6 +18,22 @@ export interface ApiGuardProps {
 export const GUARD_CONFIG_DIR = '/etc/microflow/ml-pipeline-guard';
 /** Answered by the guard itself (no request reaches the API server). */
 export const GUARD_HEALTH_PATH = '/microflow-guard/healthz';
+
+/**
+ * APIs the guard refuses to every caller, REST and gRPC, with 403 (gRPC clients read an HTTP 403
+ * as PERMISSION_DENIED). KFP 2.17.0's TaskService (backend/api/v1beta1/task.proto: REST
+ * `/apis/v1alpha1/tasks`, gRPC `api.TaskService`) authorizes nobody, and its only caller, the
+ * driver/launcher cache client, never dials it while step caching is off (api-server.ts,
+ * STEP_CACHE_SWITCH): docs/security.md, path 4.
+ * Each is a case-insensitive nginx regex on the normalised URI (percent-decoded, dot segments
+ * resolved, slashes merged), a prefix of anything the API server's routers would send there:
+ * gorilla/mux redirects an unclean path, grpc-gateway and grpc-go compare the raw path literally.
+ */
+export const REFUSED_APIS: readonly { readonly api: string; readonly location: string }[] = [
+  { api: 'TaskService (REST)', location: '^/apis/v1alpha1/tasks' },
+  { api: 'TaskService (gRPC)', location: '^/api\\.TaskService/' },
+];
+const REFUSAL = 'refused by microflow: the TaskService authorizes no caller (docs/security.md, path 4)';
 
 /**
  * `ml-pipeline` (HTTP 8888, gRPC 8887), the address every in-cluster client uses: an nginx that
@@ -51,6 +67,8 @@ export class ApiGuard extends Construct {
       namespace,
       policy,
       connectsTo: [props.http, props.grpc],
+      // nginx reads its configuration once: a changed one (e.g. a new refusal) must roll the pods.
+      podAnnotations: configHashAnnotation(this.nginxConf),
       pod: {
         containers: [{
           name: 'nginx',
@@ -89,10 +107,15 @@ export class ApiGuard extends Construct {
  * nginx configuration: two servers, REST and gRPC (h2c), each removing the identity headers.
  * An empty proxy_set_header/grpc_set_header value drops the header (matched case-insensitively);
  * headers spelled with underscores are dropped by nginx itself (underscores_in_headers off).
+ * Both servers refuse every REFUSED_APIS path: a regex location wins over `location /`, and a
+ * REST path sent to the gRPC port (or the reverse) is refused too.
  */
 function nginxConf(http: Endpoint, grpc: Endpoint): string {
   const upstream = (e: Endpoint) => `${e.service.host}:${e.service.port(e.port).port}`;
   const strip = (directive: string) => Object.values(IDENTITY_HEADERS).map((h) => `      ${directive} ${h} "";`).join('\n');
+  // grpc-gateway's error shape; code 7 is PERMISSION_DENIED.
+  const body = JSON.stringify({ code: 7, message: REFUSAL });
+  const refuse = REFUSED_APIS.map((r) => `    location ~* ${r.location} { default_type application/json; return 403 '${body}\\n'; }`).join('\n');
   return `# ml-pipeline guard: forwards to the Pipeline API server without identity headers (microflow).
 worker_processes 1;
 pid /tmp/nginx.pid;
@@ -111,7 +134,10 @@ http {
   client_max_body_size 64m;
   server {
     listen ${KFP.httpPort};
+    # The refusals match the normalised URI: keep slashes merged.
+    merge_slashes on;
     location = ${GUARD_HEALTH_PATH} { return 200 "ok\\n"; }
+${refuse}
     location / {
       proxy_pass http://${upstream(http)};
       proxy_http_version 1.1;
@@ -122,6 +148,8 @@ ${strip('proxy_set_header')}
   }
   server {
     listen ${KFP.grpcPort} http2;
+    merge_slashes on;
+${refuse}
     location / {
       grpc_pass grpc://${upstream(grpc)};
 ${strip('grpc_set_header')}

@@ -26,6 +26,23 @@ const RUN_RULES: Rule[] = [
   { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: ['create', 'get', 'list', 'update', 'patch', 'delete'] },
   { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows/finalizers'], verbs: ['update'] },
 ];
+/**
+ * KFP's step caching: off, and no configuration key turns it on (docs/security.md, path 4). The
+ * cache lives in the API server's TaskService, which 2.17.0 lets anyone call
+ * (backend/src/apiserver/server/task_server.go: CreateTaskV1/ListTasksV1 check no caller), so a
+ * pod of any namespace could read every run's task list or plant a task that points another
+ * user's cached step at its own MLMD execution. The guard refuses the TaskService
+ * (api-guard.ts, REFUSED_APIS); with caching off nothing legitimate calls it. 2.17.0 reads
+ * `CacheEnabled` through viper, env CACHEENABLED over the image's /config/config.json
+ * (backend/src/apiserver/main.go:225, `CacheDisabled: !common.GetBoolConfigWithDefault("CacheEnabled",
+ * true)`); the compiler then gives every driver `--cache_disabled`
+ * (backend/src/v2/compiler/argocompiler/container.go:218, dag.go:596, importer.go:89), the driver
+ * passes it to the launcher (backend/src/v2/driver/driver.go:347), and both get the client
+ * that never dials the TaskService (backend/src/v2/cacheutils/cache.go:80). A literal, not a
+ * `pipeline-install-config` key: turning it back on waits for an authorized TaskService.
+ */
+export const STEP_CACHE_SWITCH: k8s.EnvVar = { name: 'CACHEENABLED', value: 'false' };
+
 /** Multi-user: who is calling (TokenReview) and may they (SubjectAccessReview). */
 const AUTH_RULES: Rule[] = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
@@ -88,6 +105,7 @@ export class ApiServer extends Construct {
       { name: 'KUBEFLOW_USERID_HEADER', value: IDENTITY_HEADERS.userId },
       { name: 'KUBEFLOW_USERID_PREFIX', value: '' },
       { name: 'KUBEFLOW_GROUPS_HEADER', value: IDENTITY_HEADERS.groups },
+      STEP_CACHE_SWITCH,
     ];
     const health = { httpGet: { path: KFP.healthPath, port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
 

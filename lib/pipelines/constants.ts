@@ -5,7 +5,7 @@
 export const KFP_VERSION = '2.17.0';
 
 export const KFP = {
-  /** The Service every client addresses: the SDK in a notebook, the driver/launcher (gRPC cache), KFP's own controllers. */
+  /** The Service every in-cluster client addresses: the SDK (a notebook, a step's own code), KFP's own controllers. */
   apiService: 'ml-pipeline',
   /** The API server's own Service, reachable only from the guard and the UI (they may carry the identity header). */
   apiInternalService: 'ml-pipeline-apiserver',

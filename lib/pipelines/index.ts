@@ -94,7 +94,8 @@ export class PipelinesChart extends Chart {
     const server = new ApiServer(this, 'ApiServer', {
       namespace, policy, database, store, installConfig, runNamespaces: this.runNamespaces, metadata: metadata.address,
     });
-    // Notebooks (in users' namespaces) and step pods (driver, launcher: gRPC cache) call `ml-pipeline`.
+    // Notebooks and step pods' own code (in users' namespaces) call `ml-pipeline`. The driver and
+    // launcher do not: step caching is off, and the guard refuses the TaskService (path 4).
     const callers: Peer[] = [...runPeers, ...users.map((u) => u.peer)];
     this.api = new ApiGuard(this, 'ApiGuard', { namespace, policy, http: server.http, grpc: server.grpc, callers });
     new IngressAllow(this, 'ApiBackendClients', {
