@@ -16,6 +16,7 @@ import { PipelineControllers } from './controllers';
 import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
 import { InstallConfig } from './install-config';
 import { Metadata } from './metadata';
+import { MetadataReadRoute } from './metadata-route';
 import { pipelinesMode, type PipelinesMode } from './mode';
 import { RunNamespace } from './run-namespace';
 import { PipelinesUi } from './ui';
@@ -33,6 +34,7 @@ export * from './api-guard';
 export * from './api-service';
 export * from './controllers';
 export * from './metadata';
+export * from './metadata-route';
 export * from './ui';
 export * from './run-namespace';
 export * from './artifact-access';
@@ -46,7 +48,7 @@ export interface PipelinesChartProps {
   readonly namespace: MicroflowNamespace;
   readonly database: Database;
   readonly store: ObjectStore;
-  /** The gateway the UI is routed on (`/pipeline/`). */
+  /** The gateway the UI is routed on (`/pipeline/`, and MLMD's read methods). */
   readonly gateway: Gateway;
   /** Users' namespaces: multi-user runs happen there; notebooks there call the API in either mode. */
   readonly users: readonly UserNamespace[];
@@ -111,6 +113,7 @@ export class PipelinesChart extends Chart {
       namespace, policy, mode: this.mode, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
     });
     new Route(this, 'UiRoute', { gateway: props.gateway, name: KFP.ui, prefix: KFP.uiPrefix, to: this.ui.service, port: 'http', timeout: '600s' });
+    new MetadataReadRoute(this, 'MetadataReadRoute', { gateway: props.gateway, ui: this.ui.service, port: 'http' });
     const argo = new ArgoController(this, 'Argo', {
       namespace, policy, store, runNamespaces: this.runNamespaces,
       stepRuntimeClassName: config.pipelines.gpuRuntimeForAllSteps ? gpuPlacement(config.gpu).runtimeClassName : undefined,
