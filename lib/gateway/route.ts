@@ -9,8 +9,14 @@ export interface RouteProps {
   readonly gateway: Gateway;
   /** metadata.name of the VirtualService (and, suffixed, of its NetworkPolicy). */
   readonly name: string;
-  /** URI prefix, starting and ending in '/', e.g. '/pipeline/'. */
+  /** URI prefix, starting and ending in '/', e.g. '/pipeline/' (see `withinSegment`). */
   readonly prefix: string;
+  /**
+   * Let the prefix end inside a path segment, e.g. `/ml_metadata.MetadataStoreService/Get`: every
+   * gRPC method whose name starts with `Get`, and no other. The prefix then must not end in '/'.
+   * @default false - the prefix ends in '/', so `/pipeline/` never serves `/pipelinex`
+   */
+  readonly withinSegment?: boolean;
   /** Target Service (a typed handle, never a host string). */
   readonly to: ServiceHandle;
   /** Name of the target Service's port. */
@@ -62,7 +68,11 @@ export class Route extends Construct implements RouteInfo {
     if (!DNS_LABEL.test(props.name) || props.name.length > 63 - ROUTE_POLICY_SUFFIX.length) {
       throw new Error(`${where}: the name must be a DNS label of at most ${63 - ROUTE_POLICY_SUFFIX.length} characters`);
     }
-    if (!/^\/([-._~a-zA-Z0-9]+\/)*$/.test(props.prefix)) {
+    if (props.withinSegment) {
+      if (!/^\/([-._~a-zA-Z0-9]+\/)*[-._~a-zA-Z0-9]+$/.test(props.prefix)) {
+        throw new Error(`${where}: with withinSegment, prefix must start with "/" and end inside a segment (e.g. "/a.B/Get"), got ${JSON.stringify(props.prefix)}`);
+      }
+    } else if (!/^\/([-._~a-zA-Z0-9]+\/)*$/.test(props.prefix)) {
       throw new Error(`${where}: prefix must start and end with "/" (e.g. "/pipeline/"), got ${JSON.stringify(props.prefix)}`);
     }
     if (props.rewrite !== undefined && !props.rewrite.startsWith('/')) {

@@ -45,6 +45,17 @@ export const KFP = {
   stepPodLabel: { 'pipelines.kubeflow.org/v2_component': 'true' } as Record<string, string>,
   /** API group of KFP's own authorization checks (SubjectAccessReview resources). */
   rbacGroup: 'pipelines.kubeflow.org',
+  /**
+   * The UI's check of a namespace (frontend/server/helpers/auth.ts → the API server's AuthorizeV1):
+   * SubjectAccessReview `get` on this group/version/resource, before artifact previews, live logs and
+   * pod details. No such API is served: it exists only as RBAC.
+   */
+  viewers: { group: 'kubeflow.org', version: 'v1beta1', resource: 'viewers' },
+  /**
+   * ML Metadata's gRPC-web at the site's root (the UI's client has no base path; the UI server proxies
+   * `/ml_metadata.*` to MLMD's Envoy). Every method the 2.17.0 UI calls starts with `Get`.
+   */
+  mlmd: { pathRoot: '/ml_metadata', readPrefix: '/ml_metadata.MetadataStoreService/Get' },
 } as const;
 
 /** Identity headers: set by the ingress gateway from a verified login, never accepted from anyone else. */

@@ -16,6 +16,7 @@ import { PipelineControllers } from './controllers';
 import { ArgoCrds, ScheduledWorkflowCrd } from './crds';
 import { InstallConfig } from './install-config';
 import { Metadata } from './metadata';
+import { MetadataReadRoute } from './metadata-route';
 import { RunNamespace } from './run-namespace';
 import { PipelinesUi } from './ui';
 import { PipelineUserRoles } from './user-roles';
@@ -31,6 +32,7 @@ export * from './api-guard';
 export * from './api-service';
 export * from './controllers';
 export * from './metadata';
+export * from './metadata-route';
 export * from './ui';
 export * from './run-namespace';
 export * from './artifact-access';
@@ -44,7 +46,7 @@ export interface PipelinesChartProps {
   readonly namespace: MicroflowNamespace;
   readonly database: Database;
   readonly store: ObjectStore;
-  /** The gateway the UI is routed on (`/pipeline/`). */
+  /** The gateway the UI is routed on (`/pipeline/`, and MLMD's read methods). */
   readonly gateway: Gateway;
   /** Users' namespaces: each user's runs happen in theirs, and their notebooks call the API from there. */
   readonly users: readonly UserNamespace[];
@@ -109,6 +111,7 @@ export class PipelinesChart extends Chart {
       namespace, policy, api: server.http, metadataEnvoy: metadata.envoy, store, runNamespaces: this.runNamespaces,
     });
     new Route(this, 'UiRoute', { gateway: props.gateway, name: KFP.ui, prefix: KFP.uiPrefix, to: this.ui.service, port: 'http', timeout: '600s' });
+    new MetadataReadRoute(this, 'MetadataReadRoute', { gateway: props.gateway, ui: this.ui.service, port: 'http' });
     const argo = new ArgoController(this, 'Argo', {
       namespace, policy, store, runNamespaces: this.runNamespaces,
       stepRuntimeClassName: config.pipelines.gpuRuntimeForAllSteps ? gpuPlacement(config.gpu).runtimeClassName : undefined,

@@ -5,22 +5,33 @@ import { checkRules, type Rule } from './access';
 import { ARGO, KFP } from './constants';
 
 const READ = ['get', 'list', 'watch'];
-const WRITE = ['create', 'update', 'patch', 'delete'];
+
+/**
+ * Kinds a user may read but never write (issue #18, path 5). A controller acts on each with its own
+ * rights: the ScheduledWorkflow controller starts runs with `runs create` held cluster-wide (bob's
+ * `experimentId`/`serviceAccount` would point it anywhere), and the persistence agent reports any
+ * Workflow labelled with a run ID, and KFP 2.17.0 updates that run whatever its namespace (a
+ * CronWorkflow's workflowMetadata sets the same label). Runs and recurring runs go through the KFP API,
+ * whose own ServiceAccount writes these objects; WorkflowTemplates only serve hand-made Workflows.
+ */
+export const USER_READ_ONLY: Rule[] = [
+  { apiGroups: [ARGO.group], resources: ['workflows', 'cronworkflows', 'workflowtemplates'], verbs: READ },
+  { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: READ },
+];
 
 /** What `kubeflow-view` adds for Pipelines: the API server checks these verbs (SubjectAccessReview). */
 const VIEW: Rule[] = [
   { apiGroups: [KFP.rbacGroup], resources: ['pipelines', 'pipelines/versions', 'experiments', 'runs', 'jobs'], verbs: ['get', 'list'] },
-  { apiGroups: [ARGO.group], resources: ['workflows', 'cronworkflows', 'workflowtemplates'], verbs: READ },
-  { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: READ },
+  // The UI's own check before artifact previews, live logs and pod details (frontend/server/handlers).
+  { apiGroups: [KFP.viewers.group], resources: [KFP.viewers.resource], verbs: ['get'] },
+  ...USER_READ_ONLY,
 ];
-/** What `kubeflow-edit` adds on top (upstream's aggregate-to-kubeflow-pipelines-edit, verbs spelled out). */
+/** What `kubeflow-edit` adds on top (upstream's aggregate-to-kubeflow-pipelines-edit, verbs spelled out, minus USER_READ_ONLY). */
 const EDIT: Rule[] = [
   { apiGroups: [KFP.rbacGroup], resources: ['pipelines', 'pipelines/versions'], verbs: ['create', 'delete', 'update'] },
   { apiGroups: [KFP.rbacGroup], resources: ['experiments'], verbs: ['archive', 'create', 'delete', 'unarchive'] },
   { apiGroups: [KFP.rbacGroup], resources: ['runs'], verbs: ['archive', 'create', 'delete', 'retry', 'terminate', 'unarchive'] },
   { apiGroups: [KFP.rbacGroup], resources: ['jobs'], verbs: ['create', 'delete', 'disable', 'enable'] },
-  { apiGroups: [ARGO.group], resources: ['workflows', 'cronworkflows', 'workflowtemplates'], verbs: WRITE },
-  { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: WRITE },
 ];
 
 /** Pipelines' share of Kubeflow's role ladder, aggregated into `kubeflow-view` and `kubeflow-edit`. */

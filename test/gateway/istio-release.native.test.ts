@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { METADATA_ROUTE } from '../../lib/pipelines';
 import { ISTIOCTL } from '../support/istioctl';
 import { EXAMPLES, exampleConfig, renderStack, ROOT } from '../support/stack';
 
@@ -64,6 +65,23 @@ describe('istioctl analyze --use-kube=false -A', () => {
     // explicitly here) and passes the same files.
     const r = spawnSync(ISTIOCTL, ['analyze', '--use-kube=false', '-n', 'default', file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
+  });
+
+  test('the analyzer reads the MLMD read-only DENY policy: without its ports it is IST0133, as rendered it is clean', () => {
+    const objects = renderStack(exampleConfig('cluster')).objects;
+    const isPolicy = (o: any) => o.kind === 'AuthorizationPolicy' && o.metadata.name === METADATA_ROUTE.policy;
+    expect(objects.filter(isPolicy)).toHaveLength(1);
+    expect(objects.some((o: any) => o.kind === 'VirtualService' && o.metadata.name === METADATA_ROUTE.route)).toBe(true);
+    const portless = objects.map((o: any) => {
+      if (!isPolicy(o)) return o;
+      const copy = JSON.parse(JSON.stringify(o));
+      for (const rule of copy.spec.rules) for (const to of rule.to) delete to.operation.ports;
+      return copy;
+    });
+    const broken = analyze([writeRender('mlmd-portless', portless)]);
+    expect(broken.out).toMatch(new RegExp(`\\[IST0133\\] \\(AuthorizationPolicy [a-z-]+/${METADATA_ROUTE.policy}\\b`));
+    const clean = analyze([writeRender('mlmd-rendered', objects)]);
+    expect({ code: clean.code, mentions: clean.out.includes(METADATA_ROUTE.policy) || clean.out.includes(METADATA_ROUTE.route) }).toEqual({ code: 0, mentions: false });
   });
 
   test('vendor/istio/istio.yaml is exactly what scripts/istio/vendor.sh generates for the pinned release', () => {

@@ -81,6 +81,22 @@ describe('Route', () => {
     expect(() => new Route(chart, 'd', { gateway, name: 'web-too', prefix: '/web/', to: service, port: 'http' })).toThrow('prefix /web/ is already routed by "web-app"');
   });
 
+  test('withinSegment: a prefix ending inside a segment (a gRPC method family), matched as written', () => {
+    const { chart, gateway, service, synth } = setup();
+    new Route(chart, 'r', { gateway, name: 'reads', prefix: '/pkg.Service/Get', withinSegment: true, to: service, port: 'http' });
+    expect(find(synth(), 'VirtualService', 'reads').spec.http[0].match).toEqual([{ uri: { prefix: '/pkg.Service/Get' } }]);
+  });
+
+  test.each([
+    ['/pkg.Service/Get', false, /prefix must start and end with "\/"/],
+    ['/pkg.Service/', true, /with withinSegment, prefix must start with "\/" and end inside a segment/],
+    ['pkg.Service/Get', true, /with withinSegment/],
+    ['/pkg.Service/Get*', true, /with withinSegment/],
+  ])('prefix %j with withinSegment=%j is refused', (prefix, withinSegment, message) => {
+    const { chart, gateway, service } = setup();
+    expect(() => new Route(chart, 'r', { gateway, name: 'reads', prefix, withinSegment, to: service, port: 'http' })).toThrow(message);
+  });
+
   test('the root prefix "/" is a valid route', () => {
     const { chart, gateway, service, synth } = setup();
     new Route(chart, 'r', { gateway, name: 'home', prefix: '/', to: service, port: 'http' });

@@ -1,0 +1,103 @@
+/**
+ * What a user and their pods may do to Pipelines' objects (issue #18, paths 5 and 6), evaluated on
+ * the rendered RBAC as the RBAC authorizer would (bindings → aggregated ClusterRoles → rules):
+ * ScheduledWorkflows and Argo's kinds are read-only to users (a controller acts on them with its own
+ * rights), the UI's `viewers get` check passes in one's own namespace only, and the ServiceAccounts
+ * that write these objects for the KFP API keep their rights. The lead's control-plane suite asks
+ * the real API server the same questions.
+ */
+import { KFP } from '../../lib/pipelines';
+import { NAMESPACES } from '../../lib/platform';
+import { KUBEFLOW_ROLES, resolveUsers, USER_NAMESPACE } from '../../lib/users';
+import { exampleConfig, rendered, type K8sObject } from '../support/stack';
+
+type Subject = { kind: 'User'; name: string } | { kind: 'ServiceAccount'; name: string; namespace: string };
+
+/** The rules of a ClusterRole, with those aggregated into it by label (recursively, as the controller-manager does). */
+function clusterRoleRules(objects: K8sObject[], name: string, seen = new Set<string>()): any[] {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name) as any;
+  if (!role) return [];
+  const selectors: Record<string, string>[] = (role.aggregationRule?.clusterRoleSelectors ?? []).map((s: any) => s.matchLabels);
+  const members = objects.filter((o) => o.kind === 'ClusterRole' && selectors.some((m) => Object.entries(m).every(([k, v]) => o.metadata.labels?.[k] === v)));
+  return [...(role.rules ?? []), ...members.flatMap((m) => clusterRoleRules(objects, m.metadata.name, seen))];
+}
+
+const bindsSubject = (b: any, s: Subject) => (b.subjects ?? []).some((x: any) => x.kind === s.kind && x.name === s.name && (s.kind === 'User' || x.namespace === s.namespace));
+
+/** `kubectl auth can-i <verb> <resource>.<group> -n <namespace>` for a subject, on the render. */
+function can(objects: K8sObject[], s: Subject, verb: string, resource: string, namespace: string): boolean {
+  const dot = resource.indexOf('.');
+  const [name, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
+  const bindings = objects.filter((o) => (o.kind === 'ClusterRoleBinding' || (o.kind === 'RoleBinding' && o.metadata.namespace === namespace)) && bindsSubject(o, s)) as any[];
+  const rules = bindings.flatMap((b) => (b.roleRef.kind === 'ClusterRole'
+    ? clusterRoleRules(objects, b.roleRef.name)
+    : (objects.find((o) => o.kind === 'Role' && o.metadata.name === b.roleRef.name && o.metadata.namespace === namespace) as any)?.rules ?? []));
+  return rules.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(name) && r.verbs.includes(verb) && !r.resourceNames);
+}
+
+const WRITES = ['create', 'update', 'patch', 'delete'];
+const READS = ['get', 'list', 'watch'];
+/** The kinds a controller acts on with its own rights (lib/pipelines/user-roles.ts, USER_READ_ONLY). */
+const DEPUTIZED = ['scheduledworkflows.kubeflow.org', 'workflows.argoproj.io', 'cronworkflows.argoproj.io', 'workflowtemplates.argoproj.io'];
+const VIEWERS = `${KFP.viewers.resource}.${KFP.viewers.group}`;
+
+describe('multi-user (profile cluster): bob, his pods\' tokens and alice', () => {
+  const config = exampleConfig('cluster');
+  const { objects } = rendered(config);
+  const [alice, bob] = resolveUsers(config);
+  const bobs: [string, Subject][] = [
+    [`bob (${bob.email})`, { kind: 'User', name: bob.email }],
+    [`bob's pod token (${USER_NAMESPACE.editorServiceAccount})`, { kind: 'ServiceAccount', name: USER_NAMESPACE.editorServiceAccount, namespace: bob.namespace }],
+  ];
+
+  test('the aggregation is real: bob may create a Notebook and a KFP run at home (the evaluator sees kubeflow-edit)', () => {
+    for (const [, s] of bobs) {
+      expect(can(objects, s, 'create', 'notebooks.kubeflow.org', bob.namespace)).toBe(true);
+      expect(can(objects, s, 'create', `runs.${KFP.rbacGroup}`, bob.namespace)).toBe(true);
+    }
+  });
+
+  test.each(bobs)('%s may read ScheduledWorkflows and Argo\'s kinds at home, and write none of them', (_, s) => {
+    const answers = DEPUTIZED.flatMap((r) => [...READS, ...WRITES].map((verb) => `${verb} ${r}: ${can(objects, s, verb, r, bob.namespace)}`));
+    expect(answers).toEqual(DEPUTIZED.flatMap((r) => [...READS, ...WRITES].map((verb) => `${verb} ${r}: ${READS.includes(verb)}`)));
+  });
+
+  test.each(bobs)('%s passes the UI\'s `viewers get` check at home, not in alice\'s namespace', (_, s) => {
+    expect(can(objects, s, 'get', VIEWERS, bob.namespace)).toBe(true);
+    expect(can(objects, s, 'get', VIEWERS, alice.namespace)).toBe(false);
+    // No viewer (TensorBoard) controller is deployed: creating or deleting viewers stays refused.
+    expect(can(objects, s, 'create', VIEWERS, bob.namespace)).toBe(false);
+    expect(can(objects, s, 'delete', VIEWERS, bob.namespace)).toBe(false);
+  });
+
+  test('a read-only token (default-viewer) passes the viewers check too: artifact previews are reads', () => {
+    const viewer: Subject = { kind: 'ServiceAccount', name: USER_NAMESPACE.viewerServiceAccount, namespace: bob.namespace };
+    expect(can(objects, viewer, 'get', VIEWERS, bob.namespace)).toBe(true);
+    expect(clusterRoleRules(objects, KUBEFLOW_ROLES.view).some((r) => r.apiGroups.includes(KFP.viewers.group) && r.resources.includes(KFP.viewers.resource))).toBe(true);
+  });
+
+  test('the KFP API server still writes ScheduledWorkflows and Workflows in every user namespace; the SWF controller still updates them', () => {
+    const api: Subject = { kind: 'ServiceAccount', name: KFP.apiDeployment, namespace: NAMESPACES.kubeflow };
+    const swf: Subject = { kind: 'ServiceAccount', name: KFP.scheduledWorkflow, namespace: NAMESPACES.kubeflow };
+    for (const u of [alice, bob]) {
+      // resource_manager.go (2.17.0) creates, updates, patches and deletes them with its own in-cluster client.
+      for (const verb of ['create', 'get', 'update', 'patch', 'delete']) {
+        expect({ verb, ns: u.namespace, can: can(objects, api, verb, 'scheduledworkflows.kubeflow.org', u.namespace) }).toEqual({ verb, ns: u.namespace, can: true });
+      }
+      expect(can(objects, api, 'create', 'workflows.argoproj.io', u.namespace)).toBe(true);
+      expect(can(objects, swf, 'update', 'scheduledworkflows.kubeflow.org', u.namespace)).toBe(true);
+      expect(can(objects, swf, 'create', 'workflows.argoproj.io', u.namespace)).toBe(true);
+    }
+  });
+});
+
+test('single-user (profile laptop): no user role grants any write to ScheduledWorkflows or Argo\'s kinds', () => {
+  const { objects } = rendered(exampleConfig('laptop'));
+  const user = resolveUsers(exampleConfig('laptop'))[0];
+  const s: Subject = { kind: 'User', name: user.email };
+  for (const ns of [user.namespace, NAMESPACES.kubeflow]) {
+    for (const r of DEPUTIZED) for (const verb of WRITES) expect({ verb, r, ns, can: can(objects, s, verb, r, ns) }).toEqual({ verb, r, ns, can: false });
+  }
+});
