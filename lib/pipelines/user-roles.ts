@@ -19,11 +19,15 @@ export const USER_READ_ONLY: Rule[] = [
   { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: READ },
 ];
 
-/** What `kubeflow-view` adds for Pipelines: the API server checks these verbs (SubjectAccessReview). */
+/**
+ * What `kubeflow-view` adds for Pipelines: the API server checks these verbs (SubjectAccessReview).
+ * Not `viewers get` (KFP.viewers), the UI's check before artifact previews and live logs: the UI then
+ * reads the object with the platform's root key, trusting ML Metadata to say whose it is, and any
+ * user's pod can still write ML Metadata (docs/security.md, paths 4 and 6). Granting it would let bob
+ * record alice's object under a run of his and read it; previews stay refused until that is closed.
+ */
 const VIEW: Rule[] = [
   { apiGroups: [KFP.rbacGroup], resources: ['pipelines', 'pipelines/versions', 'experiments', 'runs', 'jobs'], verbs: ['get', 'list'] },
-  // The UI's own check before artifact previews, live logs and pod details (frontend/server/handlers).
-  { apiGroups: [KFP.viewers.group], resources: [KFP.viewers.resource], verbs: ['get'] },
   ...USER_READ_ONLY,
 ];
 /** What `kubeflow-edit` adds on top (upstream's aggregate-to-kubeflow-pipelines-edit, verbs spelled out, minus USER_READ_ONLY). */

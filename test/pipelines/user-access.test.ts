@@ -2,7 +2,8 @@
  * What a user and their pods may do to Pipelines' objects (issue #18, paths 5 and 6), evaluated on
  * the rendered RBAC as the RBAC authorizer would (bindings → aggregated ClusterRoles → rules):
  * ScheduledWorkflows and Argo's kinds are read-only to users (a controller acts on them with its own
- * rights), the UI's `viewers get` check passes in one's own namespace only, and the ServiceAccounts
+ * rights), the UI's `viewers get` check is refused everywhere while ML Metadata is writable from users'
+ * pods (docs/security.md, paths 4 and 6), and the ServiceAccounts
  * that write these objects for the KFP API keep their rights. The lead's control-plane suite asks
  * the real API server the same questions.
  */
@@ -64,18 +65,18 @@ describe('multi-user (profile cluster): bob, his pods\' tokens and alice', () =>
     expect(answers).toEqual(DEPUTIZED.flatMap((r) => [...READS, ...WRITES].map((verb) => `${verb} ${r}: ${READS.includes(verb)}`)));
   });
 
-  test.each(bobs)('%s passes the UI\'s `viewers get` check at home, not in alice\'s namespace', (_, s) => {
-    expect(can(objects, s, 'get', VIEWERS, bob.namespace)).toBe(true);
-    expect(can(objects, s, 'get', VIEWERS, alice.namespace)).toBe(false);
-    // No viewer (TensorBoard) controller is deployed: creating or deleting viewers stays refused.
-    expect(can(objects, s, 'create', VIEWERS, bob.namespace)).toBe(false);
-    expect(can(objects, s, 'delete', VIEWERS, bob.namespace)).toBe(false);
+  test.each(bobs)('%s fails the UI\'s `viewers get` check everywhere: previews would read with the root key on ML Metadata\'s word', (_, s) => {
+    for (const ns of [bob.namespace, alice.namespace]) {
+      for (const verb of ['get', 'create', 'delete']) expect({ ns, verb, allowed: can(objects, s, verb, VIEWERS, ns) }).toEqual({ ns, verb, allowed: false });
+    }
   });
 
-  test('a read-only token (default-viewer) passes the viewers check too: artifact previews are reads', () => {
+  test('no user role names viewers at all (a default-viewer token neither)', () => {
     const viewer: Subject = { kind: 'ServiceAccount', name: USER_NAMESPACE.viewerServiceAccount, namespace: bob.namespace };
-    expect(can(objects, viewer, 'get', VIEWERS, bob.namespace)).toBe(true);
-    expect(clusterRoleRules(objects, KUBEFLOW_ROLES.view).some((r) => r.apiGroups.includes(KFP.viewers.group) && r.resources.includes(KFP.viewers.resource))).toBe(true);
+    expect(can(objects, viewer, 'get', VIEWERS, bob.namespace)).toBe(false);
+    for (const role of [KUBEFLOW_ROLES.view, KUBEFLOW_ROLES.edit, KUBEFLOW_ROLES.admin]) {
+      expect(clusterRoleRules(objects, role).some((r) => r.resources.includes(KFP.viewers.resource))).toBe(false);
+    }
   });
 
   test('the KFP API server still writes ScheduledWorkflows and Workflows in every user namespace; the SWF controller still updates them', () => {
