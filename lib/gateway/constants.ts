@@ -9,6 +9,8 @@ export const GATEWAY = {
   ingress: 'istio-ingressgateway',
   /** Pod labels upstream Gateways and AuthorizationPolicies select the ingress gateway by. */
   podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+  /** The EnvoyFilter removing identity look-alike headers clients send (client-headers.ts). */
+  clientHeaderFilter: 'gateway-remove-client-identity-headers',
   /**
    * The ingress gateway's ports. Envoy listens on unprivileged container ports (no
    * `ip_unprivileged_port_start` sysctl, no capability); the Service maps 80/443 onto them and

@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { AUTH_SECRETS, DEX, DEX_ISSUER, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
 import { resolveConfig } from '../../lib/config';
-import type { ExtAuthzProvider, KubeflowGateway } from '../../lib/gateway';
+import { CLIENT_HEADERS_REMOVED, type ExtAuthzProvider, type KubeflowGateway } from '../../lib/gateway';
 import { buildStack } from '../../lib/stack';
 import { resolveUsers } from '../../lib/users';
 import { NativePod, renderedPod, requireNative, type RenderedObject } from '../native';
@@ -169,6 +169,11 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
     // What the RequestAuthentication's outputClaimToHeaders maps to kubeflow-userid.
     expect({ iss: claims.iss, aud: claims.aud, email: claims.email }).toEqual({ iss: DEX_ISSUER, aud: DEX.clientId, email: user.email });
     expect(a.headers['x-auth-request-email']).toBe(user.email);
+    // oauth2-proxy's identity headers are not copied upstream, and the gateway removes any a client
+    // sends (an app that trusts them, as oauth2-proxy-aware apps do, would take the client's word).
+    const identity = Object.keys(a.headers).filter((h) => h.startsWith('x-auth-request-'));
+    expect(identity.length).toBeGreaterThan(0);
+    expect(identity.filter((h) => provider.headersToUpstreamOnAllow!.includes(h) || !CLIENT_HEADERS_REMOVED.includes(h))).toEqual([]);
   });
 
   test('a user Dex knows but the configuration does not list is refused at the callback, with no session', async () => {
