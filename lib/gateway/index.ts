@@ -74,8 +74,8 @@ export class GatewayChart extends Chart {
     });
     new OpenPorts(this, 'GatewayPublic', {
       name: 'istio-ingressgateway-public', pods: this.ingress.pods,
-      ports: [GATEWAY.ports.http.name, GATEWAY.ports.https.name, GATEWAY.ports.status.name],
-      reason: 'browsers and SDK clients reach the gateway from outside the cluster (node port or load balancer); load balancers probe the status port',
+      ports: [GATEWAY.ports.http.name, GATEWAY.ports.https.name],
+      reason: 'browsers and SDK clients reach the gateway from outside the cluster (node port or load balancer)',
     });
   }
 }

@@ -129,7 +129,7 @@ export class IngressGateway extends Construct {
           // audience istio-ca, so it is useless against the Kubernetes API.
           {
             name: 'istio-token',
-            projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: ISTIOD.tokenAudience } }] },
+            projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: GATEWAY.istioTokenSeconds, audience: ISTIOD.tokenAudience } }] },
           },
           { name: 'istiod-ca-cert', configMap: { name: ISTIOD.rootCertConfigMap } },
         ],
@@ -147,7 +147,8 @@ export class IngressGateway extends Construct {
       name,
       pods: this.pods,
       type: config.serviceType,
-      ports: [p.status, p.http, p.https].map((x) => ({
+      // Not the status port: see GATEWAY.ports.status.
+      ports: [p.http, p.https].map((x) => ({
         name: x.name, port: x.port, targetPort: x.name, ...(nodePorts[x.name] ? { nodePort: nodePorts[x.name] } : {}),
       })),
     });

@@ -51,6 +51,19 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(generated.includes(secret)).toBe(config.gateway.tls.selfSigned);
   });
 
+  test('the gateway\'s status port (15021) is on no Service and in no any-source NetworkPolicy: only the kubelet probes it, on the node', () => {
+    const gatewayPods = of('Deployment').find((d) => d.metadata.name === GATEWAY.ingress && d.metadata.namespace === NAMESPACES.istio)!;
+    const selects = (selector: Record<string, string> = {}) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => podTemplateLabels(gatewayPods)[k] === v);
+    const status = GATEWAY.ports.status;
+    const onServices = of('Service').filter((s) => s.metadata.namespace === NAMESPACES.istio && selects(s.spec.selector))
+      .flatMap((s) => s.spec.ports.filter((p: any) => [status.name, status.containerPort].includes(p.targetPort) || p.port === status.port).map(() => s.metadata.name));
+    expect(onServices).toEqual([]);
+    const open = of('NetworkPolicy').filter((n) => n.metadata.namespace === NAMESPACES.istio && selects(n.spec.podSelector.matchLabels))
+      .flatMap((n) => (n.spec.ingress ?? []).filter((r: any) => !r.from?.length).flatMap((r: any) => (r.ports ?? [{ port: 'all' }]).map((p: any) => `${n.metadata.name}:${p.port}`)));
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.filter((p: string) => p.endsWith(`:${status.containerPort}`) || p.endsWith(':all'))).toEqual([]);
+  });
+
   test('the gateway removes identity look-alike headers clients send, on every route configuration it serves', () => {
     const filters = of('EnvoyFilter');
     expect(filters.map((f) => `${f.metadata.namespace}/${f.metadata.name}`)).toEqual([`${NAMESPACES.istio}/${GATEWAY.clientHeaderFilter}`]);
