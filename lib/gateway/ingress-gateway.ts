@@ -18,9 +18,9 @@ const emptyDir = (name: string, medium?: string): k8s.Volume => ({ name, emptyDi
 /**
  * The gateway's ProxyConfig: pilot-agent reads PROXY_CONFIG and reports it to istiod, which builds
  * the gateway's HTTP connection managers from its `connectionSettings` (Istio 1.30). Envoy answers
- * 400 to a request with an underscore in a header name: apps on the CGI convention (WSGI, as
- * Flask and gunicorn) read `kubeflow_userid` and `kubeflow-userid` as one variable, and the JWT
- * filter removes only the spelling it writes. Refused rather than dropped, so a client that sends
+ * 400 to a request with an underscore in a header name: on the CGI convention (WSGI servers, unless
+ * they drop one) `kubeflow_userid` and `kubeflow-userid` are one variable, HTTP_KUBEFLOW_USERID, and
+ * the JWT filter removes only the spelling it writes. Refused rather than dropped, so a client that sends
  * one learns why; browsers and the SDKs send none. Only this setting of Istio's EDGE profile: its
  * 5-minute stream idle and request timeouts would cut notebook websockets and long uploads.
  */
