@@ -37,6 +37,12 @@ export const OAUTH2_PROXY = {
   metricsPort: 44180,
   /** oauth2-proxy's own endpoints (sign-in callback, sign-out) live under this path. */
   pathPrefix: '/oauth2/',
+  /**
+   * Its health endpoints, under `pathPrefix` (upstream's `/ping` and `/ready` answer 200 to any
+   * request, so as ext-authz checks they would let any request for those paths through).
+   */
+  pingPath: '/oauth2/ping',
+  readyPath: '/oauth2/ready',
   /** The session cookie, named as Kubeflow's docs and SDK examples expect. */
   cookieName: 'oauth2_proxy_kubeflow',
   /** A session lasts a little less than Dex's ID token, so a live session never forwards an expired token. */

@@ -89,8 +89,8 @@ export class OAuth2Proxy extends Construct {
             secretEnv('OAUTH2_PROXY_COOKIE_SECRET', oauth2Proxy, 'cookieSecret'),
           ],
           ports: [{ name: PORT_NAME, port: OAUTH2_PROXY.port }, { name: 'metrics', port: OAUTH2_PROXY.metricsPort }],
-          readiness: { httpGet: { path: '/ready', port: k8s.IntOrString.fromString(PORT_NAME) }, periodSeconds: 10, failureThreshold: 3 },
-          liveness: { httpGet: { path: '/ping', port: k8s.IntOrString.fromString(PORT_NAME) }, periodSeconds: 20, failureThreshold: 3 },
+          readiness: { httpGet: { path: OAUTH2_PROXY.readyPath, port: k8s.IntOrString.fromString(PORT_NAME) }, periodSeconds: 10, failureThreshold: 3 },
+          liveness: { httpGet: { path: OAUTH2_PROXY.pingPath, port: k8s.IntOrString.fromString(PORT_NAME) }, periodSeconds: 20, failureThreshold: 3 },
           volumeMounts: [
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'kube-ca', mountPath: KUBE_CA_DIR, readOnly: true },
@@ -148,6 +148,12 @@ function proxyConfig(props: OAuth2ProxyProps): string {
     ['cookie_samesite', 'lax'],
     ['cookie_expire', OAUTH2_PROXY.cookieExpire],
     ['cookie_refresh', '0s'],
+    // Every request the gateway checks reaches oauth2-proxy with its own path, and the health
+    // endpoints answer 200 before any session check: at their default /ping and /ready they would
+    // allow any request for those paths. Under /oauth2/ no check ever reaches them (the gateway
+    // routes /oauth2/ here directly, unchecked).
+    ['ping_path', OAUTH2_PROXY.pingPath],
+    ['ready_path', OAUTH2_PROXY.readyPath],
     ['silence_ping_logging', true],
   ];
   return `# oauth2-proxy configuration (legacy format), rendered by microflow.\n${settings.map(([k, v]) => `${k} = ${toml(v)}`).join('\n')}\n`;

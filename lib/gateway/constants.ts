@@ -10,6 +10,14 @@ export const GATEWAY = {
   /** Pod labels upstream Gateways and AuthorizationPolicies select the ingress gateway by. */
   podLabels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
   /**
+   * Lifetime of the gateway's istio-ca token (the identity istiod checks before it sends the
+   * gateway its config and TLS keys): the kubelet renews it at 80%, pilot-agent rereads the file.
+   * Upstream's injection template asks for 12 hours; a leaked copy is good for one at most.
+   */
+  istioTokenSeconds: 3600,
+  /** The EnvoyFilter removing identity look-alike headers clients send (client-headers.ts). */
+  clientHeaderFilter: 'gateway-remove-client-identity-headers',
+  /**
    * The ingress gateway's ports. Envoy listens on unprivileged container ports (no
    * `ip_unprivileged_port_start` sysctl, no capability); the Service maps 80/443 onto them and
    * istiod translates a Gateway server's port through the Service's targetPort.
@@ -17,7 +25,11 @@ export const GATEWAY = {
   ports: {
     http: { name: 'http2', port: 80, containerPort: 8080 },
     https: { name: 'https', port: 443, containerPort: 8443 },
-    /** pilot-agent's health endpoint (/healthz/ready), also what load balancers probe. */
+    /**
+     * pilot-agent's health endpoint (/healthz/ready): the kubelet probes it on the pod, so it is not
+     * on the Service (no node port) and no NetworkPolicy opens it (traffic from the pod's own node is
+     * always admitted). Add it back only for a load balancer that probes the gateway through it.
+     */
     status: { name: 'status-port', port: 15021, containerPort: 15021 },
     /** Envoy's Prometheus metrics. */
     metrics: { name: 'http-envoy-prom', port: 15090, containerPort: 15090 },

@@ -13,6 +13,11 @@ export interface KubeflowGatewayProps {
   readonly config: GatewayConfig;
   /** Host name users reach the platform on. */
   readonly domain: string;
+  /**
+   * Request headers the gateway removes before routing (ClientHeaderFilter): an extension provider
+   * may not copy one of these upstream, as the removal would silently drop it. @default - none
+   */
+  readonly removedRequestHeaders?: readonly string[];
 }
 
 /**
@@ -40,6 +45,7 @@ export class KubeflowGateway extends Construct implements Gateway {
   public readonly externalUrls: readonly string[];
   /** Extension providers added so far; istiod's mesh config lists them. */
   public readonly extensionProviders: ExtAuthzProvider[] = [];
+  private readonly removedRequestHeaders: readonly string[];
 
   constructor(scope: Construct, id: string, props: KubeflowGatewayProps) {
     super(scope, id);
@@ -47,6 +53,7 @@ export class KubeflowGateway extends Construct implements Gateway {
     this.namespace = props.namespace;
     this.workload = props.workload;
     this.externalUrls = gatewayExternalUrls(config, props.domain);
+    this.removedRequestHeaders = props.removedRequestHeaders ?? [];
 
     const hosts = ['*'];
     new IstioGateway(this, 'Resource', {
@@ -74,6 +81,10 @@ export class KubeflowGateway extends Construct implements Gateway {
       throw new Error(`extension provider "${provider.name}" is already defined`);
     }
     const port = provider.service.port(provider.port); // a missing port fails here, at synth time
+    const removed = (provider.headersToUpstreamOnAllow ?? []).filter((h) => this.removedRequestHeaders.includes(h.toLowerCase()));
+    if (removed.length) {
+      throw new Error(`extension provider "${provider.name}": the gateway removes ${removed.join(', ')} from every request before routing, so copying it upstream (headersToUpstreamOnAllow) would not reach the app`);
+    }
     this.extensionProviders.push(provider);
     new IngressAllow(this, `ExtAuthz-${provider.name}`, {
       name: `${provider.service.name}-from-gateway`,

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { declareConnection, IngressAllow, type MicroflowNamespace, type WorkloadPolicy } from '../platform';
 import { GATEWAY } from './constants';
 import { SelfSignedCertificate } from './certificate';
+import { ClientHeaderFilter } from './client-headers';
 import { KubeflowGateway } from './gateway';
 import type { Gateway } from './handles';
 import { IngressGateway } from './ingress-gateway';
@@ -16,6 +17,7 @@ export * from './route';
 export * from './gateway';
 export * from './ingress-gateway';
 export * from './certificate';
+export * from './client-headers';
 export * from './istio';
 export * from './open-ports';
 
@@ -49,11 +51,14 @@ export class GatewayChart extends Chart {
     if (config.gateway.tls.selfSigned) {
       new SelfSignedCertificate(this, 'Certificate', { namespace, secretName: config.gateway.tls.secretName, domain: config.domain, policy });
     }
+    // The Gateway refuses extension providers that would copy one of these headers upstream.
+    const clientHeaders = new ClientHeaderFilter(this, 'ClientHeaders', { name: GATEWAY.clientHeaderFilter, workload: this.ingress.pods });
     this.gateway = gateway = new KubeflowGateway(this, 'Gateway', {
       namespace: props.kubeflowNamespace.name,
       workload: this.ingress.pods,
       config: config.gateway,
       domain: config.domain,
+      removedRequestHeaders: clientHeaders.headers,
     });
 
     // Who may connect to what in istio-system (which denies ingress by default).
@@ -69,8 +74,8 @@ export class GatewayChart extends Chart {
     });
     new OpenPorts(this, 'GatewayPublic', {
       name: 'istio-ingressgateway-public', pods: this.ingress.pods,
-      ports: [GATEWAY.ports.http.name, GATEWAY.ports.https.name, GATEWAY.ports.status.name],
-      reason: 'browsers and SDK clients reach the gateway from outside the cluster (node port or load balancer); load balancers probe the status port',
+      ports: [GATEWAY.ports.http.name, GATEWAY.ports.https.name],
+      reason: 'browsers and SDK clients reach the gateway from outside the cluster (node port or load balancer)',
     });
   }
 }

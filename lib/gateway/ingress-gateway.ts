@@ -16,6 +16,19 @@ const resourceRef = (resource: string): k8s.EnvVarSource => ({ resourceFieldRef:
 const emptyDir = (name: string, medium?: string): k8s.Volume => ({ name, emptyDir: medium ? { medium } : {} });
 
 /**
+ * The gateway's ProxyConfig: pilot-agent reads PROXY_CONFIG and reports it to istiod, which builds
+ * the gateway's HTTP connection managers from its `connectionSettings` (Istio 1.30). Envoy answers
+ * 400 to a request with an underscore in a header name: on the CGI convention (WSGI servers, unless
+ * they drop one) `kubeflow_userid` and `kubeflow-userid` are one variable, HTTP_KUBEFLOW_USERID, and
+ * the JWT filter removes only the spelling it writes. Refused rather than dropped, so a client that sends
+ * one learns why; browsers and the SDKs send none. Only this setting of Istio's EDGE profile: its
+ * 5-minute stream idle and request timeouts would cut notebook websockets and long uploads.
+ */
+export const GATEWAY_PROXY_CONFIG = {
+  connectionSettings: { httpHeadersWithUnderscoresAction: 'HEADERS_WITH_UNDERSCORES_REJECT_REQUEST' },
+} as const;
+
+/**
  * Istio's ingress gateway: Envoy (the proxyv2 image) in `router` mode, declared here in full
  * rather than through Istio's injection webhook, so it goes through the shared workload policy,
  * is admitted under Pod Security `restricted`, and starts without istiod's webhook being up.
@@ -65,8 +78,8 @@ export class IngressGateway extends Construct {
             { name: 'SERVICE_ACCOUNT', valueFrom: fieldRef('spec.serviceAccountName') },
             { name: 'HOST_IP', valueFrom: fieldRef('status.hostIP') },
             { name: 'ISTIO_CPU_LIMIT', valueFrom: resourceRef('limits.cpu') },
-            // Mesh defaults apply (istiod's address, tracing off); nothing to override per pod.
-            { name: 'PROXY_CONFIG', value: '{}' },
+            // Mesh defaults apply (istiod's address, tracing off) but for the listeners' settings.
+            { name: 'PROXY_CONFIG', value: JSON.stringify(GATEWAY_PROXY_CONFIG) },
             { name: 'ISTIO_META_POD_PORTS', value: JSON.stringify(ports.map((x) => ({ name: x.name, containerPort: x.port, protocol: 'TCP' }))) },
             { name: 'GOMEMLIMIT', valueFrom: resourceRef('limits.memory') },
             { name: 'GOMAXPROCS', valueFrom: resourceRef('limits.cpu') },
@@ -116,7 +129,7 @@ export class IngressGateway extends Construct {
           // audience istio-ca, so it is useless against the Kubernetes API.
           {
             name: 'istio-token',
-            projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: ISTIOD.tokenAudience } }] },
+            projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: GATEWAY.istioTokenSeconds, audience: ISTIOD.tokenAudience } }] },
           },
           { name: 'istiod-ca-cert', configMap: { name: ISTIOD.rootCertConfigMap } },
         ],
@@ -134,7 +147,8 @@ export class IngressGateway extends Construct {
       name,
       pods: this.pods,
       type: config.serviceType,
-      ports: [p.status, p.http, p.https].map((x) => ({
+      // Not the status port: see GATEWAY.ports.status.
+      ports: [p.http, p.https].map((x) => ({
         name: x.name, port: x.port, targetPort: x.name, ...(nodePorts[x.name] ? { nodePort: nodePorts[x.name] } : {}),
       })),
     });

@@ -12,6 +12,7 @@ KINDS=(
   virtualservices.networking.istio.io
   authorizationpolicies.security.istio.io
   requestauthentications.security.istio.io
+  envoyfilters.networking.istio.io
 )
 
 crds=$(istio_crd_file)

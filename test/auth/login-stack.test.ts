@@ -62,6 +62,20 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(custom.spec.rules.some((r: any) => ruleCovers(r, '/'))).toBe(true);
   });
 
+  test('oauth2-proxy answers its health checks only on paths no ext-authz check carries, and its probes use them', () => {
+    // oauth2-proxy answers 200 to its ping and ready paths before any session check, so an
+    // ext-authz check of such a path is an "allow". Upstream's defaults are /ping and /ready.
+    const cfg: string = find(objects, 'ConfigMap', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).data['oauth2_proxy.cfg'];
+    const setting = (key: string) => JSON.parse(new RegExp(`^${key} = (.*)$`, 'm').exec(cfg)?.[1] ?? '"(upstream default)"');
+    const health = { ping: setting('ping_path'), ready: setting('ready_path') };
+    expect(health).toEqual({ ping: OAUTH2_PROXY.pingPath, ready: OAUTH2_PROXY.readyPath });
+    for (const p of Object.values<string>(health)) {
+      expect({ path: p, checked: custom.spec.rules.some((r: any) => ruleCovers(r, p)) }).toEqual({ path: p, checked: false });
+    }
+    const container = find(objects, 'Deployment', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).spec.template.spec.containers[0];
+    expect({ readiness: container.readinessProbe.httpGet.path, liveness: container.livenessProbe.httpGet.path }).toEqual({ readiness: health.ready, liveness: health.ping });
+  });
+
   test('outside the login pages a request needs a verified token: the require-principal DENY', () => {
     const deny = gatewayPolicy(GATEWAY_POLICIES.requirePrincipal);
     expect(deny.spec.action).toBe('DENY');

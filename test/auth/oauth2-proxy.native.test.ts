@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { AUTH_SECRETS, DEX, DEX_ISSUER, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
 import { resolveConfig } from '../../lib/config';
-import type { ExtAuthzProvider, KubeflowGateway } from '../../lib/gateway';
+import { CLIENT_HEADERS_REMOVED, type ExtAuthzProvider, type KubeflowGateway } from '../../lib/gateway';
 import { buildStack } from '../../lib/stack';
 import { resolveUsers } from '../../lib/users';
 import { NativePod, renderedPod, requireNative, type RenderedObject } from '../native';
@@ -99,8 +99,8 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
   });
 
   test('starts with the rendered args, config file and emails file, and passes its probes', () => {
-    expect(probes).toMatch(/readiness: GET http:\/\/127\.0\.0\.1:\d+\/ready .* → HTTP 200/);
-    expect(probes).toMatch(/liveness: GET http:\/\/127\.0\.0\.1:\d+\/ping .* → HTTP 200/);
+    expect(probes).toMatch(/readiness: GET http:\/\/127\.0\.0\.1:\d+\/oauth2\/ready .* → HTTP 200/);
+    expect(probes).toMatch(/liveness: GET http:\/\/127\.0\.0\.1:\d+\/oauth2\/ping .* → HTTP 200/);
     // The service-account issuer's keys were found by discovery over TLS, trusting the mounted CA.
     expect(cluster.calls).toContain(`GET ${saIssuer}/.well-known/openid-configuration`);
   });
@@ -115,6 +115,28 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
       client_id: DEX.clientId, redirect_uri: `${OAUTH2_PROXY.pathPrefix}callback`, code_challenge_method: 'S256', response_type: 'code',
     });
     expect(cookies(a).some((c) => c.startsWith(`${OAUTH2_PROXY.cookieName}_csrf`))).toBe(true);
+  });
+
+  // Upstream's /ping and /ready answer 200 before any session check: as ext-authz checks they
+  // would let through any request for those paths, even with a token oauth2-proxy refuses.
+  const outsiderToken = () => cluster.serviceAccountToken('system:serviceaccount:kube-system:default', audience);
+  test.each([
+    ['a browser without a session', { accept: 'text/html' }, 302],
+    ['an API client without a session', { accept: 'application/json' }, 401],
+    ['a verified token of an identity oauth2-proxy refuses', { accept: 'application/json', authorization: `Bearer ${outsiderToken()}` }, 403],
+  ])('a check of /ping or /ready is refused like any page: %s', async (_what, headers, status) => {
+    for (const p of ['/ping', '/ready', '/ping?x=1']) {
+      const a = await check(p, headers);
+      expect({ path: p, status: a.status, body: a.body }).toEqual({ path: p, status, body: expect.not.stringMatching(/^OK$/) });
+      expect(upstream(a).authorization).toBeUndefined();
+    }
+  });
+
+  test('the health endpoints answer under /oauth2/, which the gateway routes to oauth2-proxy unchecked', async () => {
+    for (const p of [OAUTH2_PROXY.pingPath, OAUTH2_PROXY.readyPath]) {
+      const a = await send(p);
+      expect({ path: p, status: a.status, body: a.body }).toEqual({ path: p, status: 200, body: 'OK' });
+    }
   });
 
   test.each([
@@ -147,6 +169,11 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
     // What the RequestAuthentication's outputClaimToHeaders maps to kubeflow-userid.
     expect({ iss: claims.iss, aud: claims.aud, email: claims.email }).toEqual({ iss: DEX_ISSUER, aud: DEX.clientId, email: user.email });
     expect(a.headers['x-auth-request-email']).toBe(user.email);
+    // oauth2-proxy's identity headers are not copied upstream, and the gateway removes any a client
+    // sends (an app that trusts them, as oauth2-proxy-aware apps do, would take the client's word).
+    const identity = Object.keys(a.headers).filter((h) => h.startsWith('x-auth-request-'));
+    expect(identity.length).toBeGreaterThan(0);
+    expect(identity.filter((h) => provider.headersToUpstreamOnAllow!.includes(h) || !CLIENT_HEADERS_REMOVED.includes(h))).toEqual([]);
   });
 
   test('a user Dex knows but the configuration does not list is refused at the callback, with no session', async () => {

@@ -33,7 +33,8 @@ describe('ingress gateway pod', () => {
     expect(env.ISTIO_META_WORKLOAD_NAME).toBe('istio-ingressgateway');
     expect(JSON.parse(env.ISTIO_META_POD_PORTS).map((p: any) => p.name)).toEqual(['http2', 'https', 'status-port', 'http-envoy-prom']);
     const token = spec.volumes.find((v: any) => v.name === 'istio-token').projected.sources[0].serviceAccountToken;
-    expect(token).toEqual({ path: 'istio-token', expirationSeconds: 43200, audience: 'istio-ca' });
+    // An hour, not the injection template's 12 hours: it is what istiod sends config and TLS keys to.
+    expect(token).toEqual({ path: 'istio-token', expirationSeconds: 3600, audience: 'istio-ca' });
     expect(spec.volumes.find((v: any) => v.name === 'istiod-ca-cert').configMap.name).toBe('istio-ca-root-cert');
     for (const m of proxy.volumeMounts) expect(spec.volumes.map((v: any) => v.name)).toContain(m.name);
   });
@@ -57,11 +58,11 @@ describe('ingress gateway pod', () => {
 });
 
 describe('ingress gateway Service', () => {
-  test('NodePort by default, with the fixed node ports, 80/443 onto the unprivileged container ports', () => {
+  test('NodePort by default, with the fixed node ports, 80/443 onto the unprivileged container ports, and nothing else', () => {
     const svc = find(render(), 'Service', GATEWAY.ingress, NAMESPACES.istio);
     expect(svc.spec.type).toBe('NodePort');
+    // No status port: Kubernetes would give it a node port of its choosing, open to any source.
     expect(svc.spec.ports).toEqual([
-      { name: 'status-port', port: 15021, targetPort: 'status-port' },
       { name: 'http2', port: 80, targetPort: 'http2', nodePort: 30080 },
       { name: 'https', port: 443, targetPort: 'https', nodePort: 30443 },
     ]);
@@ -70,7 +71,7 @@ describe('ingress gateway Service', () => {
   test('LoadBalancer for MetalLB, node ports still fixed', () => {
     const svc = find(render({ gateway: { serviceType: 'LoadBalancer', nodePorts: { http: 31080, https: 31443 } } }), 'Service', GATEWAY.ingress);
     expect(svc.spec.type).toBe('LoadBalancer');
-    expect(svc.spec.ports.map((p: any) => p.nodePort)).toEqual([undefined, 31080, 31443]);
+    expect(svc.spec.ports.map((p: any) => p.nodePort)).toEqual([31080, 31443]);
   });
 });
 

@@ -15,7 +15,7 @@ import type { K8sObject } from '../support/stack';
 const probe = { tcpSocket: { port: 4180 } } as any;
 const proxy: ContainerProps = { name: 'proxy', image: 'mysql', resources: 'mysql', readiness: probe, liveness: probe, ports: [{ name: 'http', port: 4180 }] };
 
-function mesh(addProvider: boolean): { mesh: any; objects: K8sObject[] } {
+function mesh(addProvider: boolean, copiedUpstream = ['authorization']): { mesh: any; objects: K8sObject[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-mesh-'));
   try {
     const config = resolveConfig({});
@@ -26,7 +26,7 @@ function mesh(addProvider: boolean): { mesh: any; objects: K8sObject[] } {
       const service = new MicroflowService(stack.data, 'authz-svc', { name: 'test-authz', pods: app.pods, ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
       stack.gateway.gateway.addExtensionProvider({
         name: 'test-authz', service, port: 'http',
-        includeRequestHeadersInCheck: ['authorization', 'cookie'], headersToUpstreamOnAllow: ['authorization'], headersToDownstreamOnDeny: ['set-cookie'],
+        includeRequestHeadersInCheck: ['authorization', 'cookie'], headersToUpstreamOnAllow: copiedUpstream, headersToDownstreamOnDeny: ['set-cookie'],
       });
     }
     stack.app.synth();
@@ -59,4 +59,9 @@ test('addExtensionProvider lands in the mesh as envoyExtAuthzHttp on the Service
   const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'test-authz-from-gateway')!;
   expect(np.metadata.namespace).toBe('oauth2-proxy');
   expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 4180 }]);
+});
+
+test('a provider may not copy upstream a header the gateway removes from every request (it would never arrive)', () => {
+  expect(() => mesh(true, ['authorization', 'X-Auth-Request-Email']))
+    .toThrow('extension provider "test-authz": the gateway removes X-Auth-Request-Email from every request before routing, so copying it upstream (headersToUpstreamOnAllow) would not reach the app');
 });

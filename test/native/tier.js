@@ -54,6 +54,7 @@ const FILES = {
   'data/secrets-run.native.test.ts': ['htpasswd'],
   'gateway/certificate.native.test.ts': ['openssl'],
   'gateway/istio-release.native.test.ts': ['istioctl', 'go'],
+  'gateway/proxy-config.native.test.ts': ['go'],
   'notebooks/landing-page.native.test.ts': ['nginx', 'chromium'],
   'notebooks/vendored.native.test.ts': ['go'],
   'pipelines/api-guard.native.test.ts': ['nginx', 'python3'],
