@@ -12,6 +12,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { applyPhases, offboard, offboardingPending, planOffboarding, planPhases, readOffboardInventory, readRendered, type Manifest } from '../../lib/deploy';
 import { NOTEBOOKS, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
+import { KFP } from '../../lib/pipelines';
+import { NAMESPACES } from '../../lib/platform';
 import { PLATFORM_PRIORITY } from '../../lib/platform/names';
 import { resolveUsers } from '../../lib/users';
 import { renderTo } from '../../lib/render';
@@ -147,6 +149,64 @@ describe('path 8: bob\'s pods cannot crowd out the platform or the node', () => 
     expect({ code: r.code === 0 ? 0 : 'refused', stderr: r.stderr }).toEqual({ code: 'refused', stderr: expect.stringContaining(`maximum cpu usage per Container is ${cpuLimit}, but limit is ${cpuLimit + 1}`) });
     ok(await as(['create', '-f', '-', '--dry-run=server'], pod('fits', {}, { cpu: String(cpuLimit), memory: '16Mi' })));
     summary.push(`path 8, ${name}: a container limit of ${cpuLimit + 1} CPUs refused by the LimitRange; ${cpuLimit} admitted (dry run)`);
+  });
+});
+
+describe('path 5: ScheduledWorkflows and Argo\'s kinds are read-only (a controller would act on them with its rights)', () => {
+  const api = `--as=system:serviceaccount:${NAMESPACES.kubeflow}:${KFP.apiDeployment}`;
+  const swf = (name: string, extra: object = {}) => JSON.stringify({
+    apiVersion: 'kubeflow.org/v1beta1', kind: 'ScheduledWorkflow', metadata: { name, namespace: bob().namespace },
+    spec: {
+      enabled: true, maxConcurrency: 1, trigger: { cronSchedule: { cron: '0 0 * * * *' } },
+      workflow: { spec: { entrypoint: 'entrypoint', serviceAccountName: KFP.runnerServiceAccount, templates: [] } },
+      ...extra,
+    },
+  });
+  const labelledWorkflow = () => JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow',
+    metadata: { name: 'report-me', namespace: bob().namespace, labels: { 'pipeline/runid': '00000000-0000-0000-0000-000000000001' } },
+    spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox:1.36' } }] },
+  });
+  beforeAll(async () => {
+    // The legitimate writer: the KFP API server's own ServiceAccount, as for a recurring run made through the API.
+    await k(['apply', '--server-side', '--field-manager=microflow-test', api, '-f', '-'], swf('nightly'));
+  });
+
+  test.each(ACTORS)('%s cannot create, repoint or delete a ScheduledWorkflow, nor make a Workflow the persistence agent would report; he reads them', async (name, as: Actor) => {
+    await expectAdminCould(['create', '-f', '-'], swf('evil'));
+    expectForbidden(await as(['create', '-f', '-'], swf('evil')), name, 'create', 'scheduledworkflows');
+    const repoint = ['patch', 'scheduledworkflow', 'nightly', '-n', bob().namespace, '--type=merge', '-p', JSON.stringify({ spec: { experimentId: 'someone-elses', serviceAccount: 'default-editor' } })];
+    await expectAdminCould(repoint);
+    expectForbidden(await as(repoint), name, 'patch', 'scheduledworkflows');
+    expectForbidden(await as(['delete', 'scheduledworkflow', 'nightly', '-n', bob().namespace]), name, 'delete', 'scheduledworkflows');
+    await expectAdminCould(['create', '-f', '-'], labelledWorkflow());
+    expectForbidden(await as(['create', '-f', '-'], labelledWorkflow()), name, 'create', 'workflows');
+    const listed = await as(['get', 'scheduledworkflows', '-n', bob().namespace, '-o', 'name']);
+    ok(listed);
+    expect(listed.stdout).toContain('scheduledworkflow.kubeflow.org/nightly');
+    ok(await as(['get', 'workflows', '-n', bob().namespace]));
+    summary.push(`path 5, ${name}: ScheduledWorkflow create/patch/delete and a run-labelled Workflow refused; both listed`);
+  });
+
+  test('the API server\'s ServiceAccount still writes them in every user\'s namespace', async () => {
+    for (const u of users()) {
+      for (const verb of ['create', 'update', 'patch', 'delete']) {
+        const r = await run(['auth', 'can-i', verb, 'scheduledworkflows.kubeflow.org', api, '-n', u.namespace]);
+        expect({ ns: u.namespace, verb, answer: r.stdout.trim() }).toEqual({ ns: u.namespace, verb, answer: 'yes' });
+      }
+    }
+  });
+});
+
+describe('path 11: the gateway\'s own rules are out of bob\'s reach', () => {
+  test.each(ACTORS)('%s cannot make or remove EnvoyFilters, nor change the gateway\'s settings', async (name, as: Actor) => {
+    for (const ns of [bob().namespace, 'istio-system']) {
+      const r = await as(['auth', 'can-i', 'create', 'envoyfilters.networking.istio.io', '-n', ns]);
+      expect({ ns, answer: r.stdout.trim() }).toEqual({ ns, answer: 'no' });
+    }
+    expectForbidden(await as(['delete', 'envoyfilter', 'gateway-remove-client-identity-headers', '-n', 'istio-system']), name, 'delete', 'envoyfilters');
+    expectForbidden(await as(['patch', 'deployment', 'istio-ingressgateway', '-n', 'istio-system', '--type=merge', '-p', '{"metadata":{"labels":{"x":"y"}}}']), name, 'patch', 'deployments');
+    summary.push(`path 11, ${name}: EnvoyFilters and the gateway's Deployment out of reach`);
   });
 });
 
