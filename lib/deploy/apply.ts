@@ -37,7 +37,9 @@ export interface ApplyOptions {
   readonly log?: (line: string) => void;
   /** Seconds to wait for Deployments to become Available and webhooks to get their CA bundle. @default 300 */
   readonly availableTimeoutSeconds?: number;
-  /** Polling interval for webhook CA bundles, in milliseconds. @default 2000 */
+  /** Seconds to wait for each ResourceQuota to count every resource it limits. @default 120 */
+  readonly quotaTimeoutSeconds?: number;
+  /** Polling interval for webhook CA bundles and quota status, in milliseconds. @default 2000 */
   readonly pollMs?: number;
 }
 
@@ -134,8 +136,30 @@ export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): ApplyResu
       waitForCaBundle(w, timeout, opts);
       log(`phase ${phase.name}: ${w} has its server's CA bundle`);
     }
+    if (phase.waitQuotas?.length) {
+      for (const q of phase.waitQuotas) waitForQuotaStatus(q, opts.quotaTimeoutSeconds ?? 120, opts);
+      log(`phase ${phase.name}: ${phase.waitQuotas.length} quotas count what they limit`);
+    }
   }
   return { warnings };
+}
+
+/**
+ * Waits until a ResourceQuota's status lists every resource its spec limits. The quota controller
+ * fills it in asynchronously (for a custom resource's `count/…`, only after its next discovery of
+ * the CRD, up to half a minute), and the API server refuses any object of a resource the status
+ * does not list yet.
+ */
+function waitForQuotaStatus(ref: string, timeoutSeconds: number, opts: ApplyOptions): void {
+  const [ns, name] = ref.split('/');
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const live = JSON.parse(kubectl(['get', 'ResourceQuota', name, '-n', ns, '-o', 'json'], undefined, opts.kubectl));
+    const missing = Object.keys(live.spec?.hard ?? {}).filter((r) => !(r in (live.status?.hard ?? {})));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds}s waiting for quota ${ref} to count ${missing.join(', ')}: is kube-controller-manager running? (kubectl -n ${ns} describe resourcequota ${name})`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.pollMs ?? 2000);
+  }
 }
 
 /**

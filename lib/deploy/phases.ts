@@ -24,6 +24,13 @@ export interface Phase {
    * (so the API server can call it) before the next phase. @default - none
    */
   readonly waitWebhooks?: string[];
+  /**
+   * ResourceQuotas ("namespace/name") whose status must count every resource they limit before the
+   * next phase: until the quota controller has counted a resource (for a custom resource, only once
+   * it has discovered the new CRD), the API server refuses every object of it ("status unknown for
+   * quota"). @default - none
+   */
+  readonly waitQuotas?: string[];
 }
 
 /**
@@ -31,6 +38,9 @@ export interface Phase {
  * a missing class is refused, so a Deployment would retry with back-off instead of starting).
  */
 const DEFINITION_KINDS = ['CustomResourceDefinition', 'PriorityClass'];
+
+/** What quotas need in place before the objects they count: their namespaces, the quotas, the container defaults. */
+const QUOTA_KINDS = ['Namespace', 'ResourceQuota', 'LimitRange'];
 
 const groupOf = (o: Manifest) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 const WEBHOOK_KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
@@ -87,21 +97,26 @@ export function readRendered(dir: string): Manifest[] {
 
 /**
  * Splits rendered objects into apply phases: CRDs and PriorityClasses first (then wait until the
- * API server serves the CRDs), then everything else in render order, which the chart dependencies already made
- * namespaces-first. Objects that an installed admission webhook validates (Istio's Gateways,
+ * API server serves the CRDs); namespaces with their quotas and container defaults (then wait until
+ * each quota counts everything it limits); then everything else in render order. Objects that an installed admission webhook validates (Istio's Gateways,
  * VirtualServices, policies) come last, once the webhook's server (istiod) is Available and has
  * put its CA bundle into the webhook configurations. No phase ever needs a retry: that is the point.
  */
 export function planPhases(objects: Manifest[]): Phase[] {
   const first = objects.filter((o) => DEFINITION_KINDS.includes(o.kind));
-  const rest = objects.filter((o) => !DEFINITION_KINDS.includes(o.kind));
+  const quotas = objects.filter((o) => QUOTA_KINDS.includes(o.kind));
+  const rest = objects.filter((o) => !DEFINITION_KINDS.includes(o.kind) && !QUOTA_KINDS.includes(o.kind));
   const { configs, validated, servers } = webhookServers(rest);
   const phases: Phase[] = [];
   const crds = first.filter((o) => o.kind === 'CustomResourceDefinition').map((c) => c.metadata.name);
   if (first.length) phases.push({ name: 'definitions', objects: first, waitEstablished: crds });
+  if (quotas.length) {
+    const waitQuotas = quotas.filter((o) => o.kind === 'ResourceQuota').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    phases.push({ name: 'namespaces', objects: quotas, waitEstablished: [], ...(waitQuotas.length ? { waitQuotas } : {}) });
+  }
   // A server is only recorded for a webhook that validates something: no server, no boundary.
   if (servers.length === 0) {
-    phases.push({ name: 'platform', objects: rest, waitEstablished: [] });
+    if (rest.length) phases.push({ name: 'platform', objects: rest, waitEstablished: [] });
     return phases;
   }
   phases.push({

@@ -64,7 +64,7 @@ test('deploy from empty: preflight, phased apply, every component Available, the
   const t0 = Date.now();
   const r = await microflow(['deploy', '--timeout', '180', dist], env);
   expect(r.output).toContain('preflight:');
-  expect(r.code).toBe(0);
+  expect({ code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ code: 0, output: '' });
   expect(r.stdout).toMatch(/ok {4}cluster reachable: .*Kubernetes v1\.\d+/);
   expect(r.stdout).toMatch(/ok {4}storage class: StorageClass "microk8s-hostpath"/);
   // The API server runs on this machine, so the node's own limits and flags are read, not guessed.
@@ -80,7 +80,7 @@ test('deploy from empty: preflight, phased apply, every component Available, the
 
 test('status: every component Available, exit 0', async () => {
   const r = await microflow(['status', dist], env);
-  expect(r.code).toBe(0);
+  expect({ code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ code: 0, output: '' });
   expect(r.stdout).toMatch(/^COMPONENT +READY +STATE/);
   expect(r.stdout).toMatch(/\ndata +\d+\/\d+ +Available/);
   summary.push(`status:\n${r.stdout.trimEnd()}`);
@@ -89,13 +89,13 @@ test('status: every component Available, exit 0', async () => {
 test('a second deploy changes nothing: diff and --dry-run report no change, objects keep their generation', async () => {
   const before = (await getJson(['get', 'statefulsets,services,networkpolicies', '-A'])).items.map((o: any) => `${o.kind}/${o.metadata.name}@${o.metadata.generation ?? '-'}:${o.metadata.resourceVersion}`).sort();
   const diff = await microflow(['diff', dist], env);
-  expect(diff.code).toBe(0);
+  expect({ code: diff.code, output: diff.code === 0 ? '' : diff.output }).toEqual({ code: 0, output: '' });
   expect(diff.stdout).toContain('no changes');
   const dry = await microflow(['deploy', '--dry-run', dist], env);
-  expect(dry.code).toBe(0);
+  expect({ code: dry.code, output: dry.code === 0 ? '' : dry.output }).toEqual({ code: 0, output: '' });
   expect(dry.stdout).toContain('dry run: no changes');
   const again = await microflow(['deploy', '--timeout', '120', dist], env);
-  expect(again.code).toBe(0);
+  expect({ code: again.code, output: again.code === 0 ? '' : again.output }).toEqual({ code: 0, output: '' });
   const after = (await getJson(['get', 'statefulsets,services,networkpolicies', '-A'])).items.map((o: any) => `${o.kind}/${o.metadata.name}@${o.metadata.generation ?? '-'}:${o.metadata.resourceVersion}`).sort();
   expect(after).toEqual(before);
 });
@@ -104,7 +104,7 @@ test('a bigger MySQL volume on a running install is refused before anything is a
   const bigger = render('bigger-mysql', { storage: { ...config.storage, mysql: '999Gi' } });
   const sts = await getJson(['get', 'statefulset', 'mysql', '-n', kf]);
   const diff = await microflow(['diff', bigger], env);
-  expect(diff.code).toBe(0);
+  expect({ code: diff.code, output: diff.code === 0 ? '' : diff.output }).toEqual({ code: 0, output: '' });
   expect(diff.stdout).toContain('a deploy would stop here');
   const r = await microflow(['deploy', bigger], env);
   expect(r.code).toBe(1);
@@ -143,7 +143,7 @@ test('destroy keeps the data claims and the generated Secrets; a new deploy reat
   const claims = await claimsIn(kf);
   expect(claims.length).toBeGreaterThan(0);
   const r = await microflow(['destroy', dist], env);
-  expect(r.code).toBe(0);
+  expect({ code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ code: 0, output: '' });
   // Every data claim in the cluster is kept (notebook workspaces in user namespaces too).
   const allClaims = (await getJson(['get', 'pvc', '-A'])).items.length;
   expect(r.stdout).toContain(`keeps ${allClaims} data claims`);
@@ -151,7 +151,7 @@ test('destroy keeps the data claims and the generated Secrets; a new deploy reat
   expect(await claimsIn(kf)).toEqual(claims);
   for (const s of GENERATED) await k(['get', 'secret', s, '-n', kf]);
   const again = await microflow(['deploy', '--timeout', '180', dist], env);
-  expect(again.code).toBe(0);
+  expect({ code: again.code, output: again.code === 0 ? '' : again.output }).toEqual({ code: 0, output: '' });
   expect(await claimsIn(kf)).toEqual(claims);
   summary.push(`destroy kept ${claims.length} claims and the generated Secrets; deploy again reattached them`);
 });
@@ -163,7 +163,7 @@ test('destroy --purge-data refuses without a terminal or --yes, and with --yes r
   expect((await claimsIn(kf)).length).toBeGreaterThan(0);
   await generatedSecretsFixture();
   const r = await microflow(['destroy', '--purge-data', '--yes', dist], env);
-  expect(r.code).toBe(0);
+  expect({ code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ code: 0, output: '' });
   expect(r.stdout).toMatch(new RegExp(`purged \\d+ data claims and ${GENERATED.length} generated Secrets`));
   await waitFor(`namespace ${kf} to go`, namespaceGone, 180_000);
   expect((await getJson(['get', 'pv'])).items.filter((pv: any) => pv.spec.claimRef?.namespace === kf && pv.status.phase === 'Bound')).toEqual([]);

@@ -166,6 +166,28 @@ describe('applyPhases: webhook servers', () => {
   });
 });
 
+describe('applyPhases: quotas', () => {
+  const quota: Manifest = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'ns' }, spec: { hard: { pods: '10', 'count/notebooks.kubeflow.org': '5' } } } as Manifest;
+  const phase = { name: 'namespaces', objects: [quota], waitEstablished: [], waitQuotas: ['ns/q'] };
+  const live = (hard: Record<string, string>) => ({ 'ResourceQuota/ns/q': { ...quota, status: { hard } } });
+
+  test('after the apply, reads each quota until its status counts everything it limits', () => {
+    setState({ objects: live({ pods: '10', 'count/notebooks.kubeflow.org': '5' }) });
+    const log: string[] = [];
+    applyPhases([phase], { ...opts(), log: (l) => log.push(l) });
+    expect(calls()).toEqual(['apply', 'get ResourceQuota q']);
+    expect(log.at(-1)).toBe('phase namespaces: 1 quotas count what they limit');
+  });
+
+  test('a quota whose status never counts a resource stops the deploy, naming it and where to look', () => {
+    // The fake keeps the status it was given: the controller never counts the custom resource.
+    const stuck = { ...phase, objects: [] };
+    setState({ objects: live({ pods: '10' }) });
+    expect(() => applyPhases([stuck], { ...opts(), quotaTimeoutSeconds: 0, pollMs: 1 }))
+      .toThrow('timed out after 0s waiting for quota ns/q to count count/notebooks.kubeflow.org: is kube-controller-manager running? (kubectl -n ns describe resourcequota q)');
+  });
+});
+
 describe('diffPhases', () => {
   test('empty when the cluster already has everything; the differences otherwise', () => {
     setState({});

@@ -4,16 +4,29 @@ import { exampleObjects, podSpecOf } from '../support/stack';
 
 const m = (kind: string, name: string): Manifest => ({ apiVersion: 'v1', kind, metadata: { name } });
 
-test('CRDs go first and are waited for; everything else follows in render order', () => {
-  const phases = planPhases([m('Namespace', 'a'), m('CustomResourceDefinition', 'x.example.com'), m('ConfigMap', 'c')]);
-  expect(phases.map((p) => p.name)).toEqual(['definitions', 'platform']);
+test('CRDs go first and are waited for; namespaces next; everything else follows in render order', () => {
+  const phases = planPhases([m('Namespace', 'a'), m('CustomResourceDefinition', 'x.example.com'), m('ConfigMap', 'c'), m('ConfigMap', 'd')]);
+  expect(phases.map((p) => p.name)).toEqual(['definitions', 'namespaces', 'platform']);
   expect(phases[0].waitEstablished).toEqual(['x.example.com']);
-  expect(phases[1].objects.map((o) => o.metadata.name)).toEqual(['a', 'c']);
+  expect(phases[1].objects.map((o) => o.metadata.name)).toEqual(['a']);
+  expect(phases[1].waitQuotas).toBeUndefined();
+  expect(phases[2].objects.map((o) => o.metadata.name)).toEqual(['c', 'd']);
+});
+
+test('quotas and container defaults come with their namespaces, before what they count, and are waited for', () => {
+  const q = (name: string, namespace: string): Manifest => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace } });
+  const phases = planPhases([m('Namespace', 'a'), { ...m('Notebook', 'nb'), metadata: { name: 'nb', namespace: 'a' } }, q('kf-resource-quota', 'a'),
+    { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'a' } }, q('no-priority-class', 'a')]);
+  expect(phases.map((p) => [p.name, p.objects.map((o) => o.kind)])).toEqual([
+    ['namespaces', ['Namespace', 'ResourceQuota', 'LimitRange', 'ResourceQuota']],
+    ['platform', ['Notebook']],
+  ]);
+  expect(phases[0].waitQuotas).toEqual(['a/kf-resource-quota', 'a/no-priority-class']);
 });
 
 test('PriorityClasses go in the first phase with the CRDs: no pod naming one is created before it exists', () => {
   const phases = planPhases([m('ConfigMap', 'c'), m('PriorityClass', 'p')]);
-  expect(phases.map((p) => p.name)).toEqual(['definitions', 'platform']);
+  expect(phases.map((p) => p.name)).toEqual(['definitions', 'platform']);  // no namespace, no namespaces phase
   expect(phases[0].objects.map((o) => o.kind)).toEqual(['PriorityClass']);
   expect(phases[0].waitEstablished).toEqual([]);
 });
@@ -66,6 +79,6 @@ describe('admission webhooks', () => {
   test('the rendered stack: istiod\'s validator selects none of microflow\'s Istio objects, so one platform phase follows the CRDs', () => {
     const objects = exampleObjects('laptop') as unknown as Manifest[];
     expect(objects.some((o) => o.kind === 'ValidatingWebhookConfiguration')).toBe(true);
-    expect(planPhases(objects).map((p) => p.name)).toEqual(['definitions', 'platform']);
+    expect(planPhases(objects).map((p) => p.name)).toEqual(['definitions', 'namespaces', 'platform']);
   });
 });
