@@ -145,8 +145,8 @@ export function applyPhases(phases: Phase[], opts: ApplyOptions = {}): ApplyResu
 }
 
 /**
- * Waits until a ResourceQuota's status lists every resource its spec limits. The quota controller
- * fills it in asynchronously (for a custom resource's `count/…`, only after its next discovery of
+ * Waits until a ResourceQuota's status has a usage figure for every resource its spec limits. The
+ * quota controller fills them in asynchronously (for a custom resource's `count/…`, only after its next discovery of
  * the CRD, up to half a minute), and the API server refuses any object of a resource the status
  * does not list yet.
  */
@@ -155,7 +155,8 @@ function waitForQuotaStatus(ref: string, timeoutSeconds: number, opts: ApplyOpti
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const live = JSON.parse(kubectl(['get', 'ResourceQuota', name, '-n', ns, '-o', 'json'], undefined, opts.kubectl));
-    const missing = Object.keys(live.spec?.hard ?? {}).filter((r) => !(r in (live.status?.hard ?? {})));
+    // Admission wants a usage figure (status.used), not only the limit copied into status.hard.
+    const missing = Object.keys(live.spec?.hard ?? {}).filter((r) => !(r in (live.status?.used ?? {})));
     if (missing.length === 0) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds}s waiting for quota ${ref} to count ${missing.join(', ')}: is kube-controller-manager running? (kubectl -n ${ns} describe resourcequota ${name})`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.pollMs ?? 2000);

@@ -169,10 +169,11 @@ describe('applyPhases: webhook servers', () => {
 describe('applyPhases: quotas', () => {
   const quota: Manifest = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'ns' }, spec: { hard: { pods: '10', 'count/notebooks.kubeflow.org': '5' } } } as Manifest;
   const phase = { name: 'namespaces', objects: [quota], waitEstablished: [], waitQuotas: ['ns/q'] };
-  const live = (hard: Record<string, string>) => ({ 'ResourceQuota/ns/q': { ...quota, status: { hard } } });
+  // The controller copies the limits into status.hard at once; admission waits for status.used.
+  const live = (used: Record<string, string>) => ({ 'ResourceQuota/ns/q': { ...quota, status: { hard: (quota as any).spec.hard, used } } });
 
   test('after the apply, reads each quota until its status counts everything it limits', () => {
-    setState({ objects: live({ pods: '10', 'count/notebooks.kubeflow.org': '5' }) });
+    setState({ objects: live({ pods: '0', 'count/notebooks.kubeflow.org': '0' }) });
     const log: string[] = [];
     applyPhases([phase], { ...opts(), log: (l) => log.push(l) });
     expect(calls()).toEqual(['apply', 'get ResourceQuota q']);
@@ -182,7 +183,7 @@ describe('applyPhases: quotas', () => {
   test('a quota whose status never counts a resource stops the deploy, naming it and where to look', () => {
     // The fake keeps the status it was given: the controller never counts the custom resource.
     const stuck = { ...phase, objects: [] };
-    setState({ objects: live({ pods: '10' }) });
+    setState({ objects: live({ pods: '0' }) });
     expect(() => applyPhases([stuck], { ...opts(), quotaTimeoutSeconds: 0, pollMs: 1 }))
       .toThrow('timed out after 0s waiting for quota ns/q to count count/notebooks.kubeflow.org: is kube-controller-manager running? (kubectl -n ns describe resourcequota q)');
   });
