@@ -7,13 +7,15 @@ import { GPU_RESOURCE } from '../gpu';
  * lib/notebooks/rbac.ts, lib/pipelines/user-roles.ts and run-namespace.ts), counted by the quota
  * so no one fills the cluster's datastore: at most `objects` of each. Pods and claims have their
  * own counts; Events are left out because the kubelet and controllers write them too (and they
- * expire after an hour).
+ * expire after an hour). Custom resources (Notebooks, Argo's task results) are left out too: the
+ * quota controller counts a CRD's kind only after its next discovery pass (up to half a minute), and
+ * until then the API server refuses every object of it ("status unknown for quota"), which would
+ * break a one-pass install, by `deploy` or by a GitOps tool alike; a Notebook is bounded by the
+ * pods, CPU and memory it needs.
  */
 export const COUNTED_KINDS = [
   'configmaps', 'secrets', 'serviceaccounts', 'services',
   'deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'jobs.batch', 'cronjobs.batch',
-  'notebooks.kubeflow.org', 'scheduledworkflows.kubeflow.org',
-  'workflows.argoproj.io', 'cronworkflows.argoproj.io', 'workflowtemplates.argoproj.io', 'workflowtaskresults.argoproj.io',
 ] as const;
 
 const q = (v: string | number) => k8s.Quantity.fromString(String(v));

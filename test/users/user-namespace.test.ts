@@ -34,7 +34,7 @@ describe('a user namespace', () => {
     expect(hard).toMatchObject({
       'requests.cpu': '6', 'requests.memory': '24Gi', 'requests.nvidia.com/gpu': '1', 'requests.storage': '100Gi', persistentvolumeclaims: '20',
       'limits.cpu': '12', 'limits.memory': '32Gi', 'requests.ephemeral-storage': '50Gi', 'limits.ephemeral-storage': '50Gi', pods: '50',
-      'services.nodeports': '0', 'services.loadbalancers': '0', 'count/configmaps': '250', 'count/workflows.argoproj.io': '250',
+      'services.nodeports': '0', 'services.loadbalancers': '0', 'count/configmaps': '250',
     });
     expect(find(objects, 'ResourceQuota', USER_NAMESPACE.quotaName, 'bob').spec.hard).toMatchObject({ 'requests.nvidia.com/gpu': '2', pods: '80', 'limits.cpu': '24' });
     expect(find(objects, 'LimitRange', USER_NAMESPACE.limitRangeName, ns).spec.limits).toEqual([{
