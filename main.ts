@@ -4,7 +4,7 @@
  *   MICROFLOW_OUT=path/to/dir           output folder (default: dist)
  * Exit code 1 on invalid configuration (dist/ untouched), 2 on any other failure.
  */
-import { ConfigError, loadConfigFile, resolveConfig } from './lib/config';
+import { ConfigError, configWarnings, loadConfigFile, resolveConfig } from './lib/config';
 import { renderTo } from './lib/render';
 
 function main(): number {
@@ -12,6 +12,7 @@ function main(): number {
   const out = process.env.MICROFLOW_OUT || 'dist';
   try {
     const config = file ? loadConfigFile(file) : resolveConfig({}, 'built-in laptop profile');
+    for (const warning of configWarnings(config)) console.error(`microflow: warning: ${warning}`);
     const files = renderTo(config, out);
     console.log(`microflow: rendered profile "${config.profile}" into ${out}/ (${files.join(', ')})${config.gitops ? ', and Argo CD and Flux files into gitops/ beside it' : ''}`);
     return 0;

@@ -15,7 +15,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { loadConfigFile, resolveConfig, type Config } from '../lib/config';
 import {
-  applyPhases, deployHints, destroy, diffRendered, findImmutableChanges, formatChecks, formatDestroyPlan, formatHints,
+  applyPhases, deployHints, destroy, diffRendered, findImmutableChanges, formatChecks, formatDestroyPlan, formatHints, formatWarnings,
   formatImmutableChanges, formatOffboardPlan, formatTable, offboard, offboardingPending, planDestroy, planOffboarding, planPhases,
   preflight, readDataInventory, readLiveState, readOffboardInventory, readRendered, readStatus, waitUntilAvailable, objectRef,
   writeEncryptionConfiguration, DeployTimeoutError, type Kubectl, type Manifest,
@@ -103,6 +103,7 @@ async function deploy(args: Args, io: Io): Promise<number> {
   const say = io.say!;
   const opts = { kubectl: io.kubectl };
   const objects = readRendered(args.dir);
+  for (const line of formatWarnings(deployHints(objects))) say(line);
   if (!args.flags.has('--skip-preflight')) {
     const checks = preflight(config(args), objects, opts);
     say('preflight:');

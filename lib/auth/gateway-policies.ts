@@ -67,7 +67,9 @@ export class GatewayPolicies extends Construct {
         selector,
         action: AuthorizationPolicySpecAction.CUSTOM,
         provider: { name: LOGIN.extAuthzProvider },
-        rules: [{ to: [{ operation: { notPaths: [...this.publicPaths] } }] }],
+        // Only where requests are routed: by default the HTTP port answers nothing but a redirect to
+        // HTTPS, which must come before any login (a Secure cookie set over HTTP is dropped).
+        rules: [{ to: [{ operation: { ports: gateway.routedPorts.map(String), notPaths: [...this.publicPaths] } }] }],
       },
     });
     new RequestAuthentication(this, 'Tokens', {
@@ -101,7 +103,7 @@ export class GatewayPolicies extends Construct {
       spec: {
         selector,
         action: AuthorizationPolicySpecAction.DENY,
-        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: GATEWAY_HTTP_PORTS, notPaths: [...this.publicPaths] } }] }],
+        rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: gateway.routedPorts.map(String), notPaths: [...this.publicPaths] } }] }],
       },
     });
   }

@@ -70,9 +70,9 @@ export class AuthChart extends Chart {
     const dex = new Dex(this, 'Dex', {
       namespace: props.authNamespace.name, policy, gateway, istiod: props.istiod, users: props.users, connectors: config.login.connectors, replicas,
     });
-    // What `npm run deploy` prints at the end: where to log in (plain HTTP works out of the box, the
-    // self-signed HTTPS certificate makes browsers warn) and how to read the first user's password.
-    const url = gateway.externalUrls.find((u) => u.startsWith('http://')) ?? gateway.externalUrls[0];
+    // What `npm run deploy` prints at the end: where to log in (HTTPS, first of the URLs; browsers
+    // warn about the self-signed certificate once) and how to read the first user's password.
+    const url = gateway.externalUrls[0];
     const first = props.users[0];
     dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.loginUrl, `${url}/`);
     dex.deployment.deployment.metadata.addAnnotation(DEPLOY_HINT_ANNOTATIONS.passwordCommand,
@@ -85,8 +85,8 @@ export class AuthChart extends Chart {
       dex: dex.endpoint,
       allowed: props.users.flatMap((u) => [u.email, ...u.serviceAccounts.map((s) => `system:serviceaccount:${u.namespace}:${s}`)]),
       serviceAccountTokens: sa,
-      // A Secure cookie is dropped by browsers on plain HTTP: only when every address is HTTPS.
-      secureCookie: gateway.externalUrls.every((u) => u.startsWith('https://')),
+      // A Secure cookie is never sent over HTTP; browsers drop it on plain HTTP, so not with the opt-out.
+      secureCookie: !gateway.plainHttp,
       replicas,
     });
     const jwks = new JwksProxy(this, 'JwksProxy', { namespace: props.authNamespace.name, policy, istiod: props.istiod });

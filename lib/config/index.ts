@@ -7,3 +7,4 @@ export * from './quota-rules';
 export { PROFILE_DEFAULTS } from './profiles';
 export { COMPONENT_KEYS, type ComponentKey } from './components';
 export * from './users';
+export * from './warnings';

@@ -36,6 +36,7 @@ function overlay(base: unknown, override: unknown): unknown {
  * fails naming it, rather than with "unknown key".
  */
 const REMOVED_KEYS: Record<string, string> = {
+  'gateway.httpsRedirect': 'replaced by gateway.plainHttp: HTTPS is the default (the HTTP port redirects to it, the session cookie is Secure, HTTPS responses carry HSTS; docs/security.md, path 7). Delete the line, or set gateway.plainHttp: true to serve plain HTTP, where passwords and session cookies cross the network in clear',
   'pipelines.mode': 'removed: Pipelines always runs multi-user, each user\'s runs in their own namespace (one user is one namespace); single-user runs executed in `kubeflow`, where a run could borrow the platform\'s ServiceAccounts, Secrets and labels (docs/security.md, path 3). Delete the line',
 };
 

@@ -115,7 +115,7 @@ const BASE: Omit<Config, 'profile'> = {
     serviceType: 'NodePort',
     nodePorts: { http: 30080, https: 30443 },
     tls: { secretName: 'kubeflow-gateway-tls', selfSigned: true },
-    httpsRedirect: false,
+    plainHttp: false,
     replicas: 1,
   },
   resources: SMALL,

@@ -162,8 +162,13 @@ export const gatewaySchema = z.strictObject({
      */
     selfSigned: z.boolean({ error: 'expected true or false' }),
   }),
-  /** Redirect plain HTTP to HTTPS. Off by default so `http://<node address>:<port>` works out of the box. */
-  httpsRedirect: z.boolean({ error: 'expected true or false' }),
+  /**
+   * Opt out of HTTPS (docs/security.md, path 7): serve the platform on plain HTTP too, without the
+   * redirect to HTTPS, the Secure flag on the session cookie or HSTS. Users' passwords, session cookies
+   * and tokens then cross the network in clear on the HTTP port; `npm run synth` and `deploy` warn.
+   * @default false - the HTTP port only redirects to HTTPS, and HTTPS responses carry HSTS
+   */
+  plainHttp: z.boolean({ error: 'expected true or false' }),
   /** Ingress gateway pods; with 2 or more a PodDisruptionBudget keeps one up during node drains. */
   replicas: count('a replica count').min(1, { error: 'expected at least 1 replica' }),
 });
@@ -223,6 +228,14 @@ export const configSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['gateway', 'nodePorts', 'https'], message: `expected a node port other than the HTTP one (${c.gateway.nodePorts.http})` });
   }
   for (const issue of userIssues(c.users, c.login)) ctx.addIssue({ code: 'custom', ...issue });
+  // A connector's callback over plain HTTP would carry the upstream's authorization code in clear,
+  // and with HTTPS on the HTTP port only redirects to HTTPS.
+  c.login.connectors.forEach((conn, i) => {
+    const uri = conn.config.redirectURI;
+    if (!c.gateway.plainHttp && typeof uri === 'string' && /^http:/i.test(uri)) {
+      ctx.addIssue({ code: 'custom', path: ['login', 'connectors', i, 'config', 'redirectURI'], message: `expected an https:// URL while gateway.plainHttp is false (HTTPS is the default), got ${JSON.stringify(uri)}` });
+    }
+  });
   for (const issue of quotaIssues(c.users, c.userNamespace)) ctx.addIssue({ code: 'custom', ...issue });
   if (c.pipelines.gpuRuntimeForAllSteps && !c.gpu.enabled) {
     ctx.addIssue({ code: 'custom', path: ['pipelines', 'gpuRuntimeForAllSteps'], message: 'expected false while gpu.enabled is false (there is no GPU runtime to use)' });

@@ -15,6 +15,16 @@ export const GATEWAY = {
    * Upstream's injection template asks for 12 hours; a leaked copy is good for one at most.
    */
   istioTokenSeconds: 3600,
+  /**
+   * The Gateway and VirtualService (in `istio-system`) that answer the HTTP port with a redirect to
+   * HTTPS; only objects of that namespace can attach to it.
+   */
+  httpsRedirect: 'http-to-https',
+  /**
+   * HSTS on every route's responses: one year, this host only. No includeSubDomains or preload: they
+   * would commit other hosts of the domain, which microflow does not serve.
+   */
+  strictTransportSecurity: 'max-age=31536000',
   /** The EnvoyFilter removing identity look-alike headers clients send (client-headers.ts). */
   clientHeaderFilter: 'gateway-remove-client-identity-headers',
   /**

@@ -35,6 +35,15 @@ export interface Gateway {
   /** The URL(s) users reach the platform on (scheme://host[:port]), for redirect URLs and cookies. HTTPS first. */
   readonly externalUrls: readonly string[];
   /**
+   * Whether apps are served on plain HTTP too (`gateway.plainHttp`, an opt-out): then cookies cannot
+   * be Secure. Otherwise the HTTP port only redirects to HTTPS.
+   */
+  readonly plainHttp: boolean;
+  /** The gateway's container ports on which requests are routed to apps: the policies' ports. */
+  readonly routedPorts: readonly number[];
+  /** The Strict-Transport-Security value every route's responses carry. @default - none (plain HTTP) */
+  readonly strictTransportSecurity?: string;
+  /**
    * Adds an envoyExtAuthzHttp provider to istiod's mesh config (extensionProviders), admits the
    * gateway's pods to the provider's pods (NetworkPolicy) and declares the connection.
    */

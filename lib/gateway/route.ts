@@ -99,7 +99,7 @@ export class Route extends Construct implements RouteInfo {
     this.virtualService = new VirtualService(this, 'Resource', {
       metadata: { name: props.name, namespace: this.namespace },
       spec: {
-        // Any host: the platform must answer on http://<node address>:<port> as well as on its domain.
+        // Any host: the platform must answer on https://<node address>:<port> as well as on its domain.
         hosts: ['*'],
         gateways: [`${props.gateway.namespace}/${props.gateway.name}`],
         http: [{
@@ -107,6 +107,10 @@ export class Route extends Construct implements RouteInfo {
           match: [{ uri: { prefix: props.prefix } }],
           ...(props.rewrite !== undefined ? { rewrite: { uri: props.rewrite } } : {}),
           route: [{ destination: { host: props.to.host, port: { number: port.port } } }],
+          // HSTS on every route: a host needs it once, and every login passes /oauth2/ and the landing page.
+          ...(props.gateway.strictTransportSecurity
+            ? { headers: { response: { set: { 'Strict-Transport-Security': props.gateway.strictTransportSecurity } } } }
+            : {}),
           ...(props.timeout ? { timeout: props.timeout } : {}),
         }],
       },

@@ -87,8 +87,8 @@ export class NotebooksChart extends Chart {
     this.controller = new NotebookController(this, 'Controller', {
       namespace, policy, jupyter: config.jupyter, gateway: `${gateway.namespace}/${gateway.name}`,
     });
-    // Secure cookies only when every way in is HTTPS: over plain HTTP the browser drops them.
-    const secureCookies = gateway.externalUrls.every((u) => u.startsWith('https://'));
+    // Secure cookies unless plain HTTP is opted into: over plain HTTP the browser drops them.
+    const secureCookies = !gateway.plainHttp;
     // Every user namespace holds an object-store key (lib/pipelines ArtifactUsers): notebooks get it in
     // their environment, spawned from the form or declared in code.
     const keyed = (ns: string) => (props.artifactGrants ?? []).some((g) => g.namespace === ns);

@@ -44,6 +44,8 @@ export const DEPLOY_HINT_ANNOTATIONS = {
   loginUrl: 'microflow.dev/login-url',
   /** A shell command that prints the generated first password. */
   passwordCommand: 'microflow.dev/password-command',
+  /** A risk the configuration opted into (plain HTTP): the deploy prints it first and last. */
+  warning: 'microflow.dev/deploy-warning',
 } as const;
 
 /**

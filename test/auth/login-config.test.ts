@@ -47,9 +47,10 @@ test('a secret written inline into a connector is refused, naming the field', ()
 });
 
 test.each([
-  [{}, false],
-  [{ gateway: { httpsRedirect: true } }, true],
-])('oauth2-proxy cookie_secure with %j: %s (Secure only when every gateway address is HTTPS)', (overrides, secure) => {
+  [{}, true],
+  [{ gateway: { serviceType: 'LoadBalancer' } }, true],
+  [{ gateway: { plainHttp: true } }, false],
+])('oauth2-proxy cookie_secure with %j: %s (Secure unless plain HTTP is opted into)', (overrides, secure) => {
   const cfg = find(render(overrides), 'ConfigMap', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).data['oauth2_proxy.cfg'] as string;
   expect(cfg).toMatch(new RegExp(`^cookie_secure = ${secure}$`, 'm'));
   expect(cfg).toMatch(/^cookie_httponly = true$/m);

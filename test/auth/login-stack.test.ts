@@ -38,7 +38,9 @@ describe.each(VARIANTS)('%s', (variant) => {
   const policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
   const gatewayPolicy = (name: string) => find(objects, 'AuthorizationPolicy', name, NAMESPACES.istio);
   const custom = gatewayPolicy(GATEWAY_POLICIES.extAuthz);
-  const routes = objects.filter((o) => o.kind === 'VirtualService');
+  // Every VirtualService but the HTTP port's redirect to HTTPS (test/gateway/https-default.test.ts).
+  const isRedirect = (o: K8sObject) => o.metadata.name === GATEWAY.httpsRedirect && o.metadata.namespace === NAMESPACES.istio;
+  const routes = objects.filter((o) => o.kind === 'VirtualService' && !isRedirect(o));
   const gatewayPods: Record<string, string> = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.metadata.labels;
   const selectsGateway = (spec: any) => Object.keys(spec.selector.matchLabels).length > 0
     && Object.entries(spec.selector.matchLabels).every(([k, v]) => gatewayPods[k] === v);
@@ -57,6 +59,9 @@ describe.each(VARIANTS)('%s', (variant) => {
         }
       }
     }
+    // The redirect forwards nothing anywhere: port 80 needs no check.
+    expect(objects.filter((o) => o.kind === 'VirtualService' && isRedirect(o)).map((vs) => vs.spec.http.map((h: any) => [h.route, Object.keys(h.redirect).sort()])))
+      .toEqual([[[undefined, ['port', 'redirectCode', 'scheme']]]]);
     // A path no route serves yet (an app added later) is covered too.
     expect(custom.spec.rules.some((r: any) => ruleCovers(r, '/pipeline/apis/v2beta1/runs'))).toBe(true);
     expect(custom.spec.rules.some((r: any) => ruleCovers(r, '/'))).toBe(true);
@@ -80,7 +85,7 @@ describe.each(VARIANTS)('%s', (variant) => {
     const deny = gatewayPolicy(GATEWAY_POLICIES.requirePrincipal);
     expect(deny.spec.action).toBe('DENY');
     expect(selectsGateway(deny.spec)).toBe(true);
-    expect(deny.spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080', '8443'], notPaths: LOGIN_PREFIXES.map((p) => `${p}*`) } }] }]);
+    expect(deny.spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8443'], notPaths: LOGIN_PREFIXES.map((p) => `${p}*`) } }] }]);
   });
 
   test('the RequestAuthentication verifies Dex\'s and the service-account tokens and writes kubeflow-userid from them', () => {

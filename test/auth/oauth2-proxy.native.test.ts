@@ -31,7 +31,7 @@ const provider = (stack.gateway.gateway as KubeflowGateway).extensionProviders.f
 const [user] = resolveUsers(config);
 const { issuer: saIssuer, audience } = config.login.serviceAccountTokens;
 /** The address a user typed: the node's IP and the gateway's node port (any host works). */
-const HOST = `192.168.1.10:${config.gateway.nodePorts.http}`;
+const HOST = `192.168.1.10:${config.gateway.nodePorts.https}`;
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 const cookies = (a: Answer) => (a.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]);
@@ -155,9 +155,9 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
     expect(callback.status).toBe(302);
     expect(callback.headers.location).toBe(`/notebook/${user.namespace}/nb/`);
     expect(session).toBeDefined();
-    // The cookie works on plain http://<node-ip>:<port>: not Secure, host-only, HttpOnly.
+    // HTTPS by default (docs/security.md, path 7): Secure, host-only (works on a node address), HttpOnly.
     const raw = callback.headers['set-cookie']!.find((c) => c.startsWith(`${OAUTH2_PROXY.cookieName}=`))!;
-    expect(raw).not.toMatch(/;\s*Secure/i);
+    expect(raw).toMatch(/;\s*Secure/i);
     expect(raw).not.toMatch(/;\s*Domain=/i);
     expect(raw).toMatch(/;\s*HttpOnly/i);
 

@@ -79,3 +79,11 @@ test('a successful render replaces the previous output entirely and leaves no te
   expect(fs.existsSync(path.join(out, 'previous.k8s.yaml'))).toBe(false);
   expect(fs.readdirSync(parent)).toEqual(['dist']);
 });
+
+test('gateway.plainHttp: true renders, with one warning line naming the risk on stderr; the default prints none', () => {
+  const r = synth('gateway:\n  plainHttp: true\n', out);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^microflow: warning: gateway\.plainHttp is true: .*passwords, session cookies and tokens sent over HTTP .*\n$/);
+  expect(r.stderr.split('\n')).toHaveLength(2);
+  expect(synth(undefined, out).stderr).toBe('');
+});

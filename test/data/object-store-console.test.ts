@@ -33,6 +33,7 @@ describe('MinIO console through the gateway', () => {
         match: [{ uri: { prefix: PREFIX } }],
         rewrite: { uri: '/' },
         route: [{ destination: { host: 'minio-console.kubeflow.svc.cluster.local', port: { number: 9001 } } }],
+        headers: { response: { set: { 'Strict-Transport-Security': GATEWAY.strictTransportSecurity } } },
       }],
     });
     const svc = find(objects, 'Service', 'minio-console', NAMESPACES.kubeflow);
@@ -44,7 +45,7 @@ describe('MinIO console through the gateway', () => {
     ['NodePort (the laptop profile)', {}, 'https://microflow.local:30443/minio/ui'],
     ['other domain and node ports', { domain: 'ml.example.org', gateway: { nodePorts: { http: 31080, https: 31443 } } }, 'https://ml.example.org:31443/minio/ui'],
     ['LoadBalancer', { domain: 'ml.example.org', gateway: { serviceType: 'LoadBalancer' } }, 'https://ml.example.org/minio/ui'],
-    ['HTTPS only', { gateway: { httpsRedirect: true } }, 'https://microflow.local:30443/minio/ui'],
+    ['plain HTTP opted into', { gateway: { plainHttp: true } }, 'https://microflow.local:30443/minio/ui'],
   ])('MINIO_BROWSER_REDIRECT_URL is the gateway\'s HTTPS URL and the route\'s prefix: %s', (_, overrides, expected) => {
     const config = exampleConfig('laptop', overrides);
     const { objects } = rendered(config);
@@ -79,7 +80,7 @@ describe('MinIO console through the gateway', () => {
     const { objects } = rendered(exampleConfig('cluster'));
     const policy = (name: string) => find(objects, 'AuthorizationPolicy', name, NAMESPACES.istio);
     const publicPaths = [`${DEX.pathPrefix}*`, `${OAUTH2_PROXY.pathPrefix}*`];
-    expect(policy(GATEWAY_POLICIES.extAuthz).spec.rules).toEqual([{ to: [{ operation: { notPaths: publicPaths } }] }]);
+    expect(policy(GATEWAY_POLICIES.extAuthz).spec.rules).toEqual([{ to: [{ operation: { ports: [String(GATEWAY.ports.https.containerPort)], notPaths: publicPaths } }] }]);
     expect(policy(GATEWAY_POLICIES.requirePrincipal).spec.rules[0].to[0].operation.notPaths).toEqual(publicPaths);
     const covering = (patterns: string[]) => patterns.filter((p) => PREFIX.startsWith(p.replace(/\*$/, '')));
     expect(covering(publicPaths)).toEqual([]);
@@ -100,7 +101,7 @@ describe('MinIO console through the gateway', () => {
 describe('SeaweedFS: no console', () => {
   test('no route, no gateway policy into its pods, no link, and MinIO\'s variable nowhere', () => {
     const { objects } = rendered(exampleConfig('laptop', { objectStore: 'seaweedfs' }));
-    expect(objects.filter((o) => o.kind === 'VirtualService').map((v) => v.spec.http[0].match[0].uri.prefix)).not.toContain(PREFIX);
+    expect(objects.filter((o) => o.kind === 'VirtualService').map((v) => v.spec.http[0].match?.[0].uri.prefix)).not.toContain(PREFIX);
     expect(objects.filter((o) => o.metadata?.name?.startsWith('minio-console'))).toEqual([]);
     const gatewayPods = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.metadata.labels;
     const sts = find(objects, 'StatefulSet', 'seaweedfs', NAMESPACES.kubeflow).spec.template;

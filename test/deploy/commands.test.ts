@@ -147,7 +147,7 @@ describe('encryption-config', () => {
 test('deploy hints come from component annotations (the login\'s, in the render); without a login component the message says so', () => {
   expect(formatHints(deployHints([]))).toMatch(/no login component yet/);
   // The login component (Dex's Deployment) carries them in the laptop render.
-  expect(formatHints(deployHints(laptop()))).toMatch(/^log in at http:\/\/microflow\.local:30080\/\nyour generated password: kubectl -n auth get secret dex-password-you-microflow-local -o jsonpath='\{\.data\.password\}' \| base64 -d/);
+  expect(formatHints(deployHints(laptop()))).toMatch(/^log in at https:\/\/microflow\.local:30443\/\nyour generated password: kubectl -n auth get secret dex-password-you-microflow-local -o jsonpath='\{\.data\.password\}' \| base64 -d/);
   const o: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { [DEPLOY_HINT_ANNOTATIONS.loginUrl]: 'https://microflow.local/', [DEPLOY_HINT_ANNOTATIONS.passwordCommand]: 'kubectl get secret …' } } };
   expect(formatHints(deployHints([o]))).toBe('log in at https://microflow.local/\nyour generated password: kubectl get secret …');
 });

@@ -65,6 +65,14 @@ describe('istioctl analyze --use-kube=false -A', () => {
     expect(out).toMatch(/No validation issues found|Warning|Info/);
   });
 
+  test('with the plain-HTTP opt-out (gateway.plainHttp: true): no error, no unexplained warning', () => {
+    const file = writeRender('plain-http', renderStack(exampleConfig('laptop', { gateway: { plainHttp: true } })).objects);
+    const { code, out } = analyze([file]);
+    const findings = out.split('\n').filter((l) => /^(Error|Warning) \[IST\d+\]/.test(l));
+    const unexplained = findings.filter((l) => !JUSTIFIED_WARNINGS[/\[(IST\d+)\]/.exec(l)![1]] && !JUSTIFIED_FINDINGS.some((j) => j.line.test(l)));
+    expect({ code, unexplained }).toEqual({ code: 0, unexplained: [] });
+  });
+
   test('the check can fail: a VirtualService on a gateway that does not exist is IST0101, exit code non-zero', () => {
     const objects = renderStack(exampleConfig('laptop')).objects;
     const stray = {

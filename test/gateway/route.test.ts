@@ -1,7 +1,8 @@
 /** The Route construct and the Gateway handle: what login, users, pipelines and notebooks build on. */
 import { Construct } from 'constructs';
 import { GATEWAY, IngressGateway, KubeflowGateway, Route, routesOf } from '../../lib/gateway';
-import { connectionsOf, MicroflowService, NAMESPACES, PolicyDeployment, type ContainerProps } from '../../lib/platform';
+import { PLAIN_HTTP_WARNING } from '../../lib/config';
+import { connectionsOf, DEPLOY_HINT_ANNOTATIONS, MicroflowService, NAMESPACES, PolicyDeployment, type ContainerProps } from '../../lib/platform';
 import { NetworkPolicies } from '../support/netpol';
 import { constructHarness, find } from '../support/stack';
 
@@ -32,6 +33,7 @@ describe('Route', () => {
         match: [{ uri: { prefix: '/web/' } }],
         rewrite: { uri: '/' },
         route: [{ destination: { host: 'web-app.kubeflow.svc.cluster.local', port: { number: 80 } } }],
+        headers: { response: { set: { 'Strict-Transport-Security': 'max-age=31536000' } } },
         timeout: '300s',
       }],
     });
@@ -105,7 +107,7 @@ describe('Route', () => {
 });
 
 describe('Gateway handle', () => {
-  test('kubeflow-gateway in kubeflow: HTTP and HTTPS with the TLS Secret, any host, on the ingress pods', () => {
+  test('kubeflow-gateway in kubeflow: HTTPS only, with the TLS Secret, any host, on the ingress pods', () => {
     const { gateway, synth } = setup();
     expect([gateway.name, gateway.namespace]).toEqual(['kubeflow-gateway', 'kubeflow']);
     const gw = find(synth(), 'Gateway', 'kubeflow-gateway', 'kubeflow');
@@ -113,10 +115,22 @@ describe('Gateway handle', () => {
     expect(gw.spec).toEqual({
       selector: { istio: 'ingressgateway' },
       servers: [
-        { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] },
         { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'kubeflow-gateway-tls' } },
       ],
     });
+    expect(gw.metadata.annotations).toBeUndefined();
+  });
+
+  test('plainHttp: kubeflow-gateway serves HTTP on 80 too, no redirect objects, and carries the deploy warning', () => {
+    const { synth } = setup({ gateway: { plainHttp: true } });
+    const objects = synth();
+    const gw = find(objects, 'Gateway', 'kubeflow-gateway', 'kubeflow');
+    expect(gw.spec.servers.map((s: any) => [s.port.number, s.port.protocol, s.tls])).toEqual([
+      [80, 'HTTP', undefined],
+      [443, 'HTTPS', { mode: 'SIMPLE', credentialName: 'kubeflow-gateway-tls' }],
+    ]);
+    expect(gw.metadata.annotations).toEqual({ [DEPLOY_HINT_ANNOTATIONS.warning]: PLAIN_HTTP_WARNING });
+    expect(objects.filter((o: any) => o.metadata.name === GATEWAY.httpsRedirect)).toEqual([]);
   });
 
   test('the workload is the ingress gateway\'s pods, carrying the labels the Gateway selects', () => {
@@ -127,17 +141,13 @@ describe('Gateway handle', () => {
   });
 
   test.each([
-    [{}, ['https://microflow.local:30443', 'http://microflow.local:30080']],
-    [{ gateway: { serviceType: 'LoadBalancer' } }, ['https://microflow.local', 'http://microflow.local']],
-    [{ domain: 'ml.example.org', gateway: { nodePorts: { http: 31080, https: 31443 } } }, ['https://ml.example.org:31443', 'http://ml.example.org:31080']],
-    [{ gateway: { httpsRedirect: true } }, ['https://microflow.local:30443']],
+    [{}, ['https://microflow.local:30443']],
+    [{ gateway: { serviceType: 'LoadBalancer' } }, ['https://microflow.local']],
+    [{ domain: 'ml.example.org', gateway: { nodePorts: { http: 31080, https: 31443 } } }, ['https://ml.example.org:31443']],
+    [{ gateway: { plainHttp: true } }, ['https://microflow.local:30443', 'http://microflow.local:30080']],
+    [{ gateway: { plainHttp: true, serviceType: 'LoadBalancer' } }, ['https://microflow.local', 'http://microflow.local']],
   ])('externalUrls for %j', (input, urls) => {
     expect(setup(input).gateway.externalUrls).toEqual(urls);
-  });
-
-  test('httpsRedirect redirects the HTTP server', () => {
-    const gw = find(setup({ gateway: { httpsRedirect: true } }).synth(), 'Gateway', 'kubeflow-gateway');
-    expect(gw.spec.servers[0].tls).toEqual({ httpsRedirect: true });
   });
 
   test('addExtensionProvider admits the gateway to the provider\'s pods and declares the connection', () => {
@@ -159,5 +169,41 @@ describe('Gateway handle', () => {
     new Route(component, 'a', { gateway, name: 'a', prefix: '/a/', to: service, port: 'http' });
     new Route(component, 'b', { gateway, name: 'b', prefix: '/b/', to: service, port: 'http' });
     expect(routesOf(component).map((r) => r.name)).toEqual(['a', 'b']);
+  });
+});
+
+describe('HTTPS by default (docs/security.md, path 7)', () => {
+  test.each([
+    // Envoy keeps the request's Host, port included, unless the redirect names one: the HTTPS node port.
+    ['NodePort', {}, 30443],
+    ['other node ports', { gateway: { nodePorts: { http: 31080, https: 31443 } } }, 31443],
+    // Istio drops 443 for https; the Host of a load balancer's address carries no port.
+    ['LoadBalancer', { gateway: { serviceType: 'LoadBalancer' } }, 443],
+  ])('%s: port 80 is its own Gateway in istio-system, whose one VirtualService redirects to HTTPS on the external HTTPS port', (_, input, port) => {
+    const objects = setup(input).synth();
+    const gw = find(objects, 'Gateway', GATEWAY.httpsRedirect, NAMESPACES.istio);
+    // "./*": only VirtualServices of istio-system attach to port 80, never an app's or a notebook's.
+    expect(gw.spec).toEqual({ selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['./*'] }] });
+    const vs = find(objects, 'VirtualService', GATEWAY.httpsRedirect, NAMESPACES.istio);
+    expect(vs.spec).toEqual({
+      hosts: ['*'],
+      gateways: [`${NAMESPACES.istio}/${GATEWAY.httpsRedirect}`],
+      http: [{ name: GATEWAY.httpsRedirect, redirect: { scheme: 'https', port, redirectCode: 301 } }],
+    });
+    // No other Gateway server listens on 80.
+    const on80 = objects.filter((o: any) => o.kind === 'Gateway').flatMap((g: any) => g.spec.servers.filter((s: any) => s.port.number === 80).map(() => g.metadata.name));
+    expect(on80).toEqual([GATEWAY.httpsRedirect]);
+  });
+
+  test('routes are HTTPS-only ports; HSTS (one year, no includeSubDomains or preload) on every route, none with plainHttp', () => {
+    const https = setup();
+    new Route(https.chart, 'r', { gateway: https.gateway, name: 'web-app', prefix: '/web/', to: https.service, port: 'http' });
+    expect(https.gateway.routedPorts).toEqual([GATEWAY.ports.https.containerPort]);
+    expect(find(https.synth(), 'VirtualService', 'web-app').spec.http[0].headers).toEqual({ response: { set: { 'Strict-Transport-Security': 'max-age=31536000' } } });
+
+    const plain = setup({ gateway: { plainHttp: true } });
+    new Route(plain.chart, 'r', { gateway: plain.gateway, name: 'web-app', prefix: '/web/', to: plain.service, port: 'http' });
+    expect(plain.gateway.routedPorts).toEqual([GATEWAY.ports.http.containerPort, GATEWAY.ports.https.containerPort]);
+    expect(find(plain.synth(), 'VirtualService', 'web-app').spec.http[0].headers).toBeUndefined();
   });
 });

@@ -42,6 +42,7 @@ describe.each(EXAMPLES)('profile %s', (example) => {
           match: [{ uri: { prefix: `${NOTEBOOKS.tensorboardPrefix}${u.namespace}/self-service/` } }],
           rewrite: { uri: '/' },
           route: [{ destination: { host: `${SLOT}.${u.namespace}.svc.cluster.local`, port: { number: 80 } } }],
+          headers: { response: { set: { 'Strict-Transport-Security': GATEWAY.strictTransportSecurity } } },
           timeout: '300s',
         }],
       });
