@@ -74,7 +74,7 @@ test('deploy from empty: preflight, phased apply, every component Available, the
   expect(r.stdout).toMatch(/data: \d+\/\d+ Available/);
   expect(r.stdout).toContain('microflow is up.');
   // The login's hint: where to log in and how to read the first user's generated password.
-  expect(r.stdout).toMatch(/log in at http:\/\/\S+\/\nyour generated password: kubectl -n auth get secret dex-password-\S+ -o jsonpath=/);
+  expect(r.stdout).toMatch(/log in at https:\/\/\S+\/\nyour generated password: kubectl -n auth get secret dex-password-\S+ -o jsonpath=/);
   summary.push(`deploy from empty: exit 0 in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 });
 
