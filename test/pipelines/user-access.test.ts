@@ -10,33 +10,11 @@
 import { KFP } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { KUBEFLOW_ROLES, resolveUsers, USER_NAMESPACE } from '../../lib/users';
+import { can, clusterRoleRules as rbacClusterRoleRules } from '../support/rbac';
 import { exampleConfig, rendered, type K8sObject } from '../support/stack';
 
 type Subject = { kind: 'User'; name: string } | { kind: 'ServiceAccount'; name: string; namespace: string };
-
-/** The rules of a ClusterRole, with those aggregated into it by label (recursively, as the controller-manager does). */
-function clusterRoleRules(objects: K8sObject[], name: string, seen = new Set<string>()): any[] {
-  if (seen.has(name)) return [];
-  seen.add(name);
-  const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name) as any;
-  if (!role) return [];
-  const selectors: Record<string, string>[] = (role.aggregationRule?.clusterRoleSelectors ?? []).map((s: any) => s.matchLabels);
-  const members = objects.filter((o) => o.kind === 'ClusterRole' && selectors.some((m) => Object.entries(m).every(([k, v]) => o.metadata.labels?.[k] === v)));
-  return [...(role.rules ?? []), ...members.flatMap((m) => clusterRoleRules(objects, m.metadata.name, seen))];
-}
-
-const bindsSubject = (b: any, s: Subject) => (b.subjects ?? []).some((x: any) => x.kind === s.kind && x.name === s.name && (s.kind === 'User' || x.namespace === s.namespace));
-
-/** `kubectl auth can-i <verb> <resource>.<group> -n <namespace>` for a subject, on the render. */
-function can(objects: K8sObject[], s: Subject, verb: string, resource: string, namespace: string): boolean {
-  const dot = resource.indexOf('.');
-  const [name, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
-  const bindings = objects.filter((o) => (o.kind === 'ClusterRoleBinding' || (o.kind === 'RoleBinding' && o.metadata.namespace === namespace)) && bindsSubject(o, s)) as any[];
-  const rules = bindings.flatMap((b) => (b.roleRef.kind === 'ClusterRole'
-    ? clusterRoleRules(objects, b.roleRef.name)
-    : (objects.find((o) => o.kind === 'Role' && o.metadata.name === b.roleRef.name && o.metadata.namespace === namespace) as any)?.rules ?? []));
-  return rules.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(name) && r.verbs.includes(verb) && !r.resourceNames);
-}
+const clusterRoleRules = (objects: K8sObject[], name: string) => rbacClusterRoleRules(objects).get(name) ?? [];
 
 const WRITES = ['create', 'update', 'patch', 'delete'];
 const READS = ['get', 'list', 'watch'];
@@ -75,7 +53,7 @@ describe('multi-user (profile cluster): bob, his pods\' tokens and alice', () =>
     const viewer: Subject = { kind: 'ServiceAccount', name: USER_NAMESPACE.viewerServiceAccount, namespace: bob.namespace };
     expect(can(objects, viewer, 'get', VIEWERS, bob.namespace)).toBe(false);
     for (const role of [KUBEFLOW_ROLES.view, KUBEFLOW_ROLES.edit, KUBEFLOW_ROLES.admin]) {
-      expect(clusterRoleRules(objects, role).some((r) => r.resources.includes(KFP.viewers.resource))).toBe(false);
+      expect(clusterRoleRules(objects, role).some((r) => (r.resources ?? []).includes(KFP.viewers.resource))).toBe(false);
     }
   });
 

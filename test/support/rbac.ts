@@ -74,3 +74,15 @@ export function isUserHeld(subject: Subject, userNamespaces: readonly string[]):
   }
   return userNamespaces.includes(subject.namespace!);
 }
+
+/**
+ * `kubectl auth can-i <verb> <resource>[.<group>] -n <namespace>` for a subject, on the render: a rule
+ * limited to resourceNames does not answer a question about the whole kind.
+ */
+export function can(objects: K8sObject[], subject: Subject, verb: string, resource: string, namespace: string): boolean {
+  const dot = resource.indexOf('.');
+  const [name, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
+  const same = (s: Subject) => s.kind === subject.kind && s.name === subject.name && (s.kind !== 'ServiceAccount' || s.namespace === subject.namespace);
+  return grants(objects).some((g) => same(g.subject) && (g.namespace === '*' || g.namespace === namespace)
+    && g.rules.some((r) => !r.resourceNames?.length && allows(r, verb, group, name)));
+}

@@ -7,6 +7,7 @@ import * as yaml from 'js-yaml';
 import { cpuMillis, memoryBytes, MIN_OBJECTS } from '../../lib/config';
 import { ARGO } from '../../lib/pipelines';
 import { COUNTED_KINDS, USER_NAMESPACE } from '../../lib/users';
+import { grants, type Grant } from '../support/rbac';
 import { selfServiceRecipe } from '../support/self-service';
 import { EXAMPLES, exampleConfig, exampleObjects, find, podSpecOf, type K8sObject } from '../support/stack';
 import { resolveUsers } from '../../lib/users';
@@ -14,24 +15,14 @@ import { resolveUsers } from '../../lib/users';
 const userNamespaces = (objects: K8sObject[]) => objects
   .filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[Object.keys(USER_NAMESPACE.labels)[0]] === 'true').map((o) => o.metadata.name);
 
-/** Rules a Role or ClusterRole grants, aggregation resolved as the API server's controller does. */
-function rulesOf(objects: K8sObject[], kind: string, name: string, namespace?: string): any[] {
-  const role = find(objects, kind, name, kind === 'Role' ? namespace : undefined);
-  const aggregated = (role.aggregationRule?.clusterRoleSelectors ?? []).flatMap((sel: any) => objects
-    .filter((o) => o.kind === 'ClusterRole' && Object.entries(sel.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v))
-    .flatMap((o) => rulesOf(objects, 'ClusterRole', o.metadata.name)));
-  return [...(role.rules ?? []), ...aggregated];
-}
-
 /** `resource.group` (core: `resource`) of every kind the namespace's owner or its ServiceAccounts may create there. */
 function creatableKinds(objects: K8sObject[], ns: string, owner: string): Set<string> {
   const kinds = new Set<string>();
-  for (const rb of objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns)) {
-    const theirs = rb.subjects.some((s: any) => (s.kind === 'User' && s.name === owner) || (s.kind === 'ServiceAccount' && s.namespace === ns));
-    if (!theirs) continue;
-    for (const r of rulesOf(objects, rb.roleRef.kind, rb.roleRef.name, ns)) {
+  const theirs = (g: Grant) => (g.subject.kind === 'User' && g.subject.name === owner) || (g.subject.kind === 'ServiceAccount' && g.subject.namespace === ns);
+  for (const g of grants(objects).filter((x) => (x.namespace === ns || x.namespace === '*') && theirs(x))) {
+    for (const r of g.rules) {
       if (!r.verbs.includes('create') && !r.verbs.includes('*')) continue;
-      for (const group of r.apiGroups) for (const res of r.resources) if (!res.includes('/')) kinds.add(group ? `${res}.${group}` : res);
+      for (const group of r.apiGroups ?? []) for (const res of r.resources ?? []) if (!res.includes('/')) kinds.add(group ? `${res}.${group}` : res);
     }
   }
   return kinds;
