@@ -138,9 +138,26 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(jwksUri(dex)).toBe(`${DEX_ISSUER}/keys`);
     expect(dex.outputClaimToHeaders).toContainEqual({ header: LOGIN.userIdHeader, claim: 'email' });
     expect(sa).toMatchObject({ issuer: config.login.serviceAccountTokens.issuer, audiences: [config.login.serviceAccountTokens.audience] });
-    expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }]);
+    expect(sa.outputClaimToHeaders).toContainEqual({ header: LOGIN.userIdHeader, claim: 'sub' });
     // istiod fetches the keys over plain HTTP from the relay, which NetworkPolicy admits istiod to.
     expect(jwksUri(sa)).toMatch(/^http:\/\/cluster-jwks-proxy\.auth\.svc\.cluster\.local:\d+\/openid\/v1\/jwks$/);
+  });
+
+  test('every token rule writes both identity headers, so whichever verifies, a client\'s kubeflow-userid and kubeflow-groups are gone', () => {
+    // Envoy's JWT filter removes a provider's claim_to_headers names when it tries that provider,
+    // and tries them in rule order only until one verifies (jwt_authn verifier.cc, AnyVerifierImpl):
+    // a header only the second rule wrote would survive a token the first rule verifies.
+    const ra = find(objects, 'RequestAuthentication', GATEWAY_POLICIES.tokens, NAMESPACES.istio);
+    expect(ra.spec.jwtRules.length).toBeGreaterThanOrEqual(2);
+    for (const rule of ra.spec.jwtRules) {
+      const written = rule.outputClaimToHeaders.map((h: any) => h.header).sort();
+      expect({ issuer: rule.issuer, written }).toEqual({ issuer: rule.issuer, written: [LOGIN.groupsHeader, LOGIN.userIdHeader].sort() });
+      expect(rule.outputPayloadToHeader).toBeUndefined();
+    }
+    // The service-account rule takes no groups from a service-account token (it has none): the
+    // header is named only to be removed; KFP's API server reads kubeflow-groups (api-server.ts).
+    const sa = ra.spec.jwtRules.find((r: any) => r.issuer === config.login.serviceAccountTokens.issuer);
+    expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }, { header: LOGIN.groupsHeader, claim: 'groups' }]);
   });
 
   test('the JWKS relay serves the exact JWKS path only: prefixes, suffixes, dot segments and encoded slashes are refused', () => {
