@@ -155,7 +155,8 @@ describe.each(VARIANTS)('%s', (variant) => {
       expect(rule.outputPayloadToHeader).toBeUndefined();
     }
     // The service-account rule takes no groups from a service-account token (it has none): the
-    // header is named only to be removed; KFP's API server reads kubeflow-groups (api-server.ts).
+    // header is named only to be removed. No app authorizes by groups yet (docs/security.md, "Upstream
+    // groups"); one that starts must not be handed a client's kubeflow-groups.
     const sa = ra.spec.jwtRules.find((r: any) => r.issuer === config.login.serviceAccountTokens.issuer);
     expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }, { header: LOGIN.groupsHeader, claim: 'groups' }]);
   });
