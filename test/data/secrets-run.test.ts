@@ -9,7 +9,7 @@ import * as path from 'path';
 import { LoginSecrets } from '../../lib/auth/secrets';
 import { BCRYPT_COST, type GeneratedSecretSpec } from '../../lib/data';
 import { NAMESPACES } from '../../lib/platform';
-import { runScript } from '../support/run-script';
+import { FAKES, runScript } from '../support/run-script';
 import { constructHarness, find, podSpecOf } from '../support/stack';
 import { HOME, render, scratch } from './secrets-run';
 
@@ -77,7 +77,8 @@ describe('the hashing init container (login-secrets, as the auth layer renders i
     const calls = path.join(workDir(), 'htpasswd.calls');
     // Relative, under the script's working folder (runScript rewrites any absolute /tmp/ path).
     const container = { ...hash, command: [hash.command[0], hash.command[1], hash.command[2].replace(/\/prepared\b/g, 'prepared')] };
-    const r = runScript(container, workDir(), { FAKE_HTPASSWD_CALLS: calls });
+    // The htpasswd double is off the doubles' usual PATH: the native tests' runs of this script want the real one.
+    const r = runScript(container, workDir(), { FAKE_HTPASSWD_CALLS: calls, PATH: `${path.join(FAKES, 'hashing')}:${FAKES}:/usr/bin:/bin` });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // Dex accepts cost 10 and up; 12 is what the docs promise (docs/security.md). Not the constant: the number.

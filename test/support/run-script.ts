@@ -1,7 +1,7 @@
 /**
  * Runs a rendered container's shell script for real under the container's own shell (its command's
  * `/bin/sh -c` or `/bin/bash -c`, as the kubelet would start it), against the test doubles in
- * test/data/fakes (kubectl, mc, mysql, sleep, htpasswd), with the container's literal env and stand-ins for
+ * test/data/fakes (kubectl, mc, mysql, sleep), with the container's literal env and stand-ins for
  * values the kubelet would fill in from Secrets and fields. Paths the scripts write to (/tmp, the
  * dump folder) are pointed into `work`.
  */
