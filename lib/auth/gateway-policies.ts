@@ -33,9 +33,10 @@ export const GATEWAY_POLICIES = {
  *    oauth2-proxy, which answers with `Authorization: Bearer <token>` for a session or token it
  *    accepts (that header overwrites the client's).
  * 2. RequestAuthentication: Envoy's JWT filter verifies that token (Dex's, or a service-account
- *    token of the configured audience) and writes `kubeflow-userid` from its claims. Before it
- *    verifies anything it removes every header it writes, so a client-sent `kubeflow-userid`
- *    never survives. An invalid or expired token is refused (401).
+ *    token of the configured audience) and writes `kubeflow-userid` (and `kubeflow-groups`) from its
+ *    claims. Each rule removes the headers it writes before it verifies, and Envoy stops at the
+ *    first rule that verifies, so every rule names both headers: a client-sent one never survives.
+ *    An invalid or expired token is refused (401).
  * 3. DENY: a request outside the public prefixes without a verified token is refused, so no
  *    request reaches an app without a `kubeflow-userid` the gateway wrote itself.
  */
@@ -93,7 +94,10 @@ export class GatewayPolicies extends Construct {
             fromHeaders: [{ name: 'Authorization', prefix: 'Bearer ' }],
             forwardOriginalToken: false,
             // system:serviceaccount:<namespace>:<name>, the identity Kubeflow's apps authorize with RBAC.
-            outputClaimToHeaders: [{ header: LOGIN.userIdHeader, claim: 'sub' }],
+            // Service-account tokens carry no groups claim, so kubeflow-groups stays unset; it is named
+            // so that this rule removes a client's copy too: Envoy removes a rule's headers only when it
+            // tries that rule, and stops at the first rule that verifies (rule order must not matter).
+            outputClaimToHeaders: [{ header: LOGIN.userIdHeader, claim: 'sub' }, { header: LOGIN.groupsHeader, claim: 'groups' }],
           },
         ],
       },

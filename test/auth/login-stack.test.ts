@@ -4,7 +4,8 @@
  * hash or known default password is rendered, and what trusts kubeflow-userid cannot be reached
  * from a user's namespace.
  */
-import { DEX, DEX_ISSUER, GATEWAY_POLICIES, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
+import * as yaml from 'js-yaml';
+import { DEX, DEX_ISSUER, GATEWAY_POLICIES, JWKS_PROXY, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
 import { DEX_STORAGE_KINDS } from '../../lib/auth/dex-storage';
 import { GATEWAY } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
@@ -31,6 +32,14 @@ function ruleCovers(rule: any, path: string): boolean {
 }
 
 const LOGIN_PREFIXES: string[] = [DEX.pathPrefix, OAUTH2_PROXY.pathPrefix];
+
+/** A Go duration (`time.ParseDuration`, as oauth2-proxy and Dex read theirs) in seconds. */
+function seconds(d: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3 };
+  const parts = [...d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== d) throw new Error(`not a Go duration: ${JSON.stringify(d)}`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0);
+}
 
 describe.each(VARIANTS)('%s', (variant) => {
   const objects = variantObjects(variant);
@@ -81,6 +90,42 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect({ readiness: container.readinessProbe.httpGet.path, liveness: container.livenessProbe.httpGet.path }).toEqual({ readiness: health.ready, liveness: health.ping });
   });
 
+  const proxyCfg = () => find(objects, 'ConfigMap', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).data['oauth2_proxy.cfg'] as string;
+  /** A setting of oauth2-proxy's rendered TOML file, or undefined (upstream's default). */
+  const proxySetting = (key: string) => {
+    const m = new RegExp(`^${key} = (.*)$`, 'm').exec(proxyCfg());
+    return m ? JSON.parse(m[1]) : undefined;
+  };
+  const dexConfig = () => yaml.load(find(objects, 'ConfigMap', DEX.name, NAMESPACES.auth).data['config.yaml']) as any;
+
+  test('the session cookie is SameSite=Lax and HttpOnly: no cross-site subrequest or form post carries it', () => {
+    expect({ samesite: proxySetting('cookie_samesite'), httponly: proxySetting('cookie_httponly') }).toEqual({ samesite: 'lax', httponly: true });
+  });
+
+  test('a session never outlives its ID token: no refresh, and the cookie expires before Dex\'s ID token does', () => {
+    // oauth2-proxy forwards the ID token it got at login (set_authorization_header) and, with
+    // cookie_refresh 0, never redeems a new one: the session's token expires idTokens after login,
+    // so the cookie must expire first or the gateway would be handed an expired token (401).
+    const expire = proxySetting('cookie_expire');
+    const refresh = proxySetting('cookie_refresh');
+    const idTokens = dexConfig().expiry.idTokens;
+    expect(seconds(refresh)).toBe(0);
+    expect(seconds(expire)).toBeGreaterThan(0);
+    expect({ expire, idTokens, cookieFirst: seconds(expire) < seconds(idTokens) }).toEqual({ expire, idTokens, cookieFirst: true });
+    expect({ expire, refresh, idTokens }).toEqual({ expire: '23h', refresh: '0s', idTokens: '24h' });
+    // Without refresh there is no use for a refresh token: oauth2-proxy does not ask for one.
+    expect(proxySetting('scope').split(' ')).not.toContain('offline_access');
+  });
+
+  test('Dex issues codes only (no implicit or hybrid flow), and oauth2-proxy asks for a code with PKCE', () => {
+    const dex = dexConfig();
+    expect(dex.oauth2.responseTypes).toEqual(['code']);
+    // Dex's clients carry no response types of their own: the list above is all there is.
+    expect(dex.staticClients.map((c: any) => ({ id: c.id, responseTypes: c.responseTypes, public: c.public }))).toEqual([{ id: DEX.clientId, responseTypes: undefined, public: undefined }]);
+    // oauth2-proxy v7 always sends response_type=code (test/auth/oauth2-proxy.native.test.ts sees it).
+    expect({ response_type: proxySetting('response_type'), code_challenge_method: proxySetting('code_challenge_method') }).toEqual({ response_type: undefined, code_challenge_method: 'S256' });
+  });
+
   test('outside the login pages a request needs a verified token: the require-principal DENY', () => {
     const deny = gatewayPolicy(GATEWAY_POLICIES.requirePrincipal);
     expect(deny.spec.action).toBe('DENY');
@@ -98,9 +143,44 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(jwksUri(dex)).toBe(`${DEX_ISSUER}/keys`);
     expect(dex.outputClaimToHeaders).toContainEqual({ header: LOGIN.userIdHeader, claim: 'email' });
     expect(sa).toMatchObject({ issuer: config.login.serviceAccountTokens.issuer, audiences: [config.login.serviceAccountTokens.audience] });
-    expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }]);
+    expect(sa.outputClaimToHeaders).toContainEqual({ header: LOGIN.userIdHeader, claim: 'sub' });
     // istiod fetches the keys over plain HTTP from the relay, which NetworkPolicy admits istiod to.
     expect(jwksUri(sa)).toMatch(/^http:\/\/cluster-jwks-proxy\.auth\.svc\.cluster\.local:\d+\/openid\/v1\/jwks$/);
+  });
+
+  test('every token rule writes both identity headers, so whichever verifies, a client\'s kubeflow-userid and kubeflow-groups are gone', () => {
+    // Envoy's JWT filter removes a provider's claim_to_headers names when it tries that provider,
+    // and tries them in rule order only until one verifies (jwt_authn verifier.cc, AnyVerifierImpl):
+    // a header only the second rule wrote would survive a token the first rule verifies.
+    const ra = find(objects, 'RequestAuthentication', GATEWAY_POLICIES.tokens, NAMESPACES.istio);
+    expect(ra.spec.jwtRules.length).toBeGreaterThanOrEqual(2);
+    for (const rule of ra.spec.jwtRules) {
+      const written = rule.outputClaimToHeaders.map((h: any) => h.header).sort();
+      expect({ issuer: rule.issuer, written }).toEqual({ issuer: rule.issuer, written: [LOGIN.groupsHeader, LOGIN.userIdHeader].sort() });
+      expect(rule.outputPayloadToHeader).toBeUndefined();
+    }
+    // The service-account rule takes no groups from a service-account token (it has none): the
+    // header is named only to be removed. No app authorizes by groups yet (docs/security.md, "Upstream
+    // groups"); one that starts must not be handed a client's kubeflow-groups.
+    const sa = ra.spec.jwtRules.find((r: any) => r.issuer === config.login.serviceAccountTokens.issuer);
+    expect(sa.outputClaimToHeaders).toEqual([{ header: LOGIN.userIdHeader, claim: 'sub' }, { header: LOGIN.groupsHeader, claim: 'groups' }]);
+  });
+
+  test('the JWKS relay serves the exact JWKS path only: prefixes, suffixes, dot segments and encoded slashes are refused', () => {
+    const relay = find(objects, 'Deployment', JWKS_PROXY.name, NAMESPACES.auth).spec.template.spec.containers[0];
+    const flag = (name: string) => relay.args.find((a: string) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    expect(relay.command).toEqual(['kubectl', 'proxy']);
+    expect(flag('accept-paths')).toBe('^/openid/v1/jwks$');
+    expect(flag('reject-methods')).toBe('^(POST|PUT|PATCH|DELETE|CONNECT)$');
+    // kubectl proxy's filter (k8s.io/kubectl/pkg/proxy FilterServer.accept): the flag split on
+    // commas, each an unanchored Go regexp matched against the percent-decoded URL path.
+    const accepts = (rawPath: string) => flag('accept-paths')!.split(',').some((re: string) => new RegExp(re).test(decodeURIComponent(rawPath)));
+    expect(accepts(JWKS_PROXY.jwksPath)).toBe(true);
+    for (const miss of [
+      '/', '/openid/v1/jwks/', '/openid/v1/jwksx', '/openid/v1/jwks.json', '/x/openid/v1/jwks', '/api/openid/v1/jwks',
+      '/openid/v1/jwks/../../../api/v1/secrets', '/openid/v1/jwks%2F..%2F..%2Fapi%2Fv1%2Fsecrets', '/openid/v1/jwks%2f', '/openid/v1/jwks%0a',
+      '/.well-known/openid-configuration', '/api/v1/namespaces/kube-system/secrets', '/openid/v1/JWKS',
+    ]) expect({ path: miss, accepted: accepts(miss) }).toEqual({ path: miss, accepted: false });
   });
 
   test('each user\'s per-namespace paths are denied to every other identity', () => {

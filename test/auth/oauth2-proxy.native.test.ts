@@ -176,6 +176,20 @@ describe('oauth2-proxy v7.15.6 with the rendered configuration', () => {
     expect(identity.filter((h) => provider.headersToUpstreamOnAllow!.includes(h) || !CLIENT_HEADERS_REMOVED.includes(h))).toEqual([]);
   });
 
+  test('the session cookie oauth2-proxy sets is SameSite=Lax and lasts cookie_expire (23h), not a minute longer', async () => {
+    const before = Date.now();
+    const { callback } = await login(user.email);
+    const raw = callback.headers['set-cookie']!.find((c) => c.startsWith(`${OAUTH2_PROXY.cookieName}=`))!;
+    expect(raw).toMatch(/;\s*SameSite=Lax(;|$)/i);
+    // Max-Age if set, else Expires (whole seconds): 23h from the callback, give or take them.
+    const maxAge = /;\s*Max-Age=(\d+)/i.exec(raw)?.[1];
+    const expires = /;\s*Expires=([^;]+)/i.exec(raw)?.[1];
+    expect({ raw, lifetimeAttribute: !!(maxAge || expires) }).toEqual({ raw, lifetimeAttribute: true });
+    const lifetime = maxAge ? Number(maxAge) : (Date.parse(expires!) - before) / 1000;
+    expect(lifetime).toBeGreaterThan(23 * 3600 - 60);
+    expect(lifetime).toBeLessThanOrEqual(23 * 3600 + 1);
+  });
+
   test('a user Dex knows but the configuration does not list is refused at the callback, with no session', async () => {
     const { callback, session } = await login('mallory@example.com');
     expect(callback.status).toBe(403);

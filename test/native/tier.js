@@ -47,6 +47,7 @@ const TOOLS = {
 /** Every native test file (relative to test/) and the tools it runs. */
 const FILES = {
   'auth/oauth2-proxy.native.test.ts': ['oauth2-proxy', 'openssl'],
+  'auth/jwks-relay.native.test.ts': ['kubectl'],
   'auth/passwords.native.test.ts': ['htpasswd'],
   'data/backup-restore.native.test.ts': ['mariadb'],
   'data/scripts.native.test.ts': ['busybox', 'kubectl'],

@@ -10,6 +10,7 @@
 import * as yaml from 'js-yaml';
 import { OBJECT_STORE } from '../../lib/data';
 import { KFP } from '../../lib/pipelines';
+import { grants } from '../support/rbac';
 import { find, podSpecOf, VARIANTS, variantObjects, type K8sObject } from '../support/stack';
 
 /** objectstore.DefaultEndpointInMultiUserMode at 2.17.0: where the launcher goes without a provider. */
@@ -84,6 +85,22 @@ describe.each(VARIANTS)('%s', (variant) => {
       const generated = objects.filter((o) => o.kind === 'Job').flatMap((j) => (j.metadata.annotations?.['microflow.dev/generates-secrets'] ?? '').split(',').map((n: string) => (n.includes('/') ? n : `${j.metadata.namespace}/${n}`)));
       expect(generated).toContain(`${ns}/${session.params.secretName}`);
       expect([session.params.accessKeyKey, session.params.secretKeyKey]).toEqual([OBJECT_STORE.secret.keys.accesskey, OBJECT_STORE.secret.keys.secretkey]);
+    }
+  });
+
+  test('pipeline-runner may only get the launcher\'s Secret, by name: no other Secret, no list or watch, nowhere else', () => {
+    // Step pods run bob's code with this token: a list, a watch or an unnamed get would hand them
+    // every Secret of the namespace (other keys, other services' credentials).
+    const all = grants(objects);
+    for (const cm of launchers) {
+      const ns = cm.metadata.namespace!;
+      const { session } = launcherSession(cm);
+      const runner = (g: ReturnType<typeof grants>[number]) => (g.subject.kind === 'ServiceAccount' && g.subject.name === KFP.runnerServiceAccount && g.subject.namespace === ns)
+        || (g.subject.kind === 'Group' && ['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${ns}`].includes(g.subject.name));
+      const secretRules = all.filter(runner).flatMap((g) => g.rules
+        .filter((r) => ['', '*'].some((x) => (r.apiGroups ?? []).includes(x)) && ['secrets', '*'].some((x) => (r.resources ?? []).includes(x)))
+        .map((r) => ({ where: g.namespace, verbs: r.verbs, resourceNames: r.resourceNames })));
+      expect({ ns, secretRules }).toEqual({ ns, secretRules: [{ where: ns, verbs: ['get'], resourceNames: [session.params.secretName] }] });
     }
   });
 

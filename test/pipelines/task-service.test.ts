@@ -6,7 +6,8 @@
  * REST and gRPC paths itself with 403 before `location /` could forward them. The native test
  * (api-guard.native.test.ts) proves the same configuration with the real nginx and attackers' spellings.
  */
-import { KFP } from '../../lib/pipelines';
+import { LOGIN } from '../../lib/auth';
+import { IDENTITY_HEADERS, KFP } from '../../lib/pipelines';
 import { configHashAnnotation, CONFIG_HASH_ANNOTATION, NAMESPACES } from '../../lib/platform';
 import { find, VARIANTS, variantObjects } from '../support/stack';
 
@@ -74,4 +75,28 @@ test.each(VARIANTS.map((v) => [v]))('%s: the guard\'s pods carry the hash of its
   const conf = find(objects, 'ConfigMap', KFP.apiGuard, NAMESPACES.kubeflow).data['nginx.conf'] as string;
   const guard = find(objects, 'Deployment', KFP.apiGuard, NAMESPACES.kubeflow) as any;
   expect(guard.spec.template.metadata.annotations?.[CONFIG_HASH_ANNOTATION]).toBe(configHashAnnotation(conf)[CONFIG_HASH_ANNOTATION]);
+});
+
+test('the identity headers the guard strips are the gateway\'s: one list, kubeflow-userid and kubeflow-groups', () => {
+  expect(Object.values(IDENTITY_HEADERS).sort()).toEqual([LOGIN.userIdHeader, LOGIN.groupsHeader].sort());
+  expect(Object.values(IDENTITY_HEADERS).sort()).toEqual(['kubeflow-groups', 'kubeflow-userid']);
+});
+
+test.each(VARIANTS.map((v) => [v]))('%s: both guard servers, REST and gRPC, clear every identity header wherever they forward', (variant) => {
+  // A pod calling ml-pipeline:8887 (gRPC) with kubeflow-userid: alice would otherwise be alice to the API server.
+  const conf = find(variantObjects(variant), 'ConfigMap', KFP.apiGuard, NAMESPACES.kubeflow).data['nginx.conf'] as string;
+  const all = servers(conf);
+  expect(all.map((s) => s.listen)).toEqual([String(KFP.httpPort), `${KFP.grpcPort} http2`]);
+  for (const server of all) {
+    const forwarding = server.locations.filter((l) => /\b(proxy|grpc)_pass\s/.test(l.body));
+    expect({ server: server.listen, forwarding: forwarding.length }).toEqual({ server: server.listen, forwarding: 1 });
+    for (const l of forwarding) {
+      // proxy_pass takes proxy_set_header, grpc_pass grpc_set_header: the other kind would be ignored.
+      const directive = /\bgrpc_pass\s/.test(l.body) ? 'grpc_set_header' : 'proxy_set_header';
+      const cleared = [...l.body.matchAll(new RegExp(`\\b${directive}\\s+(\\S+)\\s+""\\s*;`, 'g'))].map((m) => m[1].toLowerCase()).sort();
+      expect({ server: server.listen, directive, cleared }).toEqual({ server: server.listen, directive, cleared: Object.values(IDENTITY_HEADERS).sort() });
+    }
+  }
+  // One server speaks each protocol: the gRPC port's forwarder is grpc_pass.
+  expect(all.map((s) => s.locations.filter((l) => /_pass\s/.test(l.body)).map((l) => /grpc_pass/.test(l.body) ? 'grpc' : 'http'))).toEqual([['http'], ['grpc']]);
 });

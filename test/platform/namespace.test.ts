@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { IngressAllow, MicroflowNamespace, MicroflowService, NAMESPACES, PlatformChart, type PodSet } from '../../lib/platform';
-import { constructHarness, find } from '../support/stack';
+import { resolveUsers } from '../../lib/users';
+import { constructHarness, find, VARIANTS, variantConfig, variantObjects } from '../support/stack';
 
 describe('MicroflowNamespace', () => {
   test('restricted by default, enforced, warned and audited at a pinned version, with a default deny', () => {
@@ -35,6 +36,28 @@ describe('PlatformChart', () => {
     expect(names).toEqual(['auth', 'istio-system', 'kubeflow', 'oauth2-proxy']);
     expect(Object.values(NAMESPACES).sort()).toEqual(names);
   });
+});
+
+/**
+ * The Pod Security level of every namespace microflow renders, written out: a namespace added
+ * without an entry here, or a level changed, fails. Users' namespaces are listed by the users.
+ */
+const POD_SECURITY: Record<string, 'restricted' | 'baseline' | 'privileged'> = {
+  [NAMESPACES.kubeflow]: 'restricted',
+  [NAMESPACES.auth]: 'restricted',
+  [NAMESPACES.oauth2Proxy]: 'restricted',
+  [NAMESPACES.istio]: 'restricted',
+};
+const USER_NAMESPACE_LEVEL = 'restricted';
+
+test.each(VARIANTS.map((v) => [v]))('%s: every rendered namespace has exactly its listed Pod Security level, enforced, warned and audited', (variant) => {
+  const expected = { ...POD_SECURITY, ...Object.fromEntries(resolveUsers(variantConfig(variant)).map((u) => [u.namespace, USER_NAMESPACE_LEVEL])) };
+  const levels = Object.fromEntries(variantObjects(variant).filter((o) => o.kind === 'Namespace').map((n) => {
+    const l = n.metadata.labels ?? {};
+    const modes = ['enforce', 'warn', 'audit'].map((m) => l[`pod-security.kubernetes.io/${m}`]);
+    return [n.metadata.name, new Set(modes).size === 1 ? modes[0] : modes.join('/')];
+  }));
+  expect(levels).toEqual(expected);
 });
 
 const pods: PodSet = { name: 'x', namespace: 'kubeflow', selector: { app: 'x' }, labels: { app: 'x' }, containerPorts: { s3: 8333, console: 9001 } };
