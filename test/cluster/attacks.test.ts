@@ -251,7 +251,7 @@ describe('path 9: alice\'s configuration drops bob; deploy --remove-users revoke
   });
   test('alice keeps her access; bob loses the cluster-wide reads users get', async () => {
     ok(await run([`--as=${alice().email}`, 'get', 'pods', '-n', alice().namespace]));
-    expect((await run([`--as=${alice().email}`, 'auth', 'can-i', 'list', 'nodes'])).stdout.trim()).toBe('yes');
-    expect((await run([`--as=${bob().email}`, 'auth', 'can-i', 'list', 'nodes'])).stdout.trim()).toBe('no');
+    expect((await run([`--as=${alice().email}`, 'auth', 'can-i', 'list', 'nodes', '--all-namespaces'])).stdout.trim()).toBe('yes');
+    expect((await run([`--as=${bob().email}`, 'auth', 'can-i', 'list', 'nodes', '--all-namespaces'])).stdout.trim()).toBe('no');
   });
 });
