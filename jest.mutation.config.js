@@ -1,6 +1,6 @@
 /**
  * The jest runs StrykerJS makes (`npm run mutation`, see test/README.md). MICROFLOW_MUTATION_SCOPE
- * (config, platform, data, deploy) picks the tests of the lib/ folder under mutation; every scope
+ * (config, platform, data, deploy, auth, users, gateway, pipelines, notebooks) picks the tests of the lib/ folder under mutation; every scope
  * leaves out the tests of the compiled build/ (a mutant in lib/*.ts never reaches it) and the
  * control-plane suite. Renders are not cached: each test must execute the code it checks itself, or
  * per-test coverage would credit only the first test of a file.
@@ -20,6 +20,26 @@ const TESTS = {
   platform: ['platform/*.test.ts', 'stack-policy.test.ts', 'config-flow.test.ts'],
   data: ['data/*.test.ts', 'platform/reachability.test.ts', 'config-flow.test.ts'],
   deploy: ['deploy/*.test.ts'],
+  // #18's folders: each one's own tests, plus every other test that imports the folder directly.
+  auth: [
+    'auth/*.test.ts', 'gateway/https-default.test.ts', 'gateway/mesh-config.test.ts', 'users/user-namespace.test.ts',
+    'pipelines/task-service.test.ts', 'notebooks/tensorboard-self-service.test.ts', 'data/object-store-console.test.ts',
+  ],
+  users: [
+    'users/*.test.ts', 'config/users.test.ts', 'gateway/route-destinations.test.ts', 'platform/namespace.test.ts',
+    'auth/login-stack.test.ts', 'deploy/offboard.test.ts', 'pipelines/user-access.test.ts', 'pipelines/mode.test.ts',
+    'pipelines/artifact-keys.test.ts', 'notebooks/store-env.test.ts', 'notebooks/culling-network.test.ts',
+    'notebooks/tensorboard-self-service.test.ts', 'stack-policy.test.ts',
+  ],
+  gateway: [
+    'gateway/*.test.ts', 'auth/login-stack.test.ts', 'pipelines/metadata-route.test.ts',
+    'notebooks/tensorboard-self-service.test.ts', 'data/object-store-console.test.ts', 'stack-policy.test.ts',
+  ],
+  pipelines: ['pipelines/*.test.ts', 'users/quota.test.ts', 'notebooks/tensorboard-store.test.ts', 'auth/login-stack.test.ts', 'stack-policy.test.ts'],
+  notebooks: [
+    'notebooks/*.test.ts', 'config/notebook-rules.test.ts', 'auth/login-stack.test.ts', 'data/object-store-console.test.ts',
+    'stack-policy.test.ts',
+  ],
 };
 const scope = process.env.MICROFLOW_MUTATION_SCOPE;
 /**

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * StrykerJS over one lib/ folder at a time: MICROFLOW_MUTATION_SCOPE (config, platform, data, deploy)
- * picks the folder and, in jest.mutation.config.js, its tests. `npm run mutation` runs every scope.
+ * StrykerJS over one lib/ folder at a time: MICROFLOW_MUTATION_SCOPE (config, platform, data, deploy, auth,
+ * users, gateway, pipelines, notebooks) picks the folder and, in jest.mutation.config.js, its tests. `npm run mutation` runs every scope.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const scope = process.env.MICROFLOW_MUTATION_SCOPE ?? 'data';

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# `npm run mutation [-- scope ...]`: StrykerJS over lib/config, lib/platform, lib/data and lib/deploy
-# (or the scopes named), one folder at a time with that folder's tests (jest.mutation.config.js), then
+# `npm run mutation [-- scope ...]`: StrykerJS over lib/config, platform, data, deploy, auth, users, gateway,
+# pipelines and notebooks (or the scopes named), one folder at a time with that folder's tests (jest.mutation.config.js), then
 # one line per folder: mutants killed / tested, and the run time. Reports: reports/mutation/<scope>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scopes=("$@")
-[ ${#scopes[@]} -gt 0 ] || scopes=(config platform data deploy)
+[ ${#scopes[@]} -gt 0 ] || scopes=(config platform data deploy auth users gateway pipelines notebooks)
 for scope in "${scopes[@]}"; do
   echo "== mutation testing lib/$scope"
   start=$(date +%s)
