@@ -217,7 +217,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     }
     case 'encryption-config': {
       const file = writeEncryptionConfiguration(args.values.get('--out') ?? path.join(os.homedir(), '.config', 'microflow', 'encryption-config.yaml'), ROOT);
-      say(`wrote ${file} (mode 600). Next: README, "Encrypting Secrets at rest".`);
+      say(`wrote ${file} (mode 600). Next: docs/operating.md, "Encrypting Secrets at rest".`);
       return 0;
     }
     default:

@@ -1,6 +1,6 @@
 /**
  * `npm run --silent restore -- mysql-20261126T030000Z.sql.gz | kubectl apply -f -`
- * Prints the one-off Job that loads a backup into MySQL (see README, "Backups and restore").
+ * Prints the one-off Job that loads a backup into MySQL (see docs/data.md, "Backups and restore").
  * Honours MICROFLOW_CONFIG like synth, so images and sizing match the installed platform.
  */
 import * as fs from 'fs';

@@ -1,5 +1,5 @@
 /**
- * The README's commands are run, not trusted: every shell block says where it runs; `run: unit`
+ * The commands of the README and of docs/ are run, not trusted: every shell block says where it runs; `run: unit`
  * blocks run here in a scratch copy of the repository (so they cannot disturb the work tree), the
  * `run: cluster` ones in the control-plane suite, and `not-here` ones must say why. The copy's dist/ is
  * rendered here, not copied: whatever the work tree's dist/ holds (another profile's render, say) does
@@ -11,15 +11,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { resolveConfig } from '../lib/config';
 import { renderTo } from '../lib/render';
-import { readmeBlocks } from './support/readme';
+import { documentationBlocks, documentationFiles } from './support/readme';
 import { ROOT } from './support/stack';
 
-const blocks = readmeBlocks();
+const blocks = documentationBlocks();
 
-test('every shell block of the README is marked run: unit, run: cluster, or not-here with a reason', () => {
-  expect(blocks.filter((b) => b.where === 'unmarked').map((b) => `README.md:${b.line}`)).toEqual([]);
+test('every shell block of the README and docs/ is marked run: unit, run: cluster, or not-here with a reason', () => {
+  expect(documentationFiles()).toEqual(expect.arrayContaining(['README.md', 'docs/pipelines.md', 'docs/notebooks.md']));
+  expect(blocks.filter((b) => b.where === 'unmarked').map((b) => `${b.file}:${b.line}`)).toEqual([]);
   for (const b of blocks.filter((x) => x.where === 'not-here')) expect(b.reason?.length).toBeGreaterThan(10);
-  expect(blocks.some((b) => b.where === 'cluster')).toBe(true);
+  // The control-plane suite runs the README's quick start (test/cluster/readme.test.ts reads README.md only).
+  expect(blocks.filter((b) => b.where === 'cluster').map((b) => b.file)).toEqual(expect.arrayContaining(['README.md']));
+  expect(blocks.filter((b) => b.where === 'cluster' && b.file !== 'README.md')).toEqual([]);
 });
 
 describe('run: unit blocks, in a scratch copy of the repository', () => {
@@ -43,7 +46,7 @@ describe('run: unit blocks, in a scratch copy of the repository', () => {
   }, 120_000);
   afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
 
-  test.each(blocks.filter((b) => b.where === 'unit').map((b) => [`README.md:${b.line}`, b.script]))('%s', (_where, script) => {
+  test.each(blocks.filter((b) => b.where === 'unit').map((b) => [`${b.file}:${b.line}`, b.script]))('%s', (_where, script) => {
     const env = { ...process.env };
     delete env.MICROFLOW_CONFIG;
     delete env.MICROFLOW_OUT;

@@ -139,7 +139,7 @@ export function notebookProblems(c: Config): { path: (string | number)[]; messag
     tbSeen.add(key);
     // Every user namespace has the self-service slot (lib/notebooks/tensorboard-slot.ts) at that path.
     if (tb.name === TENSORBOARD_SELF_SERVICE.slot) {
-      out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": the name is reserved for the self-service TensorBoard slot every user namespace has (/tensorboard/<namespace>/${TENSORBOARD_SELF_SERVICE.slot}/, README "TensorBoards"); choose another name` });
+      out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": the name is reserved for the self-service TensorBoard slot every user namespace has (/tensorboard/<namespace>/${TENSORBOARD_SELF_SERVICE.slot}/, docs/notebooks.md, "TensorBoards"); choose another name` });
     }
     // s3:// logs must lie where the key the owner's namespace gets can read (lib/pipelines/artifact-access).
     const user = c.users.find((u) => u.email === tb.owner);

@@ -75,7 +75,7 @@ const BASE: Omit<Config, 'profile'> = {
   domain: 'microflow.local',
   storageClass: 'microk8s-hostpath',
   // One user, so `npm run synth` with no configuration renders a working login. Their password is
-  // generated in the cluster (README "Login").
+  // generated in the cluster (docs/login.md).
   users: [{ email: 'you@microflow.local' }],
   login: {
     // microk8s' kube-apiserver --service-account-issuer.

@@ -119,7 +119,7 @@ export const loginSchema = z.strictObject({
     audience: z.string({ error: 'expected an audience string' }).regex(/^[-._:/a-zA-Z0-9]+$/, { error: (iss) => `expected an audience such as "microflow-gateway", got ${JSON.stringify(iss.input)}` }),
   }),
   /**
-   * Upstream identity providers Dex offers beside the configured users' passwords (README "Login"); settings
+   * Upstream identity providers Dex offers beside the configured users' passwords (docs/login.md); settings
    * that let an upstream account pick its email are refused (docs/security.md, path 10).
    * @example login.connectors: [{ type: github, id: github, name: GitHub, secret: { name: dex-github, key: client-secret }, config: { clientID: Iv1.abc, redirectURI: "https://kubeflow.example.org:30443/dex/callback" } }]
    */

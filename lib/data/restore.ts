@@ -14,7 +14,7 @@ export interface MySqlRestoreProps {
 
 /**
  * A one-off Job that loads a dump made by MySqlBackup back into the server. It is not part of
- * dist/: `npm run restore -- <backup>` renders it on demand (see README, "Backups and restore").
+ * dist/: `npm run restore -- <backup>` renders it on demand (see docs/data.md, "Backups and restore").
  */
 export class MySqlRestore extends Construct {
   public readonly job: PolicyJob;
@@ -22,7 +22,7 @@ export class MySqlRestore extends Construct {
   constructor(scope: Construct, id: string, props: MySqlRestoreProps) {
     super(scope, id);
     if (!DUMP_NAME_PATTERN.test(props.backup)) {
-      throw new Error(`restore: backup must be a dump name such as "mysql-20261126T030000Z.sql.gz" (see \`mc ls\` in README), got ${JSON.stringify(props.backup)}`);
+      throw new Error(`restore: backup must be a dump name such as "mysql-20261126T030000Z.sql.gz" (see \`mc ls\` in docs/data.md), got ${JSON.stringify(props.backup)}`);
     }
     const { database: db, store } = props;
     // The name reaches the scripts as an environment variable, never as shell source: even a name

@@ -162,7 +162,7 @@ function growAdvice(o: Manifest, template: string, claims: string[], sc: string 
     + `  2. kubectl -n ${ns} delete statefulset ${name}\n`
     + `  3. kubectl -n ${ns} delete pvc ${claimList.split(', ').join(' ')}   # deletes the old volume\n`
     + '  4. npm run deploy\n'
-    + (isMysql ? '  5. npm run --silent restore -- <the dump before-resize listed> | kubectl apply -f -   (see README "Backups and restore")' : '  5. copy the data back');
+    + (isMysql ? '  5. npm run --silent restore -- <the dump before-resize listed> | kubectl apply -f -   (see docs/data.md, "Backups and restore")' : '  5. copy the data back');
 }
 
 /** The pre-apply report: what changed, and what to do, per change. */

@@ -271,7 +271,7 @@ function inotify(opts: PreflightOptions): Check {
  * argument file, or in a running kube-apiserver's command line.
  */
 function encryption(opts: PreflightOptions): Check {
-  const fix = 'npm run encryption-config (README, "Encrypting Secrets at rest")';
+  const fix = 'npm run encryption-config (docs/operating.md, "Encrypting Secrets at rest")';
   if (!apiServerIsLocal(opts)) return { name: 'encryption at rest', level: 'manual', message: `cannot be seen from here; check that kube-apiserver has --encryption-provider-config (${fix})` };
   const root = opts.hostRoot ?? '/';
   const sources: string[] = [];

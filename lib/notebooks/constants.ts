@@ -54,7 +54,7 @@ export const TENSORBOARD_PORT = { name: 'http', port: 6006 } as const;
 
 /**
  * The self-service TensorBoard slot every user namespace has: microflow renders the Service and the
- * owner-only route, the user brings the pods (README "TensorBoards", examples/tensorboard-self-service.yaml).
+ * owner-only route, the user brings the pods (docs/notebooks.md, "TensorBoards", examples/tensorboard-self-service.yaml).
  * Users may create Deployments and Services but not VirtualServices (one on the shared gateway could
  * take other users' paths), so the route is the one thing they cannot make themselves.
  */

@@ -54,7 +54,7 @@ export interface NotebooksChartProps {
   readonly objectStoreConsole?: ObjectStoreConsole;
 }
 
-/** Landing-page link of the object store's console, which asks for S3 keys itself (README, "Data layer"). */
+/** Landing-page link of the object store's console, which asks for S3 keys itself (docs/data.md). */
 export const OBJECT_STORE_LINK = { title: 'Object store', description: 'MinIO console: browse buckets and artifacts, after logging in with an S3 access key' } as const;
 
 /**
@@ -68,7 +68,7 @@ export class NotebooksChart extends Chart {
   public readonly landingPage: LandingPage;
   public readonly notebooks: readonly Notebook[];
   public readonly tensorboards: readonly TensorBoard[];
-  /** Each user namespace's self-service TensorBoard slot (README "TensorBoards"). */
+  /** Each user namespace's self-service TensorBoard slot (docs/notebooks.md, "TensorBoards"). */
   public readonly tensorboardSlots: readonly TensorBoardSlot[];
 
   constructor(scope: Construct, id: string, props: NotebooksChartProps) {

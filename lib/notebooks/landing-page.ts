@@ -18,7 +18,7 @@ export interface LandingUser {
   readonly namespace: string;
   /** The user's TensorBoards: title and path. */
   readonly tensorboards: readonly { readonly name: string; readonly path: string }[];
-  /** Their namespace's self-service TensorBoard slot (README "TensorBoards"): its path is linked. */
+  /** Their namespace's self-service TensorBoard slot (docs/notebooks.md, "TensorBoards"): its path is linked. */
   readonly tensorboardSlot: Pick<TensorBoardSlot, 'path'>;
 }
 
@@ -42,7 +42,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 const headerVar = (header: string) => `http_${header.toLowerCase().replace(/-/g, '_')}`;
 const NS_VAR = 'microflow_namespace';
 /** What the self-service slot's link serves, and where the user finds how to start it. */
-export const SLOT_DESCRIPTION = 'serves the TensorBoard you start yourself: apply examples/tensorboard-self-service.yaml in your namespace (README, "TensorBoards"); until then it answers 503';
+export const SLOT_DESCRIPTION = 'serves the TensorBoard you start yourself: apply examples/tensorboard-self-service.yaml in your namespace (docs/notebooks.md, "TensorBoards"); until then it answers 503';
 const nsEcho = `<!--# echo var="${NS_VAR}" default="" -->`;
 
 /**

@@ -48,7 +48,7 @@ export function spawnerUiConfig(config: Config): string {
     },
     dataVolumes: { readOnly: false, value: [] },
     // A GPU notebook spawned from the form must also select GPU nodes and tolerate their taint: the
-    // form sets only the GPU limit. (The form cannot set runtimeClassName; see README "GPUs".)
+    // form sets only the GPU limit. (The form cannot set runtimeClassName; see docs/gpus.md.)
     affinityConfig: {
       readOnly: false,
       value: '',

@@ -44,7 +44,7 @@ export class PipelinesUi extends Construct {
       { name: 'ARGO_ARCHIVE_BUCKETNAME', value: store.buckets.artifacts },
       { name: 'ARGO_KEYFORMAT', value: ARGO_KEY_FORMAT },
       { name: 'DISABLE_GKE_METADATA', value: 'true' },
-      // No visualization server or viewer controller here (see README "Pipelines: what is left out").
+      // No visualization server or viewer controller here (see docs/pipelines.md, "Left out").
       { name: 'ALLOW_CUSTOM_VISUALIZATIONS', value: 'false' },
       { name: 'FRONTEND_SERVER_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'ENABLE_AUTHZ', value: 'true' },

@@ -121,7 +121,7 @@ describe('a StatefulSet volume size change', () => {
         + '  2. kubectl -n kubeflow delete statefulset mysql\n'
         + '  3. kubectl -n kubeflow delete pvc data-mysql-0   # deletes the old volume\n'
         + '  4. npm run deploy\n'
-        + '  5. npm run --silent restore -- <the dump before-resize listed> | kubectl apply -f -   (see README "Backups and restore")',
+        + '  5. npm run --silent restore -- <the dump before-resize listed> | kubectl apply -f -   (see docs/data.md, "Backups and restore")',
     }]);
   });
 

@@ -221,7 +221,7 @@ describe('landing page served by nginx, seen by Chromium', () => {
       const section = tensorboardsSection(dom);
       // Exactly their declared ones, then their slot: no other link in the section.
       expect(section.links).toEqual([...u.tensorboards.map((t) => [t.name, t.path]), [TENSORBOARD_SELF_SERVICE.slot, u.tensorboardSlot.path]]);
-      expect(section.html).toMatch(/serves the TensorBoard you start yourself: apply examples\/tensorboard-self-service\.yaml in your namespace \(README, "TensorBoards"\)/);
+      expect(section.html).toMatch(/serves the TensorBoard you start yourself: apply examples\/tensorboard-self-service\.yaml in your namespace \(docs\/notebooks.md, "TensorBoards"\)/);
       expect(section.html).not.toContain('declared for this namespace yet');
       expect(section.html.includes('No TensorBoard is declared for this namespace in the configuration')).toBe(u.tensorboards.length === 0);
       // Nothing anywhere on the page leads into another user's TensorBoards.

@@ -91,7 +91,7 @@ describe.each(EXAMPLES)('profile %s', (example) => {
 test('a declared TensorBoard may not take the slot\'s name: synth fails naming the field', () => {
   const owner = 'you@microflow.local';
   expect(() => exampleConfig('laptop', { tensorboards: [{ name: TENSORBOARD_SELF_SERVICE.slot, owner, logs: 'pvc://scratch-workspace/logs' }] }))
-    .toThrow(/tensorboards\.0\.name: TensorBoard "self-service": the name is reserved for the self-service TensorBoard slot every user namespace has \(\/tensorboard\/<namespace>\/self-service\/, README "TensorBoards"\); choose another name/);
+    .toThrow(/tensorboards\.0\.name: TensorBoard "self-service": the name is reserved for the self-service TensorBoard slot every user namespace has \(\/tensorboard\/<namespace>\/self-service\/, docs\/notebooks.md, "TensorBoards"\); choose another name/);
   // Any other name is fine beside the slot.
   expect(() => rendered(exampleConfig('laptop', { tensorboards: [{ name: 'self', owner, logs: 'pvc://scratch-workspace/logs' }] }))).not.toThrow();
 });
@@ -101,8 +101,8 @@ describe('the recipe (examples/tensorboard-self-service.yaml)', () => {
   const pod = recipe.spec.template.spec;
   const [container] = pod.containers;
 
-  test('the README shows exactly the file', () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  test('docs/notebooks.md shows exactly the file', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'notebooks.md'), 'utf8');
     const block = /<!-- tested: examples\/tensorboard-self-service.yaml -->\n```yaml\n([\s\S]*?)```/.exec(readme);
     expect(block?.[1]).toBe(fs.readFileSync(path.join(ROOT, 'examples', 'tensorboard-self-service.yaml'), 'utf8'));
   });

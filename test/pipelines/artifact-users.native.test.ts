@@ -5,7 +5,7 @@
  * with this machine's curl) registers two user namespaces. A real S3 client (boto3) then checks what
  * each key may do: its own prefix only, nothing of the other user's, no other bucket, no IAM writes.
  * Then the one-user render's Job registers, on the same server, the key of its user namespace: it
- * reads and writes its runs' artifacts and nothing else; the README's notebook example
+ * reads and writes its runs' artifacts and nothing else; docs/pipelines.md's notebook example
  * (examples/notebooks/read_artifacts.py) reads them with it.
  *
  * Native tier: needs `scripts/programs/build.sh seaweedfs s3-client` (test/native/tier.js).
@@ -53,8 +53,8 @@ test('an access key with ":" (which SigV4 clients cannot send) fails the Job bef
   }
 });
 
-test('the README shows exactly the tested notebook example', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+test('docs/pipelines.md shows exactly the tested notebook example', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'pipelines.md'), 'utf8');
   const block = /<!-- tested: examples\/notebooks\/read_artifacts.py -->\n```python\n([\s\S]*?)```/.exec(readme);
   expect(block?.[1]).toBe(fs.readFileSync(NOTEBOOK_EXAMPLE, 'utf8'));
 });
@@ -226,7 +226,7 @@ describe('per-user artifact keys on SeaweedFS, natively', () => {
     const wide = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
     expect(iamAs(reader, { Action: 'PutUserPolicy', UserName: artifactUser(ns), PolicyName: 'wide', PolicyDocument: wide })).toEqual({ status: 403, code: 'AccessDenied' });
 
-    // The README's notebook example, in the environment a notebook pod gets (objectStoreEnv), its
+    // docs/pipelines.md's notebook example, in the environment a notebook pod gets (objectStoreEnv), its
     // Secret references filled with this namespace's key (HOME: no ~/.aws here).
     const secretValues: Record<string, string> = { [K.accesskey]: reader.accessKey, [K.secretkey]: reader.secretKey };
     const podEnv = objectStoreEnv({ endpoint, credentials: OBJECT_STORE.secret } as ObjectStore)

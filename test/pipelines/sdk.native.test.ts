@@ -1,6 +1,6 @@
 /**
  * The real kfp SDK (2.17.x from PyPI, in a cached venv: scripts/programs/kfp-sdk.sh) compiles the
- * README's GPU pipeline, and its GPU step asks for exactly what the stack's GPU settings say for
+ * docs/pipelines.md's GPU pipeline, and its GPU step asks for exactly what the stack's GPU settings say for
  * gpu-workstation and cluster: the GPU resource, the node label and the taint toleration from the
  * one GPU helper, with the RuntimeClass (which the SDK cannot set) supplied by the platform.
  * Native tier: needs python3; `scripts/programs/build.sh kfp-sdk` makes the venv from PyPI on first use.
@@ -39,7 +39,7 @@ function compile(product?: string): { pipelineSpec: any; platformSpec: any } {
   }
 }
 
-describe('the README GPU pipeline, compiled by kfp 2.17', () => {
+describe('the GPU pipeline of docs/pipelines.md, compiled by kfp 2.17', () => {
   let pipelineSpec: any;
   /** Platform specs by the product compiled for ('' = GPU_PRODUCT unset). */
   const platformSpecs = new Map<string, any>();
@@ -55,8 +55,8 @@ describe('the README GPU pipeline, compiled by kfp 2.17', () => {
     }
   });
 
-  test('the README shows exactly the tested file', () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  test('docs/pipelines.md shows exactly the tested file', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'pipelines.md'), 'utf8');
     const block = /<!-- tested: examples\/pipelines\/gpu_pipeline.py -->\n```python\n([\s\S]*?)```/.exec(readme);
     expect(block?.[1]).toBe(fs.readFileSync(EXAMPLE, 'utf8'));
   });
