@@ -115,6 +115,65 @@ describe('path 1: aliasing a Service a route leads to (a route of bob\'s carried
   });
 });
 
+describe('path 2: a Notebook\'s header annotations steer only his own route (the routes themselves are the controller\'s)', () => {
+  /** The annotation notebook-controller copies into its VirtualService's `headers.request.set`. */
+  const forging = () => JSON.stringify({
+    apiVersion: 'kubeflow.org/v1beta1', kind: 'Notebook',
+    metadata: {
+      name: 'headers', namespace: bob().namespace,
+      annotations: { 'notebooks.kubeflow.org/http-headers-request-set': JSON.stringify({ 'kubeflow-userid': alice().email }) },
+    },
+    spec: { template: { spec: { containers: [{ name: 'headers', image: 'kubeflownotebookswg/jupyter-scipy:v1.11.0' }] } } },
+  });
+  const route = (ns: string) => JSON.stringify({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'forged', namespace: ns },
+    spec: {
+      gateways: ['kubeflow/kubeflow-gateway'], hosts: ['*'],
+      http: [{ match: [{ uri: { prefix: '/forged/' } }], headers: { request: { set: { 'kubeflow-userid': alice().email } } },
+        route: [{ destination: { host: `ml-pipeline-ui.${NAMESPACES.kubeflow}.svc.cluster.local`, port: { number: 80 } } }] }],
+    },
+  });
+
+  test.each(ACTORS)('%s can annotate his Notebook (admission does not refuse it: Kubernetes 1.28 has no admission policy) but cannot write a route of his own anywhere', async (name, as: Actor) => {
+    // Admitted, as docs/security.md says: the forged header reaches only the Service of his own notebook (path 1).
+    ok(await as(['create', '-f', '-', '--dry-run=server'], forging()));
+    for (const ns of [bob().namespace, NAMESPACES.kubeflow, 'istio-system']) {
+      await expectAdminCould(['create', '-f', '-'], route(ns));
+      expectForbidden(await as(['create', '-f', '-'], route(ns)), name, 'create', 'virtualservices');
+    }
+    for (const kind of ['destinationrules', 'serviceentries', 'gateways', 'authorizationpolicies', 'requestauthentications']) {
+      const group = kind.endsWith('policies') || kind.startsWith('request') ? 'security.istio.io' : 'networking.istio.io';
+      const r = await as(['auth', 'can-i', 'create', `${kind}.${group}`, '-n', bob().namespace]);
+      expect({ kind, answer: r.stdout.trim() }).toEqual({ kind, answer: 'no' });
+    }
+    summary.push(`path 2, ${name}: header annotation admitted on his own Notebook; VirtualServices and Istio's other kinds refused in his namespace, kubeflow and istio-system`);
+  });
+});
+
+describe('path 3: nothing of bob\'s runs in kubeflow (no single-user mode)', () => {
+  const podIn = (ns: string, serviceAccountName?: string) => JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'runner', namespace: ns },
+    spec: {
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+    },
+  });
+  const workflowIn = (ns: string) => JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'runner', namespace: ns },
+    spec: { entrypoint: 'main', serviceAccountName: KFP.runnerServiceAccount, templates: [{ name: 'main', container: { image: 'busybox:1.36' } }] },
+  });
+
+  test.each(ACTORS)('%s cannot start a pod or a Workflow in kubeflow; his own runner account runs in his namespace', async (name, as: Actor) => {
+    await expectAdminCould(['create', '-f', '-'], podIn(NAMESPACES.kubeflow));
+    expectForbidden(await as(['create', '-f', '-'], podIn(NAMESPACES.kubeflow)), name, 'create', 'pods');
+    await expectAdminCould(['create', '-f', '-'], workflowIn(NAMESPACES.kubeflow));
+    expectForbidden(await as(['create', '-f', '-'], workflowIn(NAMESPACES.kubeflow)), name, 'create', 'workflows');
+    ok(await as(['create', '-f', '-', '--dry-run=server'], podIn(bob().namespace, KFP.runnerServiceAccount)));
+    summary.push(`path 3, ${name}: a pod and a Workflow in kubeflow refused; a pod as his namespace's ${KFP.runnerServiceAccount} admitted (dry run)`);
+  });
+});
+
 describe('path 8: bob\'s pods cannot crowd out the platform or the node', () => {
   /** A pod Pod Security `restricted` admits; `extra` goes into its spec, `limits` into its container. */
   const pod = (name: string, extra: object = {}, limits?: Record<string, string>) => JSON.stringify({
