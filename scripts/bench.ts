@@ -91,7 +91,7 @@ const W = [46, 14, 10, 10, 10, 10];
 const add = (t: Sizing, s: Sizing) => { t.reqCpu += s.reqCpu; t.reqMem += s.reqMem; t.limCpu += s.limCpu; t.limMem += s.limMem; };
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-function main(): void {
+export function main(): void {
   const app = appCommand();
   console.log(`microflow bench: ${RUNS} runs per measurement, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
   console.log(`app command (cdk8s.yaml): ${app}\n`);
@@ -135,4 +135,4 @@ function main(): void {
   console.log(`\nmicroflow: ${results.join('; ')}`);
 }
 
-main();
+if (require.main === module) main();

@@ -4,8 +4,13 @@ import * as path from 'path';
 import { generatedDocs } from '../lib/docs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-for (const [file, text] of Object.entries(generatedDocs(ROOT))) {
-  fs.mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, file), text);
-  console.log(`microflow: wrote ${file}`);
+
+export function main(say: (line: string) => void = console.log): void {
+  for (const [file, text] of Object.entries(generatedDocs(ROOT))) {
+    fs.mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, file), text);
+    say(`microflow: wrote ${file}`);
+  }
 }
+
+if (require.main === module) main();

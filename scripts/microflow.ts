@@ -1,18 +1,17 @@
 /**
- * The platform commands, one small CLI over lib/deploy (npm scripts call it):
- *   npm run deploy [-- --dry-run] [--timeout 600] [--skip-preflight] [--remove-users] [DIR]
- *   npm run diff   [-- DIR]
- *   npm run status [-- DIR]
- *   npm run destroy [-- --purge-data [--yes]] [DIR]
- *   npm run offboard [-- --dry-run] [DIR]
- *   npm run encryption-config [-- --out FILE]
+ * The `microflow` command (bin/microflow.js; the npm scripts are aliases): synth, deploy, diff, status,
+ * destroy, offboard, restore, bench, docs, encryption-config. Parsed by commander: every flag is declared
+ * per subcommand, so an unknown or misplaced one (`deploy --dryrun`) is refused, named, with the closest
+ * known one suggested, and nothing runs; `microflow --help` and `microflow <command> --help` list them.
  * DIR is the rendered folder (default dist/). MICROFLOW_CONFIG (or --config FILE) names the
  * configuration it was rendered from, for the preflight's GPU and storage facts.
  * Exit codes: 0 done, 1 a check failed or nothing could be done, 2 usage.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
+import { Command, CommanderError } from 'commander';
 import { loadConfigFile, resolveConfig, type Config } from '../lib/config';
 import {
   applyPhases, deployHints, destroy, diffRendered, findImmutableChanges, formatChecks, formatDestroyPlan, formatHints, formatWarnings,
@@ -22,8 +21,10 @@ import {
 } from '../lib/deploy';
 import { PART_OF } from '../lib/platform/names';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+/** The project: two levels up when compiled (build/scripts/), one when run from source (tests). */
+const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => fs.existsSync(path.join(d, 'package.json')))!;
 
+/** What a command's action receives: its folder and its options, as commander parsed them. */
 interface Args {
   command: string;
   dir: string;
@@ -31,59 +32,19 @@ interface Args {
   values: Map<string, string>;
 }
 
-const VALUE_FLAGS = ['--timeout', '--config', '--out'];
-/** Flags each command takes (besides --config); any other is a usage error, so a typo never runs a deploy. */
-const COMMAND_FLAGS: Record<string, string[]> = {
-  deploy: ['--dry-run', '--timeout', '--skip-preflight', '--remove-users'],
-  diff: [],
-  status: [],
-  destroy: ['--purge-data', '--yes'],
-  offboard: ['--dry-run'],
-  'encryption-config': ['--out'],
-};
-const USAGE = `usage: microflow <deploy|diff|status|destroy|offboard|encryption-config> [options] [DIR]
-  deploy             preflight, refuse changes the API cannot make in place, apply in phases, wait until Available
-      --dry-run          show what would change (and any blocked change), apply nothing
-      --timeout SECONDS  how long to wait for Available (default 600)
-      --skip-preflight   apply even when a preflight check fails
-      --remove-users     for user namespaces no longer configured: after applying, delete their RoleBindings,
-                         ServiceAccounts and workloads (keeps the namespace, claims, Secrets, ConfigMaps);
-                         without it the deploy stops while such a namespace still grants access
-  diff               what a deploy would change (server-side)
-  status             per-component health (and removed users whose access is not revoked yet)
-  destroy            remove the platform; data claims and generated Secrets are kept
-      --purge-data       also delete them (asks for the platform's name; --yes skips the question)
-  offboard           revoke removed users' access as deploy --remove-users does, without applying (GitOps: after the sync)
-      --dry-run          print what it would delete and keep
-  encryption-config  write an EncryptionConfiguration with a locally generated key
-      --out FILE         where (default ~/.config/microflow/encryption-config.yaml)
-  --config FILE      configuration DIR was rendered from (default: MICROFLOW_CONFIG, else the laptop profile)`;
-
+/** A usage error (unknown flag, subcommand, missing value): exit 2, with the command's help. */
 class UsageError extends Error {}
 
-export function parseArgs(argv: string[]): Args {
-  const [command, ...rest] = argv;
+/** Commander's parsed options turned back into the flags and values the commands read. */
+function toArgs(command: string, dir: string | undefined, opts: Record<string, unknown>): Args {
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const [name, inline] = a.split(/=(.*)/s);
-    if (VALUE_FLAGS.includes(name)) {
-      const v = inline ?? rest[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      values.set(name, v);
-    } else if (a.startsWith('--')) flags.add(a);
-    else positional.push(a);
+  for (const [key, value] of Object.entries(opts)) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === true) flags.add(flag);
+    else if (typeof value === 'string') values.set(flag, value);
   }
-  if (!command) throw new UsageError('no command given');
-  const known = COMMAND_FLAGS[command];
-  if (known) {
-    for (const f of [...flags, ...values.keys()]) {
-      if (f !== '--config' && !known.includes(f)) throw new UsageError(`${command} takes no ${f}`);
-    }
-  }
-  return { command, dir: positional[0] ?? 'dist', flags, values };
+  return { command, dir: dir ?? 'dist', flags, values };
 }
 
 function config(args: Args): Config {
@@ -179,60 +140,124 @@ async function destroyCommand(args: Args, objects: Manifest[], io: Io): Promise<
   return 0;
 }
 
-async function main(argv: string[], io: Io): Promise<number> {
-  const say = io.say!;
+async function diffCommand(args: Args, io: Io): Promise<number> {
+  // Objects with a change the API server would refuse are reported, not diffed (kubectl diff would fail on them).
   const opts = { kubectl: io.kubectl };
-  const args = parseArgs(argv);
-  switch (args.command) {
-    case 'deploy':
-      return deploy(args, io);
-    case 'diff': {
-      // Objects with a change the API server would refuse are reported, not diffed (kubectl diff would fail on them).
-      const objects = readRendered(args.dir);
-      const changes = findImmutableChanges(objects, readLiveState(objects, opts));
-      const blocked = new Set(changes.map((c) => c.object));
-      if (changes.length) say(`${formatImmutableChanges(changes).replace('nothing was applied', 'a deploy would stop here')}\n`);
-      say(diffRendered(objects.filter((o) => !blocked.has(objectRef(o))), opts));
+  const objects = readRendered(args.dir);
+  const changes = findImmutableChanges(objects, readLiveState(objects, opts));
+  const blocked = new Set(changes.map((c) => c.object));
+  if (changes.length) io.say!(`${formatImmutableChanges(changes).replace('nothing was applied', 'a deploy would stop here')}\n`);
+  io.say!(diffRendered(objects.filter((o) => !blocked.has(objectRef(o))), opts));
+  return 0;
+}
+
+async function statusCommand(args: Args, io: Io): Promise<number> {
+  const opts = { kubectl: io.kubectl };
+  const objects = readRendered(args.dir);
+  const rows = readStatus(objects, opts);
+  io.say!(formatTable(rows));
+  // One list call when no user was removed; a removed user's access that stays is worth a line here.
+  const removal = planOffboarding(objects, readOffboardInventory(objects, opts));
+  if (offboardingPending(removal)) io.say!(`\n${formatOffboardPlan(removal)}\nrevoke with: npm run deploy -- --remove-users`);
+  return rows.every((r) => r.ready === r.total) ? 0 : 1;
+}
+
+async function offboardCommand(args: Args, io: Io): Promise<number> {
+  // For GitOps, where the tool applies and prunes: revocation alone, against the render it synced.
+  const opts = { kubectl: io.kubectl };
+  const objects = readRendered(args.dir);
+  const plan = planOffboarding(objects, readOffboardInventory(objects, opts));
+  io.say!(formatOffboardPlan(plan));
+  if (args.flags.has('--dry-run') || !offboardingPending(plan)) return 0;
+  offboard(plan, { ...opts, log: (l) => io.say!(l) });
+  return 0;
+}
+
+const DIR = ['[dir]', 'the rendered folder', 'dist'] as const;
+const CONFIG = ['--config <file>', 'the configuration the folder was rendered from (default: MICROFLOW_CONFIG, else the laptop profile)'] as const;
+
+/** The `microflow` command: one subcommand each, every flag declared, --help on each. */
+function program(io: Io, err: (text: string) => void, done: (code: number) => void): Command {
+  const cli = new Command('microflow')
+    .description('A Kubeflow-like MLOps platform for one microk8s machine: render, deploy and operate it.')
+    .version(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help for the command')
+    .helpCommand('help [command]', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(microflow <command> --help shows its flags)')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.say!(t.replace(/\n$/, '')), writeErr: (t) => err(t) });
+  // Each action reports its exit code; commander throws for usage errors and after --help.
+  const act = <T extends unknown[]>(f: (...a: T) => Promise<number> | number) => async (...a: T) => done(await f(...a));
+  const withDir = (name: string) => cli.command(name).argument(...DIR);
+
+  cli.command('synth')
+    .description('render the platform into a folder (a bad configuration leaves it as it was)')
+    .option(...CONFIG)
+    .option('--out <dir>', 'where to render (default: MICROFLOW_OUT, else dist)')
+    // The commands that render load the whole library; loaded when run, so --help and usage errors stay quick.
+    .action(act(async (o: { config?: string; out?: string }) => (await import('./synth-command')).synth({
+      configFile: o.config ?? process.env.MICROFLOW_CONFIG,
+      out: o.out ?? process.env.MICROFLOW_OUT ?? 'dist',
+      snapshots: o.out || process.env.MICROFLOW_OUT ? undefined : path.join(ROOT, 'node_modules', '.cache', 'microflow', 'renders'),
+      log: (l) => io.say!(l),
+      error: (l) => err(`${l}\n`),
+    })));
+  withDir('deploy')
+    .description('preflight, refuse changes the API cannot make in place, apply in phases, wait until Available')
+    .option('--dry-run', 'show what would change (and any blocked change), apply nothing')
+    .option('--timeout <seconds>', 'how long to wait for Available', '600')
+    .option('--skip-preflight', 'apply even when a preflight check fails')
+    .option('--remove-users', 'for user namespaces no longer configured: after applying, delete their RoleBindings, '
+      + 'ServiceAccounts and workloads (keeps the namespace, claims, Secrets, ConfigMaps); without it the deploy stops '
+      + 'while such a namespace still grants access')
+    .option(...CONFIG)
+    .action(act((dir: string, o: Record<string, unknown>) => {
+      if (!/^\d+$/.test(String(o.timeout))) throw new UsageError(`--timeout: expected a number of seconds, got ${JSON.stringify(o.timeout)}`);
+      return deploy(toArgs('deploy', dir, o), io);
+    }));
+  withDir('diff').description('what a deploy would change (server-side)').action(act((dir: string) => diffCommand(toArgs('diff', dir, {}), io)));
+  withDir('status').description('per-component health, and removed users whose access is not revoked yet')
+    .action(act((dir: string) => statusCommand(toArgs('status', dir, {}), io)));
+  withDir('destroy').description('remove the platform; data claims and generated Secrets are kept')
+    .option('--purge-data', 'also delete them (asks for the platform\'s name)')
+    .option('--yes', 'with --purge-data: do not ask')
+    .action(act((dir: string, o: Record<string, unknown>) => destroyCommand(toArgs('destroy', dir, o), readRendered(dir), io)));
+  withDir('offboard').description('revoke removed users\' access as deploy --remove-users does, without applying (GitOps: after the sync)')
+    .option('--dry-run', 'print what it would delete and keep')
+    .action(act((dir: string, o: Record<string, unknown>) => offboardCommand(toArgs('offboard', dir, o), io)));
+  cli.command('restore').description('print the one-off Job that loads a MySQL backup (pipe it to kubectl apply -f -)')
+    .argument('<backup>', 'the dump\'s name, e.g. mysql-20261126T030000Z.sql.gz')
+    .option(...CONFIG)
+    .action(act(async (backup: string, o: { config?: string }) => (await import('./restore')).restore(backup, o.config ?? process.env.MICROFLOW_CONFIG, (t) => io.say!(t.replace(/\n$/, '')))));
+  cli.command('bench').description('synth time per profile and the CPU/memory each workload asks for')
+    .action(act(async () => { (await import('./bench')).main(); return 0; }));
+  cli.command('docs').description('regenerate docs/configuration.md and docs/architecture.md from the code')
+    .action(act(async () => { (await import('./docs')).main((l) => io.say!(l)); return 0; }));
+  cli.command('encryption-config').description('write an EncryptionConfiguration with a key generated on this machine')
+    .option('--out <file>', 'where', path.join(os.homedir(), '.config', 'microflow', 'encryption-config.yaml'))
+    .action(act((o: { out: string }) => {
+      const file = writeEncryptionConfiguration(o.out, ROOT);
+      io.say!(`wrote ${file} (mode 600). Next: docs/operating.md, "Encrypting Secrets at rest".`);
       return 0;
-    }
-    case 'status': {
-      const objects = readRendered(args.dir);
-      const rows = readStatus(objects, opts);
-      say(formatTable(rows));
-      // One list call when no user was removed; a removed user's access that stays is worth a line here.
-      const removal = planOffboarding(objects, readOffboardInventory(objects, opts));
-      if (offboardingPending(removal)) say(`\n${formatOffboardPlan(removal)}\nrevoke with: npm run deploy -- --remove-users`);
-      return rows.every((r) => r.ready === r.total) ? 0 : 1;
-    }
-    case 'destroy':
-      return destroyCommand(args, readRendered(args.dir), io);
-    case 'offboard': {
-      // For GitOps, where the tool applies and prunes: revocation alone, against the render it synced.
-      const objects = readRendered(args.dir);
-      const plan = planOffboarding(objects, readOffboardInventory(objects, opts));
-      say(formatOffboardPlan(plan));
-      if (args.flags.has('--dry-run') || !offboardingPending(plan)) return 0;
-      offboard(plan, { ...opts, log: (l) => say(l) });
-      return 0;
-    }
-    case 'encryption-config': {
-      const file = writeEncryptionConfiguration(args.values.get('--out') ?? path.join(os.homedir(), '.config', 'microflow', 'encryption-config.yaml'), ROOT);
-      say(`wrote ${file} (mode 600). Next: docs/operating.md, "Encrypting Secrets at rest".`);
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown command "${args.command}"`);
-  }
+    }));
+  return cli;
 }
 
 /** Runs a command; returns its exit code (0 done, 1 a check failed or nothing could be done, 2 usage). */
 export async function run(argv: string[], io: Io = {}, err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
   const full: Io = { ...io, say: io.say ?? ((line = '') => process.stdout.write(`${line}\n`)) };
+  let code = 0;
   try {
-    return await main(argv, full);
+    await program(full, err, (c) => { code = c; }).parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; usage errors are already printed.
+      return e.exitCode === 0 ? 0 : 2;
+    }
     if (e instanceof UsageError) {
-      err(`microflow: ${e.message}\n${USAGE}\n`);
+      err(`microflow: ${e.message}\n`);
       return 2;
     }
     err(`microflow: ${(e as Error).message}\n`);

@@ -12,21 +12,24 @@ import { MySqlRestore } from '../lib/data';
 import { applyStandardLabels, WorkloadPolicy } from '../lib/platform';
 import { buildStack, MICROFLOW_VERSION } from '../lib/stack';
 
-function main(argv: string[]): number {
-  const backup = argv[0];
+/**
+ * Writes the restore Job for `backup` to `out`; `configFile` (default MICROFLOW_CONFIG, else the laptop
+ * profile) is the configuration the platform was rendered from. Returns the exit code.
+ */
+export function restore(backup: string | undefined, configFile = process.env.MICROFLOW_CONFIG, out: (text: string) => void = (t) => process.stdout.write(t)): number {
   if (!backup) {
     console.error('usage: npm run --silent restore -- <backup file name, e.g. mysql-20261126T030000Z.sql.gz>');
     return 1;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'microflow-restore-'));
   try {
-    const file = process.env.MICROFLOW_CONFIG;
+    const file = configFile;
     const config = file ? loadConfigFile(file) : resolveConfig({});
     const { app, data } = buildStack(config, tmp);
     const chart = new Chart(app, 'restore');
     new MySqlRestore(chart, 'Restore', { database: data.database, store: data.objectStore, policy: new WorkloadPolicy(config), backup });
     applyStandardLabels(chart, 'data', MICROFLOW_VERSION);
-    process.stdout.write(Yaml.stringify(...chart.toJson()));
+    out(Yaml.stringify(...chart.toJson()));
     return 0;
   } catch (e) {
     console.error(`microflow restore: ${e instanceof ConfigError ? e.message : (e as Error).message}`);
@@ -36,4 +39,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) process.exitCode = restore(process.argv[2]);

@@ -294,13 +294,19 @@ describe('npm run deploy with a user removed from the configuration', () => {
     expect(out.join('\n')).toMatch(/no longer in the configuration: bob[\s\S]*revoke with: npm run deploy -- --remove-users/);
   });
 
-  test('unknown or misplaced flags are refused with the usage, which lists --remove-users; nothing runs', async () => {
-    for (const argv of [['deploy', '--remove-user', dir], ['deploy', '--yes', dir], ['destroy', '--remove-users', dir]]) {
+  test('unknown or misplaced flags are refused, named, the closest one suggested; nothing runs', async () => {
+    for (const [argv, hint] of [[['deploy', '--remove-user', dir], '(Did you mean --remove-users?)'], [['deploy', '--yes', dir], ''], [['destroy', '--remove-users', dir], '']] as const) {
       const c = live();
       const errors: string[] = [];
-      expect(await run(argv, { kubectl: c.bin, say: () => undefined }, (t) => errors.push(t))).toBe(2);
-      expect(errors.join('')).toMatch(new RegExp(`takes no ${argv[1]}[\\s\\S]*--remove-users {5}for user namespaces no longer configured`));
+      expect(await run([...argv], { kubectl: c.bin, say: () => undefined }, (t) => errors.push(t))).toBe(2);
+      expect(errors.join('')).toContain(`error: unknown option '${argv[1]}'\n${hint}`);
       expect(c.calls).toEqual([]);
     }
+  });
+
+  test('deploy --help lists --remove-users and what it keeps', async () => {
+    const out: string[] = [];
+    expect(await run(['deploy', '--help'], { kubectl: live().bin, say: (l = '') => out.push(l) })).toBe(0);
+    expect(out.join('\n')).toMatch(/--remove-users\s+for user namespaces no longer configured: after applying,\s+delete their RoleBindings/);
   });
 });
