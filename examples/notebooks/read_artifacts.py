@@ -1,5 +1,5 @@
 """List a folder of pipeline-run artifacts and download the first object, from a notebook, with
-your namespace's own object-store key (README, "Per-user artifacts").
+your namespace's own object-store key (docs/pipelines.md, "Per-user artifacts").
 
 microflow's notebooks have the key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: boto3 reads them
 itself) and the endpoint (S3_ENDPOINT) in their environment. Your runs' artifacts are under

@@ -1,4 +1,4 @@
-"""Two steps, the second on a GPU: the pipeline microflow's README shows and its tests compile.
+"""Two steps, the second on a GPU: the pipeline microflow's docs/pipelines.md shows and its tests compile.
 
 GPU_PRODUCT=<gpu.product of your configuration> when compiling keeps the GPU step on that GPU model,
 as the platform's own GPU workloads are; unset, any GPU node will do. Node selectors are fixed when
