@@ -5,14 +5,13 @@
  *   MICROFLOW_OUT=path/to/dir           output folder (default: CDK8S_OUTDIR, set by `cdk8s synth`, else dist)
  * Exit code 1 on invalid configuration (the output folder as it was), 2 on any other failure.
  */
-import * as path from 'path';
-import { synth } from './scripts/synth-command';
+import { DEFAULT_OUT, SNAPSHOTS, synth } from './scripts/synth-command';
 
 // An explicit MICROFLOW_OUT is a one-off render (tests, bench): no snapshot of it is kept.
 const defaultOut = !process.env.MICROFLOW_OUT;
 process.exitCode = synth({
   configFile: process.env.MICROFLOW_CONFIG,
-  out: process.env.MICROFLOW_OUT || process.env.CDK8S_OUTDIR || 'dist',
+  out: process.env.MICROFLOW_OUT || process.env.CDK8S_OUTDIR || DEFAULT_OUT,
   underCdk8s: defaultOut && !!process.env.CDK8S_OUTDIR,
-  snapshots: defaultOut ? path.join('node_modules', '.cache', 'microflow', 'renders') : undefined,
+  snapshots: defaultOut ? SNAPSHOTS : undefined,
 });

@@ -20,6 +20,7 @@ import {
   writeEncryptionConfiguration, DeployTimeoutError, type Kubectl, type Manifest,
 } from '../lib/deploy';
 import { PART_OF } from '../lib/platform/names';
+import { DEFAULT_OUT, SNAPSHOTS } from './synth-command';
 
 /** The project: two levels up when compiled (build/scripts/), one when run from source (tests). */
 const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((d) => fs.existsSync(path.join(d, 'package.json')))!;
@@ -44,7 +45,7 @@ function toArgs(command: string, dir: string | undefined, opts: Record<string, u
     if (value === true) flags.add(flag);
     else if (typeof value === 'string') values.set(flag, value);
   }
-  return { command, dir: dir ?? 'dist', flags, values };
+  return { command, dir: dir ?? DEFAULT_OUT, flags, values };
 }
 
 function config(args: Args): Config {
@@ -173,7 +174,7 @@ async function offboardCommand(args: Args, io: Io): Promise<number> {
   return 0;
 }
 
-const DIR = ['[dir]', 'the rendered folder', 'dist'] as const;
+const DIR = ['[dir]', 'the rendered folder', DEFAULT_OUT] as const;
 const CONFIG = ['--config <file>', 'the configuration the folder was rendered from (default: MICROFLOW_CONFIG, else the laptop profile)'] as const;
 
 /** The `microflow` command: one subcommand each, every flag declared, --help on each. */
@@ -198,8 +199,8 @@ function program(io: Io, err: (text: string) => void, done: (code: number) => vo
     // The commands that render load the whole library; loaded when run, so --help and usage errors stay quick.
     .action(act(async (o: { config?: string; out?: string }) => (await import('./synth-command')).synth({
       configFile: o.config ?? process.env.MICROFLOW_CONFIG,
-      out: o.out ?? process.env.MICROFLOW_OUT ?? 'dist',
-      snapshots: o.out || process.env.MICROFLOW_OUT ? undefined : path.join(ROOT, 'node_modules', '.cache', 'microflow', 'renders'),
+      out: o.out ?? process.env.MICROFLOW_OUT ?? DEFAULT_OUT,
+      snapshots: o.out || process.env.MICROFLOW_OUT ? undefined : path.join(ROOT, SNAPSHOTS),
       log: (l) => io.say!(l),
       error: (l) => err(`${l}\n`),
     })));

@@ -13,6 +13,11 @@ import * as path from 'path';
 import { ConfigError, configWarnings, loadConfigFile, resolveConfig } from '../lib/config';
 import { renderTo } from '../lib/render';
 
+/** The output folder when none is named (cdk8s' own default too). */
+export const DEFAULT_OUT = 'dist';
+/** Where snapshots of the default output folder's renders are kept, relative to the project. */
+export const SNAPSHOTS = path.join('node_modules', '.cache', 'microflow', 'renders');
+
 export interface SynthOptions {
   /** Configuration file. @default the built-in laptop profile */
   readonly configFile?: string;
@@ -34,7 +39,7 @@ export interface SynthOptions {
 
 /** Renders; returns the exit code: 0 rendered, 1 invalid configuration, 2 any other failure. */
 export function synth(opts: SynthOptions = {}): number {
-  const out = opts.out || 'dist';
+  const out = opts.out || DEFAULT_OUT;
   const log = opts.log ?? console.log;
   const error = opts.error ?? console.error;
   const snapshot = opts.snapshots === undefined ? undefined : path.join(opts.snapshots, folderKey(out));
