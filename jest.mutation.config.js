@@ -13,8 +13,11 @@ process.env.MICROFLOW_RENDER_CACHE = 'off';
 
 const TESTS = {
   // The configuration's rules on users, notebooks and TensorBoards are tested beside what they render.
+  // config also holds the image catalog and the rules components share with validation (GPU counts,
+  // object-store grants, TensorBoard log sources): their tests live beside the components that use them.
   config: [
-    'config/*.test.ts', 'config-flow.test.ts', 'gpu/*.test.ts',
+    'config/*.test.ts', 'config-flow.test.ts', 'gpu/*.test.ts', 'platform/primitives.test.ts', 'platform/workload.test.ts',
+    'pipelines/artifact-keys.test.ts',
     'notebooks/notebook.test.ts', 'notebooks/tensorboard.test.ts', 'notebooks/tensorboard-store.test.ts', 'notebooks/tensorboard-self-service.test.ts',
   ],
   platform: ['platform/*.test.ts', 'stack-policy.test.ts', 'config-flow.test.ts'],

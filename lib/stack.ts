@@ -36,7 +36,7 @@ export function buildStack(config: Config, outdir: string): Stack {
   const app = new StackApp({ outdir });
   const policy = new WorkloadPolicy(config);
 
-  const platform = new PlatformChart(app, 'platform', { config });
+  const platform = new PlatformChart(app, 'platform');
   const data = new DataChart(app, 'data', { config, policy, namespace: platform.namespaces.kubeflow });
   app.follow(data, platform);
   const gateway = new GatewayChart(app, 'gateway', {
@@ -71,7 +71,7 @@ export function buildStack(config: Config, outdir: string): Stack {
     ],
   });
   app.follow(notebooks, users);
-  const gpu = GpuChart.wanted(config) ? new GpuChart(app, 'gpu', { config }) : undefined;
+  const gpu = GpuChart.wanted(config.gpu) ? new GpuChart(app, 'gpu', { gpu: config.gpu }) : undefined;
   if (gpu) app.follow(gpu, platform);
 
   for (const [chart, component] of [

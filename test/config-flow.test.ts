@@ -2,9 +2,8 @@
  * Non-default configuration values arrive where they must in the rendered stack: a value that is
  * validated and then ignored would pass every other test (they mostly render the defaults).
  */
-import { COMPONENT_KEYS, resolveConfig, type ComponentKey, type ResourceSpec } from '../lib/config';
+import { COMPONENT_KEYS, IMAGE_KEYS, resolveConfig, type ComponentKey, type ResourceSpec } from '../lib/config';
 import { gpuPlacement } from '../lib/gpu';
-import { IMAGE_KEYS } from '../lib/platform';
 import { podSpecOf, rendered, WORKLOAD_KINDS, type K8sObject } from './support/stack';
 
 const allContainers = (objects: K8sObject[]) => objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).flatMap((w) => {

@@ -42,8 +42,12 @@ export interface LoginUser {
   readonly serviceAccounts: readonly string[];
 }
 
+/** The part of the configuration the login reads (the gateway's replicas size oauth2-proxy). */
+export type AuthSettings = Pick<Config, 'login' | 'gateway'>;
+
 export interface AuthChartProps {
-  readonly config: Config;
+  /** Connectors, accepted ServiceAccount tokens, and the gateway's replicas. */
+  readonly config: AuthSettings;
   readonly policy: WorkloadPolicy;
   readonly gateway: Gateway;
   /** istiod's pods: they fetch the token keys for the gateway's RequestAuthentication. */

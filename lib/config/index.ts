@@ -1,5 +1,9 @@
 export * from './schema';
-export { jupyterSchema, notebookSchema, tensorboardSchema } from './notebooks-schema';
+export { jupyterSchema, notebookSchema, tensorboardSchema, TENSORBOARD_SELF_SERVICE_SLOT } from './notebooks-schema';
+export * from './artifact-grants';
+export * from './gpu-rules';
+export * from './images';
+export * from './log-source';
 export { DNS_LABEL } from './validators';
 export * from './load';
 export * from './quantity';

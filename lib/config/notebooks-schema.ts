@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { gpuCountProblem } from '../gpu/requests';
-import { TENSORBOARD_SELF_SERVICE } from '../notebooks/constants';
-import { tensorboardLogsProblem } from '../notebooks/log-source';
-import { artifactGrant } from '../pipelines/artifact-access';
-import { isPinned, NOTEBOOK_SERVER_IMAGES } from '../platform/images';
+import { artifactGrant } from './artifact-grants';
+import { gpuCountProblem } from './gpu-rules';
+import { isPinned, NOTEBOOK_SERVER_IMAGES } from './images';
+import { tensorboardLogsProblem } from './log-source';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity, scaleCpu, scaleMemory } from './quantity';
 import type { Config } from './schema';
 import { defaultUserNamespace, emailSchema } from './users';
@@ -22,6 +21,12 @@ const notebookImage = z.string({ error: 'expected an image reference string' }).
 const dnsLabel = (what: string) => z.string({ error: `expected ${what} as a string` }).max(52, { error: `expected ${what} of at most 52 characters` })
   .regex(DNS_LABEL, { error: (iss) => `expected ${what}: lowercase letters, digits and '-', got ${JSON.stringify(iss.input)}` });
 const email = emailSchema;
+
+/**
+ * The name of the self-service TensorBoard slot every user namespace has (served at
+ * /tensorboard/<namespace>/self-service/): no declared TensorBoard may take it.
+ */
+export const TENSORBOARD_SELF_SERVICE_SLOT = 'self-service';
 
 export const jupyterSchema = z.strictObject({
   /** Images the Jupyter web app offers (short names of Kubeflow's notebook servers, or pinned references); the first is the default. */
@@ -138,10 +143,10 @@ export function notebookProblems(c: Config): { path: (string | number)[]; messag
     if (tbSeen.has(key)) out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": ${tb.owner} already has a TensorBoard of that name` });
     tbSeen.add(key);
     // Every user namespace has the self-service slot (lib/notebooks/tensorboard-slot.ts) at that path.
-    if (tb.name === TENSORBOARD_SELF_SERVICE.slot) {
-      out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": the name is reserved for the self-service TensorBoard slot every user namespace has (/tensorboard/<namespace>/${TENSORBOARD_SELF_SERVICE.slot}/, docs/notebooks.md, "TensorBoards"); choose another name` });
+    if (tb.name === TENSORBOARD_SELF_SERVICE_SLOT) {
+      out.push({ path: ['tensorboards', i, 'name'], message: `TensorBoard "${tb.name}": the name is reserved for the self-service TensorBoard slot every user namespace has (/tensorboard/<namespace>/${TENSORBOARD_SELF_SERVICE_SLOT}/, docs/notebooks.md, "TensorBoards"); choose another name` });
     }
-    // s3:// logs must lie where the key the owner's namespace gets can read (lib/pipelines/artifact-access).
+    // s3:// logs must lie where the key the owner's namespace gets can read (lib/config/artifact-grants.ts).
     const user = c.users.find((u) => u.email === tb.owner);
     if (user) {
       const ns = user.namespace ?? defaultUserNamespace(user.email);

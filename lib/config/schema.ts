@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_KEYS, isPinned } from '../platform/images';
+import { IMAGE_KEYS, isPinned } from './images';
 import { COMPONENT_KEYS } from './components';
 import { jupyterSchema, notebookProblems, notebookSchema, tensorboardSchema } from './notebooks-schema';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from './quantity';
@@ -207,7 +207,7 @@ export const configSchema = z.strictObject({
   gitops: gitopsSchema.optional(),
   /** Per-component resource overrides; see lib/config/components.ts for the keys. */
   resources: z.partialRecord(z.enum(COMPONENT_KEYS, { error: `expected a component name: ${COMPONENT_KEYS.join(', ')}` }), resourceSpecSchema),
-  /** Image overrides (for example a local registry); see lib/platform/images.ts for the keys. */
+  /** Image overrides (for example a local registry); see lib/config/images.ts for the keys. */
   images: z.partialRecord(z.enum(IMAGE_KEYS, { error: `expected an image key: ${IMAGE_KEYS.join(', ')}` }), imageRef),
   /** The Jupyter web app's spawner defaults, and idle culling. */
   jupyter: jupyterSchema,

@@ -1,3 +1,4 @@
+import { ARTIFACTS_BUCKET } from '../config/artifact-grants';
 import type { SecretRef } from './handles';
 
 /** Names and keys Kubeflow's clients expect; the data handles carry them to every consumer. */
@@ -24,7 +25,7 @@ export const OBJECT_STORE = {
    */
   consolePrefix: '/minio/ui/',
   secret: { name: 'mlpipeline-minio-artifact', keys: { accesskey: 'accesskey', secretkey: 'secretkey' } } as SecretRef<'accesskey' | 'secretkey'>,
-  buckets: { artifacts: 'mlpipeline', backups: 'microflow-backups' },
+  buckets: { artifacts: ARTIFACTS_BUCKET, backups: 'microflow-backups' },
   clientLabel: 'microflow.dev/object-store-client',
 } as const;
 

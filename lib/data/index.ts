@@ -24,8 +24,12 @@ export * from './backup';
 export * from './restore';
 export * from './s3-client';
 
+/** The part of the configuration the data layer reads. */
+export type DataSettings = Pick<Config, 'storage' | 'storageClass' | 'objectStore' | 'backup' | 'gateway' | 'domain'>;
+
 export interface DataChartProps {
-  readonly config: Config;
+  /** Volume sizes, the object store, backups, and the gateway's external URL (MinIO's console links). */
+  readonly config: DataSettings;
   readonly policy: WorkloadPolicy;
   /** Where the data layer lives (Kubeflow's `kubeflow` namespace). */
   readonly namespace: MicroflowNamespace;

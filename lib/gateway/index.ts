@@ -21,8 +21,12 @@ export * from './client-headers';
 export * from './istio';
 export * from './open-ports';
 
+/** The part of the configuration the gateway reads. */
+export type GatewaySettings = Pick<Config, 'gateway' | 'domain'>;
+
 export interface GatewayChartProps {
-  readonly config: Config;
+  /** The gateway's ports, TLS and replicas, and the host name users reach it on. */
+  readonly config: GatewaySettings;
   readonly policy: WorkloadPolicy;
   /** Where Istio and the ingress gateway run. */
   readonly istioNamespace: MicroflowNamespace;

@@ -1,3 +1,4 @@
+import { TENSORBOARD_SELF_SERVICE_SLOT } from '../config';
 import { S3_ENDPOINT_ENV } from '../data/constants';
 import { NOTEBOOK } from '../users/constants';
 
@@ -60,9 +61,9 @@ export const TENSORBOARD_PORT = { name: 'http', port: 6006 } as const;
  */
 export const TENSORBOARD_SELF_SERVICE = {
   /** The slot's name in its path, /tensorboard/<namespace>/self-service/; no declared TensorBoard may take it. */
-  slot: 'self-service',
+  slot: TENSORBOARD_SELF_SERVICE_SLOT,
   /** metadata.name of the slot's Service and route (what a declared TensorBoard of the slot's name would get). */
-  name: tensorboardWorkload('self-service'),
+  name: tensorboardWorkload(TENSORBOARD_SELF_SERVICE_SLOT),
   /** The label the user's pods carry to be served by the slot. */
   podLabel: { key: 'microflow.dev/tensorboard', value: 'self-service' },
 } as const;

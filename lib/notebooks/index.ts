@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ObjectStore, ObjectStoreConsole } from '../data';
-import type { ArtifactGrant } from '../pipelines/artifact-access';
+import type { ArtifactGrant } from '../config';
 import { Route, type Gateway } from '../gateway';
 import type { MicroflowNamespace, WorkloadPolicy } from '../platform';
 import type { UserNamespace } from '../users';
@@ -25,14 +25,17 @@ export * from './notebook-template';
 export * from './spawner';
 export * from './controller';
 export * from './web-app';
-export * from './log-source';
 export * from './tensorboard';
 export * from './tensorboard-slot';
 export * from './landing-page';
 export * from './rbac';
 
+/** The part of the configuration notebooks, TensorBoards and the landing page read. */
+export type NotebooksSettings = Pick<Config, 'jupyter' | 'notebooks' | 'tensorboards' | 'gpu' | 'storageClass' | 'domain' | 'gateway'>;
+
 export interface NotebooksChartProps {
-  readonly config: Config;
+  /** The web app's defaults, the declared notebooks and TensorBoards, GPUs, storage, and the host name. */
+  readonly config: NotebooksSettings;
   readonly policy: WorkloadPolicy;
   /** Kubeflow's namespace: controller, web app, landing page. */
   readonly namespace: MicroflowNamespace;

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
-import { scaleCpu, scaleMemory, type GpuConfig, type JupyterConfig, type ResourceSpec } from '../config';
+import { scaleCpu, scaleMemory, type GpuConfig, type ImageSpec, type JupyterConfig, type ResourceSpec } from '../config';
 import { gpuPlacement } from '../gpu';
 import type { ObjectStore } from '../data';
-import type { ImageSpec, WorkloadPolicy } from '../platform';
+import type { WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 
 /** A claim mounted into a notebook. */

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
-import type { Config } from '../config';
+import { notebookServerImage, type Config } from '../config';
 import type { ObjectStore } from '../data';
-import { notebookServerImage, type WorkloadPolicy } from '../platform';
+import type { WorkloadPolicy } from '../platform';
 import { NOTEBOOKS } from './constants';
 import { notebookPodSpec, notebookResources } from './notebook-pod';
 
@@ -22,7 +22,7 @@ const PLACEHOLDERS = ['{name}', '{namespace}', '{serviceAccount}', '{creator}'];
  * GPU limit, tolerations, affinity, volumes and /dev/shm; everything else comes from the same
  * `notebookPodSpec` as a `Notebook` declared in code. The web app creates notebooks as v1beta1.
  */
-export function webAppNotebookTemplate(config: Config, policy: WorkloadPolicy, store?: ObjectStore): string {
+export function webAppNotebookTemplate(config: Pick<Config, 'jupyter' | 'gpu'>, policy: WorkloadPolicy, store?: ObjectStore): string {
   const spec = k8s.toJson_PodSpec(notebookPodSpec({
     policy,
     gpu: config.gpu,

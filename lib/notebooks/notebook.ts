@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Notebook as NotebookResource } from '../../imports/kubeflow.org';
-import type { Config, NotebookConfig } from '../config';
+import { notebookServerImage, type Config, type NotebookConfig } from '../config';
 import type { ObjectStore } from '../data';
-import { KEEP_ON_PRUNE_ANNOTATIONS, notebookServerImage, type WorkloadPolicy } from '../platform';
+import { KEEP_ON_PRUNE_ANNOTATIONS, type WorkloadPolicy } from '../platform';
 import { NOTEBOOKS, notebookPath } from './constants';
 import { notebookPodSpec, notebookResources, type NotebookVolume } from './notebook-pod';
 
@@ -15,7 +15,8 @@ export interface NotebookProps {
   readonly notebook: NotebookConfig;
   /** The owner's namespace. */
   readonly namespace: string;
-  readonly config: Config;
+  /** The web app's defaults, GPU placement and the workspace StorageClass. */
+  readonly config: Pick<Config, 'jupyter' | 'gpu' | 'storageClass'>;
   readonly policy: WorkloadPolicy;
   /** The object store whose key the namespace holds, for the notebook's environment. @default - none */
   readonly store?: ObjectStore;

@@ -1,7 +1,6 @@
 import * as yaml from 'js-yaml';
-import { cpuMillis, memoryBytes, type Config } from '../config';
+import { cpuMillis, memoryBytes, NOTEBOOK_SERVER_IMAGES, notebookServerImage, type Config } from '../config';
 import { GPU_RESOURCE, gpuNodeAffinity, gpuToleration } from '../gpu';
-import { NOTEBOOK_SERVER_IMAGES, notebookServerImage } from '../platform';
 import { NOTEBOOKS } from './constants';
 
 /** Keys of the GPU choices the spawner offers (affinity and toleration groups). */
@@ -16,7 +15,7 @@ const gibibytes = (q: string) => `${Number((memoryBytes(q) / 2 ** 30).toFixed(2)
  * configuration: images, CPU/memory defaults and limit factor, the NVIDIA GPU vendor, a GPU node
  * affinity and toleration choice from lib/gpu, the storage class and the workspace size.
  */
-export function spawnerUiConfig(config: Config): string {
+export function spawnerUiConfig(config: Pick<Config, 'jupyter' | 'gpu' | 'storageClass'>): string {
   const j = config.jupyter;
   const refs = j.images.map((i) => notebookServerImage(i).ref);
   const group = (name: string) => notebookServerImage(NOTEBOOK_SERVER_IMAGES.find((i) => i.startsWith(name))!).ref;

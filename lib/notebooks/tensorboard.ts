@@ -2,10 +2,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { TensorBoardConfig } from '../config';
 import { mcContainer, MC_TMP_VOLUME, STORE_ALIAS, type ObjectStore } from '../data';
-import type { ArtifactGrant } from '../pipelines/artifact-access';
+import { logSource, tensorboardLogsProblem, type ArtifactGrant } from '../config';
 import { MicroflowService, PolicyDeployment, type ServiceHandle, type WorkloadPolicy } from '../platform';
 import { TENSORBOARD_PORT, tensorboardPath, tensorboardWorkload } from './constants';
-import { logSource, tensorboardLogsProblem } from './log-source';
 
 export interface TensorBoardProps {
   /** The TensorBoard as the configuration declares it. */

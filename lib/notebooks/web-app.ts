@@ -9,7 +9,8 @@ import { spawnerUiConfig } from './spawner';
 
 export interface JupyterWebAppProps {
   readonly namespace: string;
-  readonly config: Config;
+  /** The spawner's defaults and the first notebook image, GPU choices, the workspace StorageClass. */
+  readonly config: Pick<Config, 'jupyter' | 'gpu' | 'storageClass'>;
   readonly policy: WorkloadPolicy;
   /** The header the gateway puts the user's email in. */
   readonly userIdHeader: string;

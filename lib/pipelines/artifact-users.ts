@@ -4,7 +4,7 @@ import {
   type GeneratedSecretSpec, type ObjectStore,
 } from '../data';
 import { declareConnection, IngressAllow, PolicyJob, type ContainerProps, type WorkloadPolicy } from '../platform';
-import type { ArtifactGrant } from './artifact-access';
+import type { ArtifactGrant } from '../config';
 import { ARTIFACT_USER_PREFIX, minioRevocation, seaweedfsRevocation, seaweedfsRevokeOld, type RenderedKey } from './artifact-revoke';
 
 export interface ArtifactUsersProps {

@@ -2,6 +2,8 @@
  * Names, ports and keys that Kubeflow Pipelines 2.17 and its clients (the kfp SDK, the UI, the
  * driver and launcher in step pods) expect. One constant per fact; the constructs read them from here.
  */
+import { ARTIFACT_PREFIX, namespacePrefix } from '../config';
+
 export const KFP_VERSION = '2.17.0';
 
 export const KFP = {
@@ -69,12 +71,6 @@ export const ARGO = {
   group: 'argoproj.io',
 } as const;
 
-/**
- * Artifact layout in the bucket: everything of a namespace lives under this prefix, so per-user
- * object-store credentials can be limited to it (upstream KFP's multi-user layout).
- */
-export const ARTIFACT_PREFIX = 'private-artifacts';
-export const namespacePrefix = (namespace: string) => `${ARTIFACT_PREFIX}/${namespace}/`;
 /** Argo's key format for logs and artifacts: under the workflow's namespace prefix. */
 export const ARGO_KEY_FORMAT = `${ARTIFACT_PREFIX}/{{workflow.namespace}}/{{workflow.name}}/{{workflow.creationTimestamp.Y}}/{{workflow.creationTimestamp.m}}/{{workflow.creationTimestamp.d}}/{{pod.name}}`;
 /** The v2 pipeline root of a run namespace (the launcher's defaultPipelineRoot). */

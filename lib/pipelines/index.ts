@@ -9,7 +9,7 @@ import type { AccessCheck } from './access';
 import { ApiGuard } from './api-guard';
 import { ApiServer } from './api-server';
 import { ArgoController } from './argo';
-import { artifactGrants, type ArtifactGrant } from './artifact-access';
+import { artifactGrants, type ArtifactGrant } from '../config';
 import { ArtifactUsers } from './artifact-users';
 import { KFP } from './constants';
 import { PipelineControllers } from './controllers';
@@ -35,12 +35,15 @@ export * from './metadata';
 export * from './metadata-route';
 export * from './ui';
 export * from './run-namespace';
-export * from './artifact-access';
 export * from './artifact-users';
 export * from './user-roles';
 
+/** The part of the configuration Pipelines reads. */
+export type PipelinesSettings = Pick<Config, 'pipelines' | 'gpu'>;
+
 export interface PipelinesChartProps {
-  readonly config: Config;
+  /** How steps run (user, GPU runtime) and the GPU placement. */
+  readonly config: PipelinesSettings;
   readonly policy: WorkloadPolicy;
   /** Kubeflow's namespace: every service of Pipelines runs there. */
   readonly namespace: MicroflowNamespace;

@@ -1,11 +1,9 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Config } from '../config';
 import { MicroflowNamespace } from './namespace';
 import { NAMESPACES, PLATFORM_PRIORITY } from './names';
 
-export * from './images';
 export * from './labels';
 export * from './names';
 export * from './namespace';
@@ -14,11 +12,6 @@ export * from './service';
 export * from './connections';
 export * from './workload';
 export * from './vendored-manifest';
-
-export interface PlatformChartProps {
-  /** The validated configuration. */
-  readonly config: Config;
-}
 
 /**
  * Namespaces and their baseline policies, everything else lands in these, and the platform's
@@ -29,7 +22,7 @@ export class PlatformChart extends Chart {
   /** The namespaces, by role. */
   public readonly namespaces: Record<keyof typeof NAMESPACES, MicroflowNamespace>;
 
-  constructor(scope: Construct, id: string, _props: PlatformChartProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     const ns = (key: keyof typeof NAMESPACES, holdsData = false) => new MicroflowNamespace(this, key, { name: NAMESPACES[key], holdsData });
     // Every namespace runs restricted: microflow's images all run as non-root with no added

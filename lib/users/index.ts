@@ -21,7 +21,7 @@ export interface ResolvedUser {
 }
 
 /** The configured users, with namespaces and quotas filled in (GPUs are 0 when the platform has none). */
-export function resolveUsers(config: Config): ResolvedUser[] {
+export function resolveUsers(config: UsersSettings): ResolvedUser[] {
   return config.users.map((u) => {
     const quota = { ...config.userNamespace.quota, ...u.quota };
     return {
@@ -33,8 +33,12 @@ export function resolveUsers(config: Config): ResolvedUser[] {
   });
 }
 
+/** The part of the configuration user namespaces are made from. */
+export type UsersSettings = Pick<Config, 'users' | 'userNamespace' | 'gpu'>;
+
 export interface UsersChartProps {
-  readonly config: Config;
+  /** The users, their namespaces' quota and container defaults, and whether GPUs are offered. */
+  readonly config: UsersSettings;
   readonly gateway: Gateway;
   /** Header the gateway writes the verified identity into (the Login handle's `userIdHeader`). */
   readonly userIdHeader: string;

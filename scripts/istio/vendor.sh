@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates vendor/istio/istio.yaml: Istio's CRDs, istiod and its webhooks, rendered by the
 # pinned release's own istioctl (`istioctl manifest generate`) from vendor/istio/install.yaml, with
-# the images of lib/platform/images.ts.   scripts/istio/vendor.sh [output file]
+# the images of lib/config/images.ts.   scripts/istio/vendor.sh [output file]
 # Never edit istio.yaml by hand; test/gateway/istio-release.native.test.ts fails when it differs from this.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -17,7 +17,7 @@ fi
 read -r hub tag < <(node -e '
   const { IMAGES } = require(process.argv[1]);
   const ref = IMAGES.istiod.ref, slash = ref.lastIndexOf("/"), colon = ref.lastIndexOf(":");
-  console.log(ref.slice(0, slash), ref.slice(colon + 1));' "$ROOT/build/lib/platform/images.js")
+  console.log(ref.slice(0, slash), ref.slice(colon + 1));' "$ROOT/build/lib/config/images.js")
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

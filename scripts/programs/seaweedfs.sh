@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # a recipe: sourced by build.sh after lib.sh
 # SeaweedFS's weed (S3 gateway, master, volume, filer) for the native data tests. The newest source
-# the module proxy serves; it reports 4.53, the release lib/platform/images.ts pins. Its go.mod has a
+# the module proxy serves; it reports 4.53, the release lib/config/images.ts pins. Its go.mod has a
 # replace directive, so `go install` refuses it: it is built as the main module.
 SEAWEEDFS_PSEUDO=v0.0.0-20261109003541-7506e5f91cd6
 PROGRAM_VERSION=4.53-${SEAWEEDFS_PSEUDO##*-}

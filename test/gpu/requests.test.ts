@@ -1,5 +1,5 @@
-import { resolveConfig } from '../../lib/config';
-import { gpuCountProblem, gpuNodeAffinity, gpuPlacement, schedulableGpusPerNode } from '../../lib/gpu';
+import { gpuCountProblem, resolveConfig, schedulableGpusPerNode } from '../../lib/config';
+import { gpuNodeAffinity, gpuPlacement } from '../../lib/gpu';
 
 const users = ['ada@example.org'];
 const invalid = (input: Record<string, unknown>) => {

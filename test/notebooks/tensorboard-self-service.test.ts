@@ -8,10 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LOGIN } from '../../lib/auth';
-import { cpuMillis, memoryBytes } from '../../lib/config';
+import { cpuMillis, IMAGES, memoryBytes } from '../../lib/config';
 import { GATEWAY } from '../../lib/gateway';
 import { NOTEBOOKS, TENSORBOARD_PORT, TENSORBOARD_SELF_SERVICE } from '../../lib/notebooks';
-import { IMAGES, NAMESPACES } from '../../lib/platform';
+import { NAMESPACES } from '../../lib/platform';
 import { resolveUsers } from '../../lib/users';
 import { NetworkPolicies } from '../support/netpol';
 import { RECIPE_CLAIM, selfServiceRecipe } from '../support/self-service';

@@ -4,10 +4,10 @@
  * registered read-write on the namespace's own prefix; `logs` the key cannot read fail validation,
  * naming the field.
  */
-import { ConfigError } from '../../lib/config';
+import { artifactGrant, ConfigError } from '../../lib/config';
 import { Minio, OBJECT_STORE } from '../../lib/data';
 import { TensorBoard } from '../../lib/notebooks';
-import { artifactGrant, storeSideSecret, USER_PODS_TO_STORE } from '../../lib/pipelines';
+import { storeSideSecret, USER_PODS_TO_STORE } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { constructHarness, exampleConfig, find, podSpecOf, rendered, variantConfig, type K8sObject } from '../support/stack';
 

@@ -3,7 +3,7 @@
  * prefix mirrored into the pod, the owner's namespace, and the route at /tensorboard/<ns>/<name>/.
  */
 import { OBJECT_STORE } from '../../lib/data';
-import { logSource } from '../../lib/notebooks';
+import { logSource } from '../../lib/config';
 import { exampleConfig, find, renderStack, type K8sObject } from '../support/stack';
 
 const owner = 'alice@example.org';

@@ -5,7 +5,8 @@
  * keys may do on a real store is test/pipelines/artifact-users.native.test.ts.
  */
 import { OBJECT_STORE } from '../../lib/data';
-import { artifactGrants, USER_PODS_TO_STORE } from '../../lib/pipelines';
+import { artifactGrants } from '../../lib/config';
+import { USER_PODS_TO_STORE } from '../../lib/pipelines';
 import { NAMESPACES } from '../../lib/platform';
 import { resolveUsers } from '../../lib/users';
 import { find, podSpecOf, rendered, VARIANTS, variantConfig } from '../support/stack';

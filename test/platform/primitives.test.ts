@@ -10,9 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   connectionsOf, VendoredManifest, CONFIG_HASH_ANNOTATION, configHashAnnotation, IngressAllow, MicroflowNamespace, PolicyDeployment,
-  KEEP_ON_PRUNE_ANNOTATIONS, MicroflowService, NAMESPACES, notebookServerImage, NOTEBOOK_SERVERS_VERSION, isPinned, PlatformChart,
+  KEEP_ON_PRUNE_ANNOTATIONS, MicroflowService, NAMESPACES, PlatformChart,
   PolicyCronJob, PolicyError, PolicyJob, PolicyStatefulSet, WorkloadPolicy, applyStandardLabels, type ContainerProps, type PodSet,
 } from '../../lib/platform';
+import { isPinned, notebookServerImage, NOTEBOOK_SERVERS_VERSION } from '../../lib/config';
 import { constructHarness, find } from '../support/stack';
 
 const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -152,7 +153,7 @@ describe('workload defaults', () => {
 describe('namespaces and labels', () => {
   test('the namespaces holding data are never pruned by GitOps; istio-system may be', () => {
     const { config } = constructHarness();
-    const objs = Testing.synth(new PlatformChart(Testing.app(), 'platform', { config })) as any[];
+    const objs = Testing.synth(new PlatformChart(Testing.app(), 'platform')) as any[];
     const annotations = (name: string) => objs.find((o) => o.kind === 'Namespace' && o.metadata.name === name).metadata.annotations ?? {};
     for (const name of [NAMESPACES.kubeflow, NAMESPACES.auth, NAMESPACES.oauth2Proxy]) expect(annotations(name)).toMatchObject(KEEP_ON_PRUNE_ANNOTATIONS);
     for (const key of Object.keys(KEEP_ON_PRUNE_ANNOTATIONS)) expect(annotations(NAMESPACES.istio)[key]).toBeUndefined();

@@ -1,4 +1,5 @@
-import { isPinned, NAMESPACES, PLATFORM_PRIORITY, PolicyCronJob, PolicyDeployment, PolicyJob, PolicyStatefulSet, type ContainerProps } from '../../lib/platform';
+import { isPinned } from '../../lib/config';
+import { NAMESPACES, PLATFORM_PRIORITY, PolicyCronJob, PolicyDeployment, PolicyJob, PolicyStatefulSet, type ContainerProps } from '../../lib/platform';
 import { constructHarness, find } from '../support/stack';
 
 const probe = { tcpSocket: { port: 80 } } as any;

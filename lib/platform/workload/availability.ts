@@ -14,7 +14,7 @@ export interface AutoscaleSpec {
  * the ingress gateway, the pipeline API, the UI), only when the profile says `scaling.autoscale`.
  * At least 2 replicas then, so a node drain or a rollout never takes the front door away.
  */
-export function autoscaleSpec(config: Config, frontDoor: boolean | undefined, replicas: number): AutoscaleSpec | undefined {
+export function autoscaleSpec(config: Pick<Config, 'scaling'>, frontDoor: boolean | undefined, replicas: number): AutoscaleSpec | undefined {
   if (!frontDoor || !config.scaling.autoscale) return undefined;
   const minReplicas = Math.max(2, replicas);
   return { minReplicas, maxReplicas: Math.max(minReplicas, config.scaling.maxReplicas), targetCpuPercent: config.scaling.targetCpuPercent };

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import type { ComponentKey, Config, ResourceSpec } from '../../config';
-import { IMAGES, isPinned, type ImageKey, type ImageSpec } from '../images';
+import { IMAGES, isPinned, type ComponentKey, type Config, type ImageKey, type ImageSpec, type ResourceSpec } from '../../config';
 import { NAMESPACES, PLATFORM_PRIORITY } from '../names';
 
 /** A container as a component describes it; the policy adds everything every container must have. */
@@ -87,6 +86,9 @@ export class PolicyError extends Error {
   }
 }
 
+/** The part of the configuration the workload policy reads: image overrides, resource overrides, autoscaling. */
+export type PolicySettings = Pick<Config, 'images' | 'resources' | 'scaling'>;
+
 /**
  * The one place that turns a component's description of a pod into a pod spec: pinned images,
  * IfNotPresent pulls, requests and limits on every container, probes on long-running containers,
@@ -94,7 +96,7 @@ export class PolicyError extends Error {
  * PriorityClass on the platform's pods.
  */
 export class WorkloadPolicy {
-  constructor(public readonly config: Config) {}
+  constructor(public readonly config: PolicySettings) {}
 
   /** The image a key resolves to, after config overrides; a user's image is checked as it is. */
   public image(key: ImageKey | ImageSpec): ImageSpec {

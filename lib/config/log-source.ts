@@ -2,7 +2,7 @@
  * TensorBoard log directories: parsing, and whether the owner's object-store key can read them.
  * Pure (no cdk8s), so configuration validation reports a bad `logs` with its field path.
  */
-import { outsideGrant, type ArtifactGrant } from '../pipelines/artifact-access';
+import { outsideGrant, type ArtifactGrant } from './artifact-grants';
 
 /** Where a log directory comes from. */
 export type LogSource = { kind: 's3'; bucket: string; prefix: string } | { kind: 'pvc'; claim: string; path: string };

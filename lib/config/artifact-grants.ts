@@ -1,10 +1,20 @@
 /**
  * What the object-store key of a user namespace opens: one fact, read by the Job that registers the
- * key (ArtifactUsers), by the TensorBoards that use it and by configuration validation. Pure (no
- * cdk8s), so lib/config can import it.
+ * key (Pipelines' ArtifactUsers), by the TensorBoards that use it and by configuration validation
+ * (a TensorBoard's s3:// logs must lie inside it). It lives in lib/config, below every component,
+ * because validation needs it and lib/config imports no component.
  */
-import { OBJECT_STORE } from '../data/constants';
-import { namespacePrefix } from './constants';
+
+/** The bucket KFP's artifacts and Argo's logs go to (KFP's default `mlpipeline`). */
+export const ARTIFACTS_BUCKET = 'mlpipeline';
+
+/**
+ * Artifact layout in the bucket: everything of a namespace lives under this prefix, so per-user
+ * object-store credentials can be limited to it (upstream KFP's multi-user layout).
+ */
+export const ARTIFACT_PREFIX = 'private-artifacts';
+/** The key prefix of one namespace's artifacts, ending in '/'. */
+export const namespacePrefix = (namespace: string) => `${ARTIFACT_PREFIX}/${namespace}/`;
 
 /** One user namespace's key: which part of which bucket it opens, and how. */
 export interface ArtifactGrant {
@@ -21,7 +31,7 @@ export interface ArtifactGrant {
  * own `private-artifacts/<ns>/` (pipeline root and Argo's logs), and nothing of another namespace's.
  */
 export function artifactGrant(namespace: string): ArtifactGrant {
-  return { namespace, bucket: OBJECT_STORE.buckets.artifacts, prefix: namespacePrefix(namespace) };
+  return { namespace, bucket: ARTIFACTS_BUCKET, prefix: namespacePrefix(namespace) };
 }
 
 /**

@@ -1,4 +1,8 @@
-import type { GpuConfig } from '../config/schema';
+/**
+ * The GPU rules shared by configuration validation and the GPU placement of workloads (lib/gpu):
+ * they live here because lib/config imports no component.
+ */
+import type { GpuConfig } from './schema';
 
 /**
  * GPUs one node offers to the scheduler: its physical GPUs, times the time-slicing replicas (the
