@@ -10,6 +10,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', '\\.native\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  // examples/library imports the package by its name, as an app of a user's would (tsconfig.test.json "paths").
+  moduleNameMapper: { '^microflow$': '<rootDir>/lib/index.ts' },
   // One worker per core: jest's default (cores - 1) runs the tier on one core of a 2-core machine
   // while the main process idles. The tests are hermetic (own temp folders, port 0), so they run side by side.
   maxWorkers: '100%',

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 
 /** Properties of a {@link StackApp}. */
 export interface StackAppProps {
@@ -25,9 +25,12 @@ export class StackApp extends App {
     super({ outdir: props.outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
   }
 
-  /** The stack's charts in construction order, which {@link follow} guarantees is a dependency order. */
+  /**
+   * The stack's charts in construction order, which {@link follow} guarantees is a dependency order:
+   * the app's own and those inside a construct of it (a `Microflow`), depth first.
+   */
   public get stackCharts(): Chart[] {
-    return this.node.children.filter((c): c is Chart => c instanceof Chart);
+    return this.node.findAll().filter((c): c is Chart => c instanceof Chart);
   }
 
   /**
@@ -52,9 +55,14 @@ export class StackApp extends App {
 
   /** Synthesizes each chart into its numbered file. */
   public synth(): void {
+    const charts = this.stackCharts;
+    const ids = charts.map((c) => c.node.id);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice) throw new Error(`StackApp: two charts have the id "${twice}"; each chart's file is named after its id, so ids must be unique in the app`);
     super.synth();
-    this.stackCharts.forEach((chart, i) => {
-      const plain = path.join(this.outdir, `${chart.node.id}${this.outputFileExtension}`);
+    charts.forEach((chart, i) => {
+      // cdk8s names a chart's file after its construct path (`microflow-data-c8a1b2c3` inside a construct).
+      const plain = path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`);
       // cdk8s numbers the files itself as soon as any construct depends on one in another chart.
       if (!fs.existsSync(plain)) {
         throw new Error(`StackApp: ${plain} was not written: a construct depends on one in another chart (node.addDependency across charts); declare the order with StackApp.follow instead`);
