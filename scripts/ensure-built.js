@@ -9,7 +9,7 @@
  */
 'use strict';
 const { spawnSync } = require('child_process');
-const crypto = require('crypto');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -37,7 +37,7 @@ function walk(dir, out) {
 function sourceHash() {
   const files = SOURCE_FILES.map((f) => path.join(ROOT, f));
   for (const d of SOURCE_DIRS) walk(path.join(ROOT, d), files);
-  const h = crypto.createHash('sha256');
+  const h = createHash('sha256');
   for (const f of files.sort()) {
     h.update(path.relative(ROOT, f));
     h.update('\0');

@@ -57,7 +57,7 @@ test('laptop+seaweedfs renders the gateway, auth and users charts as laptop does
 
 test('laptop+seaweedfs renders the notebooks chart as laptop does, without MinIO\'s console (notebooks run in laptop)', () => {
   const docs = (text: string) => text.split(/^---$/m).map((d) => d.trim()).filter(Boolean);
-  const withoutConsole = docs(chart(laptop, 'notebooks')).filter((d) => !/^  name: minio-console/m.test(d))
+  const withoutConsole = docs(chart(laptop, 'notebooks')).filter((d) => !/^ {2}name: minio-console/m.test(d))
     .map((d) => d.replace(/^ *<li><a href="\/minio\/ui\/">.*\n/m, ''));
   const hashless = (ds: string[]) => ds.map((d) => d.replace(/microflow\.dev\/config-hash: \w+/g, 'microflow.dev/config-hash: *'));
   expect(hashless(docs(chart(seaweedfs, 'notebooks')))).toEqual(hashless(withoutConsole));

@@ -111,7 +111,7 @@ export const scalingSchema = z.strictObject({
 });
 
 const GIT_URL = /^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/;
-const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/;
 
 export const gitopsSchema = z.strictObject({
   /**
@@ -125,7 +125,7 @@ export const gitopsSchema = z.strictObject({
    * Branch (or full commit SHA) to follow.
    * @example gitops.revision: main
    */
-  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._\/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
+  revision: z.string({ error: 'expected a branch name or commit' }).regex(/^[A-Za-z0-9._/-]+$/, { error: (iss) => `expected a branch name or commit SHA, got ${JSON.stringify(iss.input)}` }),
   /**
    * Folder of the repository where dist/ is committed; the GitOps files go in a "gitops" folder beside it.
    * @example gitops.path: clusters/home/dist

@@ -85,7 +85,7 @@ function reachable(opts: KubeOptions): Check[] {
     version = JSON.parse(kubectl(['version', '-o', 'json', '--request-timeout=10s'], undefined, opts.kubectl)).serverVersion;
   } catch (e) {
     throw new Error(`cannot reach the cluster of kubectl context "${context}": ${(e as Error).message.split('\n').filter(Boolean).slice(-1)[0]}. `
-      + 'Is microk8s running (`microk8s status --wait-ready`)? Is kubectl pointed at it (`microk8s config > ~/.kube/config`, or KUBECONFIG)?');
+      + 'Is microk8s running (`microk8s status --wait-ready`)? Is kubectl pointed at it (`microk8s config > ~/.kube/config`, or KUBECONFIG)?', { cause: e });
   }
   if (!version) throw new Error(`kubectl context "${context}" returned no server version`);
   const minor = Number(String(version.minor).replace(/\D.*$/, ''));

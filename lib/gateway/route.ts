@@ -82,7 +82,7 @@ export class Route extends Construct implements RouteInfo {
     try {
       port = props.to.port(props.port);
     } catch (e) {
-      throw new Error(`${where} → ${props.to.namespace}/${props.to.name}: ${(e as Error).message}`);
+      throw new Error(`${where} → ${props.to.namespace}/${props.to.name}: ${(e as Error).message}`, { cause: e });
     }
     const routes = ROUTES.get(this.node.root) ?? [];
     const clash = routes.find((r) => r.gateway === props.gateway && r.prefix === props.prefix);

@@ -123,6 +123,7 @@ describe('the API server\'s address', () => {
     expect(isLocal('https://127.0.0.2:16443')).toBe(true);
   });
   test('loopback names are local even on a machine whose interfaces list none', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- spy on the os module itself, which lib/'s import reads through
     jest.spyOn(require('os'), 'networkInterfaces').mockReturnValue({});
     expect(['https://[::1]:6443', 'https://127.0.0.1:6443', 'https://localhost:6443', 'https://192.0.2.10:6443'].map(isLocal)).toEqual([true, true, true, false]);
   });

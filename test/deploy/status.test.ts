@@ -214,6 +214,7 @@ describe('waitUntilAvailable', () => {
     const frames = s.text().split('COMPONENT');
     expect(frames).toHaveLength(3);
     expect(frames[0]).toBe(''); // the first frame draws without moving the cursor
+    // eslint-disable-next-line no-control-regex -- the cursor-up and clear escapes the live display writes
     expect(frames[1]).toMatch(/waiting: Deployment\/ml-pipeline 0\/1\n\x1b\[2A\x1b\[J$/);
     expect(frames[2]).toMatch(/Available\n$/);
   });
@@ -224,7 +225,7 @@ describe('waitUntilAvailable', () => {
     const error = await waitUntilAvailable(objects, { kubectl: k.bin, out: s.out, timeoutSeconds: 0, intervalSeconds: 0 }).catch((e) => e);
     expect(error).toBeInstanceOf(DeployTimeoutError);
     expect(error.stuck).toEqual(['Deployment/kubeflow/ml-pipeline']);
-    expect(error.message).toMatch(/^not Available after 0s: Deployment\/kubeflow\/ml-pipeline\n\nDeployment kubeflow\/ml-pipeline \(pipelines\): 0\/1 ready\n  no pods were created\n\nThe objects were applied; fix the cause and run the deploy again/);
+    expect(error.message).toMatch(/^not Available after 0s: Deployment\/kubeflow\/ml-pipeline\n\nDeployment kubeflow\/ml-pipeline \(pipelines\): 0\/1 ready\n {2}no pods were created\n\nThe objects were applied; fix the cause and run the deploy again/);
   });
 
   test('a failed Job stops the wait at once, without waiting for the timeout; unchanged lines are not repeated', async () => {

@@ -206,7 +206,7 @@ export class NativePod {
       const allowanceMs = (delay + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3)) * 1000;
       const deadline = Date.now() + allowanceMs;
       let attempts = 0;
-      let last = { ok: false, detail: 'not attempted' };
+      let last: { ok: boolean; detail: string };
       for (;;) {
         attempts++;
         last = await prepared.attempt();
