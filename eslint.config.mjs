@@ -27,7 +27,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: {
       // The .js files are CommonJS on purpose (run by node or jest before or without the TypeScript build).

@@ -30,7 +30,6 @@ describe('MicroflowNamespace', () => {
 
 describe('PlatformChart', () => {
   test('declares Kubeflow\'s well-known namespaces by their exact names', () => {
-    const { config } = constructHarness();
     const chart = new PlatformChart(Testing.app(), 'platform');
     const names = (Testing.synth(chart) as any[]).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort();
     expect(names).toEqual(['auth', 'istio-system', 'kubeflow', 'oauth2-proxy']);

@@ -152,7 +152,6 @@ describe('workload defaults', () => {
 
 describe('namespaces and labels', () => {
   test('the namespaces holding data are never pruned by GitOps; istio-system may be', () => {
-    const { config } = constructHarness();
     const objs = Testing.synth(new PlatformChart(Testing.app(), 'platform')) as any[];
     const annotations = (name: string) => objs.find((o) => o.kind === 'Namespace' && o.metadata.name === name).metadata.annotations ?? {};
     for (const name of [NAMESPACES.kubeflow, NAMESPACES.auth, NAMESPACES.oauth2Proxy]) expect(annotations(name)).toMatchObject(KEEP_ON_PRUNE_ANNOTATIONS);
