@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import type { Config } from '../config';
 import { connectionsOf } from '../platform/connections';
@@ -25,7 +25,7 @@ export function architectureDiagram(config: Config): string {
     app.synth();
     const objects = fs.readdirSync(dir).sort().flatMap((f) => yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as any[]).filter(Boolean);
     const policies = new NetworkPolicies(objects);
-    const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+    const charts = app.stackCharts;
     const lines = ['flowchart LR'];
     const namespaces = new Map<string, string[]>();
     for (const chart of charts) {
