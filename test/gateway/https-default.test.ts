@@ -9,7 +9,7 @@ import { deployHints, formatHints, formatWarnings, type Manifest } from '../../l
 import { GATEWAY } from '../../lib/gateway';
 import { DEPLOY_HINT_ANNOTATIONS, NAMESPACES } from '../../lib/platform';
 import { problems } from '../support/config';
-import { EXAMPLES, exampleConfig, find, renderStack, type K8sObject } from '../support/stack';
+import { EXAMPLES, exampleConfig, find, once, renderStack, type K8sObject } from '../support/stack';
 
 const render = (example: (typeof EXAMPLES)[number], overrides: Record<string, unknown> = {}) => renderStack(exampleConfig(example, overrides)).objects;
 const cookieSecure = (objects: K8sObject[]) =>
@@ -52,9 +52,11 @@ describe.each(EXAMPLES)('profile %s by default', (example) => {
 });
 
 describe('gateway.plainHttp: true, the opt-out', () => {
-  const objects = render('laptop', { gateway: { plainHttp: true } });
+  // Rendered inside each test (once per file): StrykerJS credits a test only with code it runs.
+  const plain = once(() => render('laptop', { gateway: { plainHttp: true } }));
 
   test('cookies are not Secure, no HSTS, no redirect, the login enforced on both ports', () => {
+    const objects = plain();
     expect(cookieSecure(objects)).toBe('false');
     expect(jupyterSecureCookies(objects)).toBe('false');
     expect(new Set(Object.values(hstsByRoute(objects)))).toEqual(new Set([undefined]));
@@ -65,6 +67,7 @@ describe('gateway.plainHttp: true, the opt-out', () => {
   });
 
   test('synth\'s and the deploy\'s warning names the risk, first and in the final hints', () => {
+    const objects = plain();
     expect(configWarnings(exampleConfig('laptop', { gateway: { plainHttp: true } }))).toEqual([PLAIN_HTTP_WARNING]);
     expect(PLAIN_HTTP_WARNING).toMatch(/^gateway\.plainHttp is true: .*passwords, session cookies and tokens sent over HTTP/);
     const hints = deployHints(objects as unknown as Manifest[]);

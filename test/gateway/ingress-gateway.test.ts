@@ -2,7 +2,7 @@
 import { resolveConfig } from '../../lib/config';
 import { GATEWAY, IngressGateway, SelfSignedCertificate } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
-import { constructHarness, find } from '../support/stack';
+import { constructHarness, find, once } from '../support/stack';
 
 function render(input: Record<string, unknown> = {}) {
   const h = constructHarness(input);
@@ -11,11 +11,15 @@ function render(input: Record<string, unknown> = {}) {
 }
 
 describe('ingress gateway pod', () => {
-  const objects = render();
-  const spec = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.spec;
-  const proxy = spec.containers[0];
+  // Rendered inside each test (once per file): StrykerJS credits a test only with code it runs.
+  const objects = once(() => render());
+  const pod = () => {
+    const spec = find(objects(), 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.spec;
+    return { spec, proxy: spec.containers[0] };
+  };
 
   test('Envoy from the pinned proxyv2 image in router mode, through the shared policy (restricted, no token)', () => {
+    const { spec, proxy } = pod();
     expect(proxy.image).toBe('gcr.io/istio-release/proxyv2:1.30.4');
     expect(proxy.args.slice(0, 2)).toEqual(['proxy', 'router']);
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1337, seccompProfile: { type: 'RuntimeDefault' } });
@@ -27,6 +31,7 @@ describe('ingress gateway pod', () => {
   });
 
   test('what the gateway injection template would add: istiod address, identity token for istio-ca, root certificate', () => {
+    const { spec, proxy } = pod();
     const env = Object.fromEntries(proxy.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env.CA_ADDR).toBe('istiod.istio-system.svc:15012');
     expect(env.PILOT_CERT_PROVIDER).toBe('istiod');
@@ -40,18 +45,19 @@ describe('ingress gateway pod', () => {
   });
 
   test('labels upstream selects by, and never injected', () => {
-    const labels = find(objects, 'Deployment', GATEWAY.ingress).spec.template.metadata.labels;
+    const labels = find(objects(), 'Deployment', GATEWAY.ingress).spec.template.metadata.labels;
     expect(labels).toMatchObject({ istio: 'ingressgateway', app: 'istio-ingressgateway', 'sidecar.istio.io/inject': 'false' });
   });
 
   test('probes: readiness on /healthz/ready, liveness only on the agent being up', () => {
+    const { proxy } = pod();
     expect(proxy.readinessProbe.httpGet).toEqual({ path: '/healthz/ready', port: 15021 });
     expect(proxy.livenessProbe.tcpSocket).toEqual({ port: 15021 });
   });
 
   test('its ServiceAccount may only list Secrets in istio-system, which istiod checks before serving a credentialName', () => {
-    expect(find(objects, 'Role', GATEWAY.ingress, NAMESPACES.istio).rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
-    const binding = find(objects, 'RoleBinding', GATEWAY.ingress, NAMESPACES.istio);
+    expect(find(objects(), 'Role', GATEWAY.ingress, NAMESPACES.istio).rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
+    const binding = find(objects(), 'RoleBinding', GATEWAY.ingress, NAMESPACES.istio);
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: GATEWAY.ingress, namespace: NAMESPACES.istio }]);
     expect(binding.metadata.annotations['microflow.dev/rbac-checked-by']).toBe('istiod');
   });
