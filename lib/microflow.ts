@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Chart } from 'cdk8s';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -12,8 +14,20 @@ import { applyStandardLabels, PlatformChart, WorkloadPolicy } from './platform';
 import { StackApp } from './stack-app';
 import { resolveUsers, UsersChart, type UserNamespace } from './users';
 
-/** microflow's own release; the version label of objects that are not an upstream app. */
-export const MICROFLOW_VERSION = '0.1.0';
+/** microflow's own release (package.json's `version`); the version label of objects that are not an upstream app. */
+export const MICROFLOW_VERSION: string = packageVersion();
+
+/** The version of the package this file belongs to: found upward from here, in a checkout, build/ or node_modules. */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === 'microflow') return pkg.version;
+    }
+    if (path.dirname(dir) === dir) throw new Error(`cannot find microflow's package.json above ${__dirname}`);
+  }
+}
 
 /** microflow's charts, in apply order. */
 export interface MicroflowCharts {

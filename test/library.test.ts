@@ -11,7 +11,7 @@ import { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { buildApp } from '../examples/library/main';
 import { ArtifactsReport } from '../examples/library/artifacts-report';
-import { Microflow, resolveConfig, StackApp } from '../lib';
+import { Microflow, MICROFLOW_VERSION, resolveConfig, StackApp } from '../lib';
 import { buildStack } from '../lib/stack';
 
 let dir: string;
@@ -61,6 +61,15 @@ describe('the example app (examples/library)', () => {
 });
 
 describe('Microflow', () => {
+  test("labels its objects with package.json's version: one source for the release", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(MICROFLOW_VERSION).toBe(pkg.version);
+    const app = new StackApp({ outdir: dir });
+    const mf = new Microflow(app, 'mf', { config: resolveConfig({}) });
+    const labels = (mf.charts.users.toJson() as any[]).find((o) => o.kind === 'ClusterRole').metadata.labels;
+    expect(labels['app.kubernetes.io/version']).toBe(pkg.version);
+  });
+
   test('exposes its handles: database, object store, gateway, user namespaces, namespaces and charts', () => {
     const app = new StackApp({ outdir: dir });
     const mf = new Microflow(app, 'mf', { config: resolveConfig({ users: ['ada@example.com', 'bob@example.com'] }) });
