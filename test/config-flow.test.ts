@@ -21,6 +21,7 @@ const IMAGES = Object.fromEntries(IMAGE_KEYS.map((k) => [k, `registry.example.te
 /** Which component's sizing and which image each container must get (a new container fails until listed). */
 const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Job/microflow-secrets/generate': ['secrets', 'kubectl'],
+  'StatefulSet/mysql/accounts': ['mysql', 'mysql'],
   'StatefulSet/mysql/mysql': ['mysql', 'mysql'],
   'StatefulSet/minio/minio': ['minio', 'minio'],
   'StatefulSet/seaweedfs/s3-identities': ['seaweedfs', 'seaweedfs'],
@@ -37,6 +38,7 @@ const EXPECTED: Record<string, [ComponentKey, string]> = {
   'Deployment/cluster-jwks-proxy/kubectl-proxy': ['jwksProxy', 'kubectl'],
   'Job/login-secrets/hash': ['secrets', 'htpasswd'],
   'Job/login-secrets/generate': ['secrets', 'kubectl'],
+  'Deployment/metadata-grpc-deployment/server-config': ['metadataGrpc', 'mlmdServer'],
   'Deployment/metadata-grpc-deployment/metadata-grpc': ['metadataGrpc', 'mlmdServer'],
   'Deployment/metadata-envoy-deployment/metadata-envoy': ['metadataEnvoy', 'kfpMetadataEnvoy'],
   'Deployment/ml-pipeline/ml-pipeline-api-server': ['pipelineApi', 'kfpApiServer'],

@@ -29,13 +29,14 @@ export interface MySqlBackupProps {
   readonly keep: number;
 }
 
-/** Environment for a mysql client container logging in as the application user. */
+/** Environment for a mysql client container logging in as the maintenance account (every database, nothing else). */
 export function mysqlClientEnv(db: Database): k8s.EnvVar[] {
+  const { credentials } = db.accounts.maintenance;
   return [
     { name: 'DB_HOST', value: db.host },
     { name: 'DB_PORT', value: String(db.port) },
-    secretEnv('DB_USER', db.credentials, 'username'),
-    secretEnv('MYSQL_PWD', db.credentials, 'password'),
+    secretEnv('DB_USER', credentials, 'username'),
+    secretEnv('MYSQL_PWD', credentials, 'password'),
   ];
 }
 
@@ -56,7 +57,7 @@ export class MySqlBackup extends Construct {
     super(scope, id);
     if (!Number.isInteger(props.keep) || props.keep < 1) throw new Error(`MySqlBackup: keep must be a whole number >= 1, got ${props.keep}`);
     const { database: db, store } = props;
-    const dbs = [db.databases.pipeline, db.databases.metadata, db.databases.cache].join(' ');
+    const dbs = db.accounts.maintenance.databases.join(' ');
     const target = `${STORE_ALIAS}/${store.buckets.backups}/${BACKUP_FOLDER}`;
 
     this.cronJob = new PolicyCronJob(this, 'CronJob', {
@@ -73,7 +74,7 @@ export class MySqlBackup extends Construct {
             resources: 'mysqlBackup',
             command: ['/bin/bash', '-c', [
               'set -euo pipefail',
-              // --no-tablespaces: the application user has no PROCESS privilege, and needs none.
+              // --no-tablespaces: the maintenance account has no PROCESS privilege, and needs none.
               `mysqldump --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --single-transaction --routines --triggers --events --no-tablespaces --databases ${dbs} | gzip > ${DUMP_FILE}`,
               `echo "dumped $(wc -c < ${DUMP_FILE}) bytes"`,
             ].join('\n')],

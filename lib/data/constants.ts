@@ -2,16 +2,31 @@ import { ARTIFACTS_BUCKET } from '../config/artifact-grants';
 import type { SecretRef } from './handles';
 
 /** Names and keys Kubeflow's clients expect; the data handles carry them to every consumer. */
+const credentials = (name: string) => ({ name, keys: { username: 'username', password: 'password' } }) as SecretRef<'username' | 'password'>;
+const DATABASES = { pipeline: 'mlpipeline', metadata: 'metadb', cache: 'cachedb' } as const;
+
+/** Names and keys Kubeflow's clients expect; the data handles carry them to every consumer. */
 export const MYSQL = {
   service: 'mysql',
   port: 3306,
-  /** KFP's Secret for the application user. */
-  secret: { name: 'mysql-secret', keys: { username: 'username', password: 'password' } } as SecretRef<'username' | 'password'>,
   /** Root is kept apart: only the MySQL server itself reads it. */
   rootSecret: { name: 'mysql-root-secret', keys: { password: 'password' } } as SecretRef<'password'>,
-  /** The application user's name, written into `mysql-secret` when it is generated. */
-  appUser: 'microflow',
-  databases: { pipeline: 'mlpipeline', metadata: 'metadb', cache: 'cachedb' },
+  /**
+   * Kubeflow's database names. `cachedb` is Kubeflow's v1 cache server's, which microflow does not
+   * run (step caching is off, lib/pipelines/api-server.ts): kept for installs that have data in it.
+   */
+  databases: DATABASES,
+  /**
+   * One account per program, each granted only its own databases (lib/data/mysql-accounts.ts); the user
+   * names are written into the Secrets when they are generated. KFP's keeps the Secret name it expects
+   * and the name microflow has always given it.
+   */
+  accounts: {
+    pipelines: { user: 'microflow', credentials: credentials('mysql-secret'), databases: [DATABASES.pipeline] },
+    metadata: { user: 'mlmd', credentials: credentials('mysql-metadata-secret'), databases: [DATABASES.metadata] },
+    /** Backups and restores: every database, and nothing else. */
+    maintenance: { user: 'microflow-maintenance', credentials: credentials('mysql-maintenance-secret'), databases: Object.values(DATABASES) },
+  },
   clientLabel: 'microflow.dev/mysql-client',
 } as const;
 

@@ -14,6 +14,12 @@ export function secretEnv<K extends string>(envName: string, secret: SecretRef<K
   return { name: envName, valueFrom: { secretKeyRef: { name: secret.name, key: secret.keys[key] } } };
 }
 
+/** A MySQL account: its Secret (keys `username` and `password`) and the only databases it may use. */
+export interface DatabaseAccount {
+  readonly credentials: SecretRef<'username' | 'password'>;
+  readonly databases: readonly string[];
+}
+
 /** What a consumer of the MySQL server needs to know: pass this handle, never the literals. */
 export interface Database {
   /** Service name (`mysql`, the name Kubeflow Pipelines expects). */
@@ -24,8 +30,15 @@ export interface Database {
   readonly host: string;
   /** TCP port. */
   readonly port: number;
-  /** The application user's credentials (`mysql-secret`, keys `username` and `password`). */
-  readonly credentials: SecretRef<'username' | 'password'>;
+  /** Who logs in: one account per program, each granted only its own databases. */
+  readonly accounts: {
+    /** Kubeflow Pipelines' API server (`mysql-secret`, the Secret KFP expects). */
+    readonly pipelines: DatabaseAccount;
+    /** ML Metadata's store server. */
+    readonly metadata: DatabaseAccount;
+    /** Backups and restores. */
+    readonly maintenance: DatabaseAccount;
+  };
   /** Database names, as Kubeflow's services expect them. */
   readonly databases: { readonly pipeline: string; readonly metadata: string; readonly cache: string };
   /** Labels a client pod carries so the NetworkPolicy lets it reach the server. */

@@ -16,6 +16,7 @@ export * from './handles';
 export * from './constants';
 export * from './generated-secrets';
 export * from './mysql';
+export * from './mysql-accounts';
 export * from './minio';
 export * from './seaweedfs';
 export * from './seaweedfs-iam';
@@ -63,10 +64,10 @@ export class DataChart extends Chart {
       policy,
       secrets: [
         { name: MYSQL.rootSecret.name, data: { [MYSQL.rootSecret.keys.password]: { random: SECRET_BYTES } } },
-        {
-          name: MYSQL.secret.name,
-          data: { [MYSQL.secret.keys.username]: { fixed: MYSQL.appUser }, [MYSQL.secret.keys.password]: { random: SECRET_BYTES } },
-        },
+        ...Object.values(MYSQL.accounts).map(({ user, credentials: { name, keys } }) => ({
+          name,
+          data: { [keys.username]: { fixed: user }, [keys.password]: { random: SECRET_BYTES } },
+        })),
         {
           name: OBJECT_STORE.secret.name,
           data: { [OBJECT_STORE.secret.keys.accesskey]: { random: 16 }, [OBJECT_STORE.secret.keys.secretkey]: { random: SECRET_BYTES } },

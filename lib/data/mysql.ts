@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IngressAllow, MicroflowService, PolicyStatefulSet } from '../platform';
 import { MYSQL } from './constants';
 import { secretEnv, type DataServerProps, type Database } from './handles';
+import { ACCOUNTS_DIR, ACCOUNTS_FILE, ACCOUNTS_VOLUME, accountsInitContainer } from './mysql-accounts';
 
 export type MySqlProps = DataServerProps;
 
@@ -13,13 +14,12 @@ const VOLUME_DIR = '/var/lib/mysql';
  * as root, which uid 999 cannot write to on hostPath volumes that ignore fsGroup.)
  */
 const DATA_DIR = `${VOLUME_DIR}/data`;
-const INITDB_DIR = '/docker-entrypoint-initdb.d';
 const PORT_NAME = 'mysql';
 
 /**
- * MySQL 8.4 for Kubeflow Pipelines (run history), ML Metadata and the cache server.
+ * MySQL 8.4 for Kubeflow Pipelines (run history) and ML Metadata.
  * A StatefulSet (not upstream's Deployment) so the data volume follows the pod and is retained;
- * generated root and application passwords; probes that talk to the server.
+ * generated passwords, one account per program (lib/data/mysql-accounts.ts); probes that talk to the server.
  */
 export class MySql extends Construct {
   /** The handle consumers use: host, port, credentials, database names, client labels. */
@@ -28,11 +28,8 @@ export class MySql extends Construct {
   constructor(scope: Construct, id: string, props: MySqlProps) {
     super(scope, id);
     const ns = props.namespace;
-    const initdb = new k8s.KubeConfigMap(this, 'InitDb', {
-      metadata: { name: 'mysql-initdb', namespace: ns },
-      data: { '10-microflow-databases.sh': initScript(MYSQL.databases) },
-    });
-
+    const accounts = Object.values(MYSQL.accounts);
+    const ready = MYSQL.accounts.pipelines.credentials;
     const adminArgs = ['--host=127.0.0.1', '--connect-timeout=3'];
     const sts = new PolicyStatefulSet(this, 'StatefulSet', {
       name: MYSQL.service,
@@ -43,6 +40,7 @@ export class MySql extends Construct {
       pod: {
         // InnoDB needs time to flush its buffer pool; a killed server replays its redo log on start.
         terminationGracePeriodSeconds: 120,
+        initContainers: [accountsInitContainer(accounts, Object.values(MYSQL.databases))],
         containers: [
           {
             name: 'mysql',
@@ -58,20 +56,22 @@ export class MySql extends Construct {
               '--performance-schema=OFF',
               '--character-set-server=utf8mb4',
               `--datadir=${DATA_DIR}`,
+              // Databases and accounts, at every start, before clients are let in (also while the
+              // image's entrypoint initialises an empty data dir: so MYSQL_USER must stay unset).
+              `--init-file=${ACCOUNTS_FILE}`,
             ],
             env: [
               secretEnv('MYSQL_ROOT_PASSWORD', MYSQL.rootSecret, 'password'),
-              secretEnv('MYSQL_USER', MYSQL.secret, 'username'),
-              secretEnv('MYSQL_PASSWORD', MYSQL.secret, 'password'),
-              { name: 'MYSQL_DATABASE', value: MYSQL.databases.pipeline },
+              secretEnv('READY_USER', ready, 'username'),
+              secretEnv('READY_PASSWORD', ready, 'password'),
             ],
             ports: [{ name: PORT_NAME, port: MYSQL.port }],
             // First initialisation on a slow disk can take minutes; the temporary init server listens
             // on the socket only, so this succeeds only once the real server is up.
             startup: execProbe(['mysqladmin', 'ping', ...adminArgs], { periodSeconds: 10, failureThreshold: 60 }),
             liveness: execProbe(['mysqladmin', 'ping', ...adminArgs], { periodSeconds: 15, failureThreshold: 4 }),
-            // A real query as the application user: ready means KFP can log in.
-            readiness: execProbe(['sh', '-c', 'MYSQL_PWD="$MYSQL_PASSWORD" exec mysql --host=127.0.0.1 --user="$MYSQL_USER" --execute="SELECT 1"'], {
+            // A real query as KFP's account: ready means KFP can log in.
+            readiness: execProbe(['sh', '-c', 'MYSQL_PWD="$READY_PASSWORD" exec mysql --host=127.0.0.1 --user="$READY_USER" --execute="SELECT 1"'], {
               periodSeconds: 10,
               failureThreshold: 3,
             }),
@@ -79,14 +79,14 @@ export class MySql extends Construct {
               { name: 'data', mountPath: VOLUME_DIR },
               { name: 'run', mountPath: '/var/run/mysqld' },
               { name: 'tmp', mountPath: '/tmp' },
-              { name: 'initdb', mountPath: INITDB_DIR, readOnly: true },
+              { name: ACCOUNTS_VOLUME.name, mountPath: ACCOUNTS_DIR, readOnly: true },
             ],
           },
         ],
         volumes: [
           { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
           { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-          { name: 'initdb', configMap: { name: initdb.name } },
+          ACCOUNTS_VOLUME,
         ],
       },
     });
@@ -105,7 +105,11 @@ export class MySql extends Construct {
       namespace: ns,
       host: service.host,
       port: MYSQL.port,
-      credentials: MYSQL.secret,
+      accounts: {
+        pipelines: { credentials: MYSQL.accounts.pipelines.credentials, databases: MYSQL.accounts.pipelines.databases },
+        metadata: { credentials: MYSQL.accounts.metadata.credentials, databases: MYSQL.accounts.metadata.databases },
+        maintenance: { credentials: MYSQL.accounts.maintenance.credentials, databases: MYSQL.accounts.maintenance.databases },
+      },
       databases: MYSQL.databases,
       clientLabels,
       server: { service, port: 'tcp-mysql', clientLabels },
@@ -116,27 +120,4 @@ export class MySql extends Construct {
 
 function execProbe(command: string[], o: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
   return { exec: { command }, periodSeconds: o.periodSeconds, failureThreshold: o.failureThreshold, timeoutSeconds: 5 };
-}
-
-/**
- * Runs once, on first start with an empty data dir, against the socket-only init server. The image's
- * entrypoint sources it (bash), so its one variable has a prefix of its own. The user name comes from
- * `mysql-secret`, which the user may have made: it goes into the SQL as a string literal with `\` and
- * `'` doubled, so no name can end the literal (the "." keeps a trailing newline through `$(...)`).
- */
-function initScript(databases: Database['databases']): string {
-  const names = [databases.pipeline, databases.metadata, databases.cache];
-  const sql = names
-    .map((n) => `CREATE DATABASE IF NOT EXISTS \\\`${n}\\\`;\nGRANT ALL PRIVILEGES ON \\\`${n}\\\`.* TO '$microflow_user_sql'@'%';`)
-    .join('\n');
-  return [
-    '# Creates the databases Kubeflow Pipelines, ML Metadata and the cache server use, owned by the',
-    '# application user, so none of them needs root.',
-    `microflow_user_sql=$(printf '%s.' "$MYSQL_USER" | sed -e 's/\\\\/\\\\\\\\/g' -e "s/'/''/g")`,
-    'microflow_user_sql=${microflow_user_sql%.}',
-    'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=socket --user=root <<SQL',
-    sql,
-    'SQL',
-    '',
-  ].join('\n');
 }

@@ -1,9 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { secretEnv, type Database } from '../data';
-import { IngressAllow, MicroflowService, PolicyDeployment, type Endpoint, type Peer, type WorkloadPolicy } from '../platform';
+import { IngressAllow, MicroflowService, PolicyDeployment, type ContainerProps, type Endpoint, type Peer, type WorkloadPolicy } from '../platform';
 import { KFP } from './constants';
 import type { InstallConfig } from './install-config';
+
+/** ML Metadata's server configuration (a MetadataStoreServerConfig in text format): in memory, as it holds a password. */
+const CONFIG_DIR = '/run/mlmd';
+const CONFIG_FILE = `${CONFIG_DIR}/server-config.pbtxt`;
+const CONFIG_VOLUME: k8s.Volume = { name: 'server-config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } };
 
 export interface MetadataProps {
   readonly namespace: string;
@@ -34,34 +39,26 @@ export class Metadata extends Construct {
       policy,
       connectsTo: [database.server],
       pod: {
+        initContainers: [metadataConfigContainer(database, cfg)],
         containers: [{
           name: 'metadata-grpc',
           image: 'mlmdServer',
           resources: 'metadataGrpc',
           command: ['/bin/metadata_store_server'],
-          // The server takes its connection only as flags (the password is expanded by the kubelet
-          // from the Secret, never written into the manifest).
+          // The connection (and so the password) comes from a file, not flags: argv is readable by
+          // every process in the pod and shows in `ps`.
           args: [
             `--grpc_port=${KFP.metadataGrpcPort}`,
-            '--mysql_config_database=$(MYSQL_DATABASE)',
-            '--mysql_config_host=$(MYSQL_HOST)',
-            '--mysql_config_port=$(MYSQL_PORT)',
-            '--mysql_config_user=$(DBCONFIG_USER)',
-            '--mysql_config_password=$(DBCONFIG_PASSWORD)',
-            '--enable_database_upgrade=true',
+            '--metadata_source_config_type=config_file',
+            `--metadata_store_server_config_file=${CONFIG_FILE}`,
           ],
-          env: [
-            secretEnv('DBCONFIG_USER', database.credentials, 'username'),
-            secretEnv('DBCONFIG_PASSWORD', database.credentials, 'password'),
-            cfg.env('MYSQL_DATABASE', 'mlmdDb'),
-            cfg.env('MYSQL_HOST', 'mysqlHost'),
-            cfg.env('MYSQL_PORT', 'mysqlPort'),
-          ],
+          volumeMounts: [{ name: CONFIG_VOLUME.name, mountPath: CONFIG_DIR, readOnly: true }],
           ports: [{ name: 'grpc-api', port: KFP.metadataGrpcPort }],
           startup: { ...tcp, periodSeconds: 5, failureThreshold: 36 },
           readiness: { ...tcp, periodSeconds: 10 },
           liveness: { ...tcp, periodSeconds: 20 },
         }],
+        volumes: [CONFIG_VOLUME],
       },
     });
     const grpcService = new MicroflowService(this, 'GrpcService', {
@@ -108,3 +105,52 @@ export class Metadata extends Construct {
     IngressAllow.forEndpoint(this, 'EnvoyClients', { name: `${KFP.metadataEnvoy}-clients`, endpoint: this.envoy });
   }
 }
+
+/**
+ * Writes the server's configuration from the metadata account's Secret and the install config: the
+ * connection, and schema upgrades on (what `--enable_database_upgrade` did). Values go in as text-format
+ * strings with `\\` and `"` escaped; a line break or a port that is not a number is refused.
+ */
+function metadataConfigContainer(database: Database, cfg: InstallConfig): ContainerProps {
+  const { credentials } = database.accounts.metadata;
+  return {
+    name: 'server-config',
+    image: 'mlmdServer',
+    resources: 'metadataGrpc',
+    command: ['/bin/sh', '-c', METADATA_CONFIG_SCRIPT],
+    env: [
+      { name: 'CONFIG_FILE', value: CONFIG_FILE },
+      secretEnv('DBCONFIG_USER', credentials, 'username'),
+      secretEnv('DBCONFIG_PASSWORD', credentials, 'password'),
+      cfg.env('MYSQL_DATABASE', 'mlmdDb'),
+      cfg.env('MYSQL_HOST', 'mysqlHost'),
+      cfg.env('MYSQL_PORT', 'mysqlPort'),
+    ],
+    volumeMounts: [{ name: CONFIG_VOLUME.name, mountPath: CONFIG_DIR }],
+  };
+}
+
+export const METADATA_CONFIG_SCRIPT = [
+  'set -eu',
+  'umask 077',
+  'q() { v=$(printf \'%s.\' "$1" | sed -e \'s/\\\\/\\\\\\\\/g\' -e \'s/"/\\\\"/g\'); printf \'"%s"\' "${v%.}"; }',
+  'nl=$(printf \'\\n.\'); nl=${nl%.}',
+  'case "$DBCONFIG_USER$DBCONFIG_PASSWORD$MYSQL_HOST$MYSQL_DATABASE" in *"$nl"*) echo "metadata server config: a value with a line break (mysql-metadata-secret or pipeline-install-config)" >&2; exit 1;; esac',
+  'case "$MYSQL_PORT" in \'\'|*[!0-9]*) echo "metadata server config: mysqlPort must be a number, got $MYSQL_PORT" >&2; exit 1;; esac',
+  'cat > "$CONFIG_FILE.new" <<EOF',
+  'connection_config {',
+  '  mysql {',
+  '    host: $(q "$MYSQL_HOST")',
+  '    port: $MYSQL_PORT',
+  '    database: $(q "$MYSQL_DATABASE")',
+  '    user: $(q "$DBCONFIG_USER")',
+  '    password: $(q "$DBCONFIG_PASSWORD")',
+  '  }',
+  '}',
+  'migration_options {',
+  '  enable_upgrade_migration: true',
+  '}',
+  'EOF',
+  'mv "$CONFIG_FILE.new" "$CONFIG_FILE"',
+  '',
+].join('\n');

@@ -21,7 +21,7 @@ const config = exampleConfig(profile, overrides);
 const configFile = path.join(ROOT, 'examples', `${profile}.yaml`);
 const kf = NAMESPACES.kubeflow;
 /** The Secrets the data layer's generator Job creates. */
-const GENERATED = [MYSQL.rootSecret.name, MYSQL.secret.name, OBJECT_STORE.secret.name];
+const GENERATED = [MYSQL.rootSecret.name, ...Object.values(MYSQL.accounts).map((a) => a.credentials.name), OBJECT_STORE.secret.name];
 const provisioner = new FakeProvisioner();
 const summary: string[] = [];
 let dir: string;

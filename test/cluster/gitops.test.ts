@@ -22,7 +22,7 @@ const [profile, objectStore] = (process.env.MICROFLOW_PROFILE ?? 'laptop').split
 const gitops = { repoURL: 'https://git.example.invalid/me/platform.git', revision: 'main', path: 'clusters/home/dist' };
 const config = exampleConfig(profile, { ...(objectStore ? { objectStore } : {}), gitops });
 const kf = NAMESPACES.kubeflow;
-const GENERATED = [MYSQL.rootSecret.name, MYSQL.secret.name, OBJECT_STORE.secret.name];
+const GENERATED = [MYSQL.rootSecret.name, ...Object.values(MYSQL.accounts).map((a) => a.credentials.name), OBJECT_STORE.secret.name];
 const provisioner = new FakeProvisioner({ notebookController: true });
 const summary: string[] = [];
 let repo: string;

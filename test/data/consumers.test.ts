@@ -9,6 +9,8 @@ import { podSpecOf, podTemplateLabels, VARIANTS, variantObjects, WORKLOAD_KINDS,
 const MYSQL_NAMESPACE = NAMESPACES.kubeflow;
 const EXPECTED_KEYS: Record<string, string[]> = {
   'mysql-secret': ['username', 'password'],
+  'mysql-metadata-secret': ['username', 'password'],
+  'mysql-maintenance-secret': ['username', 'password'],
   'mysql-root-secret': ['password'],
   'mlpipeline-minio-artifact': ['accesskey', 'secretkey'],
 };
@@ -24,7 +26,7 @@ describe.each(VARIANTS)('%s', (variant) => {
   });
 
   test('the constants are the names Kubeflow expects', () => {
-    expect(MYSQL.secret).toEqual({ name: 'mysql-secret', keys: { username: 'username', password: 'password' } });
+    expect(MYSQL.accounts.pipelines.credentials).toEqual({ name: 'mysql-secret', keys: { username: 'username', password: 'password' } });
     expect(OBJECT_STORE.secret).toEqual({ name: 'mlpipeline-minio-artifact', keys: { accesskey: 'accesskey', secretkey: 'secretkey' } });
     expect([MYSQL.service, MYSQL.port, OBJECT_STORE.service, OBJECT_STORE.port]).toEqual(['mysql', 3306, 'minio-service', 9000]);
   });

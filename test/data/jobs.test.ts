@@ -63,10 +63,10 @@ describe('backup CronJob', () => {
 
   // What the dump and upload do is run for real (test/data/backup-restore.native.test.ts, scripts.test.ts);
   // a consistent snapshot under concurrent writes is not something those runs can observe.
-  test('a consistent single-transaction dump, as the application user', () => {
+  test('a consistent single-transaction dump, as the maintenance account', () => {
     expect(dump).toContain('--single-transaction');
     const env = Object.fromEntries(spec.initContainers[0].env.map((e: any) => [e.name, e]));
-    expect(env.MYSQL_PWD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-secret', key: 'password' });
+    expect(env.MYSQL_PWD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-maintenance-secret', key: 'password' });
     expect(env.DB_HOST.value).toBe('mysql.kubeflow.svc.cluster.local');
   });
 

@@ -1,7 +1,7 @@
 /**
  * The MySQL construct: its handle, Service and Secrets; the server's flags, mounts and probes as
- * mysqld and the image read them (the readiness probe and the first-start script run under a shell
- * against the mysql double); the client NetworkPolicy.
+ * mysqld and the image read them (the readiness probe runs under a shell against the mysql double;
+ * the accounts script in scripts.test.ts); the client NetworkPolicy.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -30,8 +30,13 @@ describe('MySql', () => {
   test('handle carries the names KFP expects', () => {
     expect(mysql.database).toMatchObject({
       service: 'mysql', namespace: 'kubeflow', host: 'mysql.kubeflow.svc.cluster.local', port: 3306,
-      credentials: { name: 'mysql-secret', keys: { username: 'username', password: 'password' } },
       databases: { pipeline: 'mlpipeline', metadata: 'metadb', cache: 'cachedb' },
+    });
+    const keys = { username: 'username', password: 'password' };
+    expect(mysql.database.accounts).toEqual({
+      pipelines: { credentials: { name: 'mysql-secret', keys }, databases: ['mlpipeline'] },
+      metadata: { credentials: { name: 'mysql-metadata-secret', keys }, databases: ['metadb'] },
+      maintenance: { credentials: { name: 'mysql-maintenance-secret', keys }, databases: ['mlpipeline', 'metadb', 'cachedb'] },
     });
   });
 
@@ -42,25 +47,29 @@ describe('MySql', () => {
     expect(sts.spec.serviceName).toBe('mysql');
   });
 
-  test('root and application credentials come from separate generated Secrets', () => {
+  test('root comes from its own Secret; the image makes no user or database (the init file does), the probe logs in as KFP', () => {
     expect(env.MYSQL_ROOT_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-root-secret', key: 'password' });
-    expect(env.MYSQL_USER.valueFrom.secretKeyRef).toEqual({ name: 'mysql-secret', key: 'username' });
-    expect(env.MYSQL_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-secret', key: 'password' });
-    expect(env.MYSQL_DATABASE.value).toBe('mlpipeline');
+    // The entrypoint would CREATE USER MYSQL_USER after --init-file made it, and fail the first start.
+    expect(Object.keys(env).sort()).toEqual(['MYSQL_ROOT_PASSWORD', 'READY_PASSWORD', 'READY_USER']);
+    expect(env.READY_USER.valueFrom.secretKeyRef).toEqual({ name: 'mysql-secret', key: 'username' });
+    expect(env.READY_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-secret', key: 'password' });
   });
 
   test('server flags: native password (KFP\'s clients), no binary log, no performance_schema (memory), utf8mb4, data dir inside the volume', () => {
     expect(c.args).toEqual([
       '--mysql-native-password=ON', '--authentication-policy=mysql_native_password', '--disable-log-bin',
       '--performance-schema=OFF', '--character-set-server=utf8mb4', '--datadir=/var/lib/mysql/data',
+      '--init-file=/run/mysql-init/accounts.sql',
     ]);
   });
 
-  // The script itself runs in test/data/scripts.test.ts and against a real server in backup-restore.native.test.ts.
-  test('the first-start script is mounted where the image\'s entrypoint runs it', () => {
-    expect(Object.keys(find(objs, 'ConfigMap', 'mysql-initdb', 'kubeflow').data)).toEqual(['10-microflow-databases.sh']);
-    expect(c.volumeMounts).toContainEqual({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
-    expect(pod.volumes).toContainEqual({ name: 'initdb', configMap: { name: 'mysql-initdb' } });
+  // The script runs in test/data/scripts.test.ts, and against a real server in mysql-accounts.native.test.ts.
+  test('the accounts init container writes the init file into a memory volume mysqld reads it from, read-only', () => {
+    const init = pod.initContainers.map((i: any) => i.name);
+    expect(init).toEqual(['accounts']);
+    expect(pod.initContainers[0].image).toBe(c.image);
+    expect(pod.initContainers[0].volumeMounts).toEqual([{ name: 'accounts', mountPath: '/run/mysql-init' }]);
+    expect(volumeAt(sts, c, '/run/mysql-init/accounts.sql')).toMatchObject({ mount: { readOnly: true }, source: { name: 'accounts', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } } });
   });
 
   test('startup and liveness ping over TCP (the socket-only init server does not answer), giving up before the probe times out', () => {
@@ -69,18 +78,20 @@ describe('MySql', () => {
     expect(c.livenessProbe).toEqual({ ...ping, periodSeconds: 15, failureThreshold: 4 });
   });
 
-  test('mounts: the data claim, size-limited emptyDirs for the socket dir and /tmp, the init scripts read-only', () => {
+  test('mounts: the data claim, size-limited emptyDirs for the socket dir and /tmp, the accounts file read-only', () => {
     expect(c.volumeMounts).toEqual([
       { name: 'data', mountPath: '/var/lib/mysql' },
       { name: 'run', mountPath: '/var/run/mysqld' },
       { name: 'tmp', mountPath: '/tmp' },
-      { name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
+      { name: 'accounts', mountPath: '/run/mysql-init', readOnly: true },
     ]);
     expect(pod.volumes).toEqual([
       { name: 'run', emptyDir: { sizeLimit: '16Mi' } },
       { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-      { name: 'initdb', configMap: { name: 'mysql-initdb' } },
+      { name: 'accounts', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
     ]);
+    // No ConfigMap of first-start scripts any more: the init file does it at every start.
+    expect(objs.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
     // Where mysqld writes under a read-only root: its socket, temporary files, the data dir.
     expect(volumeAt(sts, c, '/var/run/mysqld/mysqld.sock')?.source).toEqual({ name: 'run', emptyDir: { sizeLimit: '16Mi' } });
     expect(volumeAt(sts, c, '/tmp/ib123')?.source).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } });
@@ -126,26 +137,14 @@ describe('MySql', () => {
     const sqlFile = () => path.join(work, 'sql');
     const env = (more: Record<string, string>) => ({ PATH: `${FAKES}:/usr/bin:/bin`, FAKE_SQL: sqlFile(), ...more });
 
-    test('readiness, run as rendered: a query over TCP as the application user, the password in the environment only', () => {
+    test('readiness, run as rendered: a query over TCP as KFP\'s account, the password in the environment only', () => {
       const command: string[] = c.readinessProbe.exec.command;
       const user = 'app user $(touch pwned)';
-      const r = spawnSync(command[0], command.slice(1), { cwd: work, env: env({ MYSQL_USER: user, MYSQL_PASSWORD: 'pw' }), input: '', encoding: 'utf8' });
+      const r = spawnSync(command[0], command.slice(1), { cwd: work, env: env({ READY_USER: user, READY_PASSWORD: 'pw' }), input: '', encoding: 'utf8' });
       expect({ error: r.error?.message, stderr: r.stderr, status: r.status }).toEqual({ error: undefined, stderr: '', status: 0 });
       expect(fs.readFileSync(sqlFile(), 'utf8')).toBe(`-- args: --host=127.0.0.1 --user=${user} --execute=SELECT 1\n-- MYSQL_PWD set: yes\n`);
       expect(fs.readdirSync(work)).toEqual(['sql']);
       expect(c.readinessProbe).toMatchObject({ periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
-    });
-
-    test('the first-start script, sourced by the image\'s entrypoint (bash): its SQL ends where it should, the entrypoint goes on, nothing on stderr', () => {
-      const script = path.join(work, '10-microflow-databases.sh');
-      fs.writeFileSync(script, find(objs, 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh']);
-      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', '. "$1"; echo entrypoint goes on', 'entrypoint', script], { cwd: work, env: env({ MYSQL_USER: 'microflow', MYSQL_ROOT_PASSWORD: 'root-pw' }), encoding: 'utf8' });
-      expect({ stderr: r.stderr, status: r.status, stdout: r.stdout }).toEqual({ stderr: '', status: 0, stdout: 'entrypoint goes on\n' });
-      const statements = fs.readFileSync(sqlFile(), 'utf8').split('\n').slice(2);
-      expect(statements).toEqual([
-        ...['mlpipeline', 'metadb', 'cachedb'].flatMap((db) => [`CREATE DATABASE IF NOT EXISTS \`${db}\`;`, `GRANT ALL PRIVILEGES ON \`${db}\`.* TO 'microflow'@'%';`]),
-        '',
-      ]);
     });
   });
 });

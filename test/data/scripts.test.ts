@@ -2,7 +2,7 @@
  * The shell scripts the data layer renders, run for real under /bin/sh (POSIX, like busybox and the
  * images' shells) against test doubles of kubectl and mc that fail the way the real tools do:
  * generation without rotation, refusing incomplete user Secrets, API errors, bucket creation, an
- * unreachable store, a missing bucket, backup pruning and its failures, the MySQL first-start SQL and
+ * unreachable store, a missing bucket, backup pruning and its failures, the MySQL accounts' SQL and
  * the SeaweedFS identity file with hostile values. Behaviours, not strings. The parts that need
  * busybox or a real kubectl are in scripts.native.test.ts.
  */
@@ -38,6 +38,10 @@ describe('secret generator', () => {
     const mysql = readSecret('mysql-secret');
     expect(mysql.username).toBe('microflow');
     expect(mysql.password).toMatch(/^[0-9a-f]{48}$/);
+    // One account per program, each its own password.
+    expect(readSecret('mysql-metadata-secret')).toEqual({ username: 'mlmd', password: expect.stringMatching(/^[0-9a-f]{48}$/) });
+    expect(readSecret('mysql-maintenance-secret')).toEqual({ username: 'microflow-maintenance', password: expect.stringMatching(/^[0-9a-f]{48}$/) });
+    expect(new Set(['mysql-secret', 'mysql-metadata-secret', 'mysql-maintenance-secret', 'mysql-root-secret'].map((n) => readSecret(n).password)).size).toBe(4);
     expect(readSecret('mysql-root-secret').password).toMatch(/^[0-9a-f]{48}$/);
     const s3 = readSecret('mlpipeline-minio-artifact');
     expect(s3.accesskey).toMatch(/^[0-9a-f]{32}$/);
@@ -95,7 +99,7 @@ describe('secret generator', () => {
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('secret/mysql-secret (kubeflow) was created meanwhile: kept as it is');
-    expect(secretsInCluster()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret']);
+    expect(secretsInCluster()).toEqual(['mlpipeline-minio-artifact', 'mysql-maintenance-secret', 'mysql-metadata-secret', 'mysql-root-secret']);
   });
 
   test('values never appear on a command line', () => {
@@ -238,27 +242,75 @@ function sqlLiteral(body: string): string {
   return body.replace(/''|\\(.)/g, (m, c) => (m === "''" ? "'" : c));
 }
 
-describe('MySQL first-start script', () => {
+describe('MySQL accounts (mysqld --init-file)', () => {
+  const container = () => podSpecOf(find(objects(), 'StatefulSet', 'mysql', 'kubeflow')).initContainers.find((c: any) => c.name === 'accounts');
+  const secrets = ['mysql-secret', 'mysql-metadata-secret', 'mysql-maintenance-secret'];
+  /** Runs the rendered script with each account's username and password as the kubelet would set them. */
+  const write = (values: [string, string][]) => {
+    const c = container();
+    const file = path.join(work, 'accounts.sql');
+    const env: Record<string, string> = { PATH: '/usr/bin:/bin', ACCOUNTS_FILE: file };
+    values.forEach(([user, password], i) => Object.assign(env, { [`ACCOUNT_${i}_USER`]: user, [`ACCOUNT_${i}_PASSWORD`]: password }));
+    const r = spawnSync(c.command[0], c.command.slice(1), { cwd: work, env, encoding: 'utf8' });
+    return { ...r, file, sql: fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined };
+  };
+  const LIT = "'((?:[^'\\\\]|''|\\\\[\\s\\S])*)'";
+  const STATEMENT = new RegExp(`^(?:CREATE DATABASE IF NOT EXISTS \\\`(\\w+)\\\`;|CREATE USER IF NOT EXISTS ${LIT}@'%' IDENTIFIED BY ${LIT};|ALTER USER ${LIT}@'%' IDENTIFIED BY ${LIT};|REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${LIT}@'%';|GRANT ALL PRIVILEGES ON \\\`(\\w+)\\\`\\.\\* TO ${LIT}@'%';)$`);
+  /** Each line parsed back into what MySQL would read; a line that is not one of these statements fails. */
+  const parse = (sql: string) => sql.split('\n').filter(Boolean).map((line) => {
+    const m = STATEMENT.exec(line);
+    if (!m) throw new Error(`not one statement of the expected shapes: ${JSON.stringify(line)}`);
+    const v = (i: number) => sqlLiteral(m[i]);
+    if (m[1]) return `database ${m[1]}`;
+    if (m[2] !== undefined) return `create ${v(2)} / ${v(3)}`;
+    if (m[4] !== undefined) return `password ${v(4)} / ${v(5)}`;
+    if (m[6] !== undefined) return `revoke ${v(6)}`;
+    return `grant ${m[7]} to ${v(8)}`;
+  });
 
   test.each([
-    'microflow', "o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline; -- ", "it's $(touch pwned) `touch pwned2`", 'trailing\\', 'new\nline\n',
-  ])('grants the three databases to the user %j, whatever its name, as root over the socket', (user) => {
-    const script: string = find(objects(), 'ConfigMap', 'mysql-initdb', 'kubeflow').data['10-microflow-databases.sh'];
-    const sqlFile = path.join(work, 'sql');
-    // The image's entrypoint sources it with MYSQL_USER and MYSQL_ROOT_PASSWORD set.
-    const r = spawnSync('/bin/sh', ['-c', script], {
-      cwd: work, env: { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_SQL: sqlFile, MYSQL_USER: user, MYSQL_ROOT_PASSWORD: 'root-pw' }, encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const sql = fs.readFileSync(sqlFile, 'utf8');
-    expect(sql).toContain('-- args: --protocol=socket --user=root\n-- MYSQL_PWD set: yes');
-    // Parse the statements back: each grant's user literal must decode to exactly the name.
-    const statements = [...sql.matchAll(/^(CREATE DATABASE IF NOT EXISTS `(\w+)`;|GRANT ALL PRIVILEGES ON `(\w+)`\.\* TO '((?:[^'\\]|''|\\[\s\S])*)'@'%';)$/gm)];
-    const parsed = statements.map((m) => (m[2] ? `create ${m[2]}` : `grant ${m[3]} to ${JSON.stringify(sqlLiteral(m[4]))}`));
-    const u = JSON.stringify(user);
-    expect(parsed).toEqual(['create mlpipeline', `grant mlpipeline to ${u}`, 'create metadb', `grant metadb to ${u}`, 'create cachedb', `grant cachedb to ${u}`]);
-    expect(fs.readdirSync(work).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    ['microflow', 'mlmd', 'microflow-maintenance', '0123abcd'],
+    ["o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline; -- ", "it's $(touch pwned) `touch pwned2` %s %n \\n"],
+    ['trailing\\', "'", '\\\\', 'pass\'word\\'],
+  ])('each account exactly once: created, its password set, stripped, granted only its databases (users %j, %j, %j; password %j)', (a, b, c, password) => {
+    const r = write([[a, `${password}0`], [b, `${password}1`], [c, `${password}2`]]);
+    expect({ stderr: r.stderr, status: r.status }).toEqual({ stderr: '', status: 0 });
+    const account = (user: string, pw: string, dbs: string[]) => [`create ${user} / ${pw}`, `password ${user} / ${pw}`, `revoke ${user}`, ...dbs.map((d) => `grant ${d} to ${user}`)];
+    expect(parse(r.sql!)).toEqual([
+      'database mlpipeline', 'database metadb', 'database cachedb',
+      ...account(a, `${password}0`, ['mlpipeline']),
+      ...account(b, `${password}1`, ['metadb']),
+      ...account(c, `${password}2`, ['mlpipeline', 'metadb', 'cachedb']),
+    ]);
+    // Only its owner (mysqld's uid) reads it, and nothing ran.
+    expect(fs.statSync(r.file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(work).sort()).toEqual(['accounts.sql']);
+  });
+
+  test.each([
+    ['a line break in a password', 1, ['mlmd', 'pass\nword'], 'mysql-metadata-secret: a username or password with a line break'],
+    ['a line break in a username', 0, ['micro\nflow', 'pw'], 'mysql-secret: a username or password with a line break'],
+    ['an empty password', 2, ['microflow-maintenance', ''], 'mysql-maintenance-secret: username and password must not be empty'],
+    ['an empty username', 0, ['', 'pw'], 'mysql-secret: username and password must not be empty'],
+    ['root', 2, ['root', 'pw'], "mysql-maintenance-secret: username root is one of MySQL's own accounts"],
+    ['mysql.sys', 1, ['mysql.sys', 'pw'], "mysql-metadata-secret: username mysql.sys is one of MySQL's own accounts"],
+    ['mariadb.sys', 1, ['mariadb.sys', 'pw'], "mysql-metadata-secret: username mariadb.sys is one of MySQL's own accounts"],
+    ['another account\'s username', 2, ['microflow', 'pw'], "mysql-maintenance-secret: username microflow is already another account's"],
+  ])('%s: the container fails naming the Secret, and writes no file (mysqld does not start)', (_what, index, value, message) => {
+    const values: [string, string][] = [['microflow', 'a'], ['mlmd', 'b'], ['microflow-maintenance', 'c']];
+    values[index as number] = value as [string, string];
+    const r = write(values);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toBe(`mysql-accounts: ${message}${(message as string).endsWith('line break') ? ' cannot be one line of SQL' : ''}\n`);
+    expect(fs.existsSync(r.file)).toBe(false);
+  });
+
+  test('the three Secrets, in order, are the accounts the script reads', () => {
+    const env = container().env;
+    expect(env[0]).toEqual({ name: 'ACCOUNTS_FILE', value: '/run/mysql-init/accounts.sql' });
+    expect(env.slice(1).map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`)).toEqual(
+      secrets.flatMap((s, i) => [`ACCOUNT_${i}_USER=${s}/username`, `ACCOUNT_${i}_PASSWORD=${s}/password`]),
+    );
   });
 });
 

@@ -59,6 +59,6 @@ describe('GeneratedSecrets', () => {
 test('the data layer generates exactly the Secrets Kubeflow\'s clients read, and renders none itself', () => {
   const { objects } = rendered(resolveConfig({}));
   const job = find(objects, 'Job', 'microflow-secrets', 'kubeflow');
-  expect(job.metadata.annotations[GeneratedSecrets.ANNOTATION].split(',').sort()).toEqual(['mlpipeline-minio-artifact', 'mysql-root-secret', 'mysql-secret']);
+  expect(job.metadata.annotations[GeneratedSecrets.ANNOTATION].split(',').sort()).toEqual(['mlpipeline-minio-artifact', 'mysql-maintenance-secret', 'mysql-metadata-secret', 'mysql-root-secret', 'mysql-secret']);
   expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
 });

@@ -50,6 +50,7 @@ const FILES = {
   'auth/jwks-relay.native.test.ts': ['kubectl'],
   'auth/passwords.native.test.ts': ['htpasswd'],
   'data/backup-restore.native.test.ts': ['mariadb'],
+  'data/mysql-accounts.native.test.ts': ['mariadb'],
   'data/scripts.native.test.ts': ['busybox', 'kubectl'],
   'data/seaweedfs.native.test.ts': ['seaweedfs', 's3-client'],
   'data/secrets-run.native.test.ts': ['htpasswd'],
