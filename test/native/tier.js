@@ -41,7 +41,7 @@ const TOOLS = {
     get: `${build('k8s-v1.28.15')} (or MICROFLOW_KUBECTL=/path/to/kubectl)`,
   },
   // scripts/programs/ recipes: the tests find them through `build.sh --path` too (test/support/programs.ts).
-  ...Object.fromEntries(['seaweedfs', 's3-client', 'oauth2-proxy', 'cyclonus', 'istioctl'].map((name) => [name, { here: () => built(name), get: build(name) }])),
+  ...Object.fromEntries(['seaweedfs', 's3-client', 'ml-metadata', 'oauth2-proxy', 'cyclonus', 'istioctl'].map((name) => [name, { here: () => built(name), get: build(name) }])),
 };
 
 /** Every native test file (relative to test/) and the tools it runs. */
@@ -61,6 +61,7 @@ const FILES = {
   'notebooks/vendored.native.test.ts': ['go'],
   'pipelines/api-guard.native.test.ts': ['nginx', 'python3'],
   'pipelines/artifact-users.native.test.ts': ['seaweedfs', 's3-client'],
+  'pipelines/metadata-server.native.test.ts': ['mariadb', 'ml-metadata'],
   'pipelines/sdk.native.test.ts': ['python3'],
   'pipelines/vendored.native.test.ts': ['go'],
   'platform/reachability.native.test.ts': ['cyclonus'],
