@@ -1,9 +1,9 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { resolveConfig } from '../../lib/config';
 import { LOGIN } from '../../lib/auth';
 import { GATEWAY } from '../../lib/gateway';
 import { KEEP_ON_PRUNE_ANNOTATIONS } from '../../lib/platform';
-import { KUBEFLOW_ROLES, USER_NAMESPACE, userRoleBindingName } from '../../lib/users';
+import { KUBEFLOW_ROLES, USER_NAMESPACE, UsersChart, userRoleBindingName } from '../../lib/users';
 import { buildStack } from '../../lib/stack';
 import { find, rendered } from '../support/stack';
 
@@ -99,6 +99,13 @@ describe('the UserNamespace handle', () => {
 
   test('names its namespace as a NetworkPolicy peer', () => {
     expect(user().peer).toEqual({ namespace: 'ada-example-org' });
+  });
+
+  test('keeps /notebook/<ns>/ and /tensorboard/<ns>/ owner-only on its own, before any component asks (defence in depth)', () => {
+    // A UsersChart alone: no notebooks chart has called ownerOnly, yet the paths are already the owner's.
+    const stack = buildStack(config, '/tmp/microflow-never-written');
+    const alone = new UsersChart(new App(), 'users', { config, gateway: stack.gateway.gateway, userIdHeader: LOGIN.userIdHeader });
+    expect(paths(alone.users[0])).toEqual(['/notebook/ada-example-org/*', '/tensorboard/ada-example-org/*']);
   });
 
   test('ownerOnly adds a path prefix to the owner-only rule, once', () => {
