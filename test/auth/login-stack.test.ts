@@ -7,6 +7,7 @@
 import * as yaml from 'js-yaml';
 import { DEX, DEX_ISSUER, GATEWAY_POLICIES, JWKS_PROXY, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
 import { DEX_STORAGE_KINDS } from '../../lib/auth/dex-storage';
+import type { Config } from '../../lib/config';
 import { GATEWAY } from '../../lib/gateway';
 import { NAMESPACES } from '../../lib/platform';
 import { OBJECT_STORE } from '../../lib/data';
@@ -42,15 +43,19 @@ function seconds(d: string): number {
 }
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
-  const config = variantConfig(variant);
-  const policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
+  let objects: K8sObject[], config: Config, policies: K8sObject[], custom: K8sObject, routes: K8sObject[], gatewayPods: Record<string, string>;
   const gatewayPolicy = (name: string) => find(objects, 'AuthorizationPolicy', name, NAMESPACES.istio);
-  const custom = gatewayPolicy(GATEWAY_POLICIES.extAuthz);
   // Every VirtualService but the HTTP port's redirect to HTTPS (test/gateway/https-default.test.ts).
   const isRedirect = (o: K8sObject) => o.metadata.name === GATEWAY.httpsRedirect && o.metadata.namespace === NAMESPACES.istio;
-  const routes = objects.filter((o) => o.kind === 'VirtualService' && !isRedirect(o));
-  const gatewayPods: Record<string, string> = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.metadata.labels;
+  // In beforeEach, so each test runs the render it checks: StrykerJS credits a test only with code it runs.
+  beforeEach(() => {
+    objects = variantObjects(variant);
+    config = variantConfig(variant);
+    policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
+    custom = gatewayPolicy(GATEWAY_POLICIES.extAuthz);
+    routes = objects.filter((o) => o.kind === 'VirtualService' && !isRedirect(o));
+    gatewayPods = find(objects, 'Deployment', GATEWAY.ingress, NAMESPACES.istio).spec.template.metadata.labels;
+  });
   const selectsGateway = (spec: any) => Object.keys(spec.selector.matchLabels).length > 0
     && Object.entries(spec.selector.matchLabels).every(([k, v]) => gatewayPods[k] === v);
 

@@ -5,11 +5,16 @@
 import * as yaml from 'js-yaml';
 import { GATEWAY, SelfSignedCertificate } from '../../lib/gateway';
 import { NAMESPACES, serviceHost } from '../../lib/platform';
-import { VARIANTS, variantConfig, variantObjects, podTemplateLabels, WORKLOAD_KINDS } from '../support/stack';
+import type { Config } from '../../lib/config';
+import { VARIANTS, variantConfig, variantObjects, podTemplateLabels, WORKLOAD_KINDS, type K8sObject } from '../support/stack';
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
-  const config = variantConfig(variant);
+  let objects: K8sObject[], config: Config;
+  // In beforeEach, so each test runs the render it checks: StrykerJS credits a test only with code it runs.
+  beforeEach(() => {
+    objects = variantObjects(variant);
+    config = variantConfig(variant);
+  });
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
 
   test('the Gateway kubeflow/kubeflow-gateway exists and selects the ingress gateway pods', () => {

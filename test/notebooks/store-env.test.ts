@@ -6,6 +6,7 @@
  * example in this environment against real SeaweedFS.
  */
 import * as yaml from 'js-yaml';
+import type { Config } from '../../lib/config';
 import { OBJECT_STORE } from '../../lib/data';
 import { NOTEBOOKS } from '../../lib/notebooks';
 import { resolveUsers } from '../../lib/users';
@@ -24,8 +25,12 @@ const expected = (endpoint: string) => ({
 });
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
-  const config = variantConfig(variant);
+  let objects: K8sObject[], config: Config;
+  // In beforeEach, so each test runs the render it checks: StrykerJS credits a test only with code it runs.
+  beforeEach(() => {
+    objects = variantObjects(variant);
+    config = variantConfig(variant);
+  });
   const endpoint = `http://${OBJECT_STORE.service}.kubeflow.svc.cluster.local:${OBJECT_STORE.port}`;
 
   test('each user namespace has the Secret notebooks read', () => {

@@ -54,11 +54,15 @@ function serviceAt(objects: K8sObject[], endpoint: string): { service: K8sObject
 const env = (container: any) => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
-  const store = objects.find((o) => o.kind === 'StatefulSet' && ['minio', 'seaweedfs'].includes(o.metadata.name))!;
-  const launchers = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === KFP.launcherConfigMap);
-  const storeService = find(objects, 'Service', OBJECT_STORE.service);
-  const storeEndpoint = `${storeService.metadata.name}.${storeService.metadata.namespace}.svc.cluster.local:${OBJECT_STORE.port}`;
+  let objects: K8sObject[], store: K8sObject, launchers: K8sObject[], storeService: K8sObject, storeEndpoint: string;
+  // In beforeEach, so each test runs the render it checks: StrykerJS credits a test only with code it runs.
+  beforeEach(() => {
+    objects = variantObjects(variant);
+    store = objects.find((o) => o.kind === 'StatefulSet' && ['minio', 'seaweedfs'].includes(o.metadata.name))!;
+    launchers = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === KFP.launcherConfigMap);
+    storeService = find(objects, 'Service', OBJECT_STORE.service);
+    storeEndpoint = `${storeService.metadata.name}.${storeService.metadata.namespace}.svc.cluster.local:${OBJECT_STORE.port}`;
+  });
 
   test('the S3 front selects the store that is configured and serves its S3 container port', () => {
     const s3 = storeService.spec.ports.find((p: any) => p.port === OBJECT_STORE.port);

@@ -35,11 +35,15 @@ const pathMatches = (pattern: string, path: string) =>
   pattern === '*' || (pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : pattern.startsWith('*') ? path.endsWith(pattern.slice(1)) : path === pattern);
 
 describe.each(VARIANTS)('%s', (variant) => {
-  const objects = variantObjects(variant);
   const gatewayRef = `${NAMESPACES.kubeflow}/${GATEWAY.name}`;
-  const routes = objects.filter((o) => o.kind === 'VirtualService' && (o as any).spec.gateways.includes(gatewayRef))
-    .flatMap((vs: any) => vs.spec.http.flatMap((h: any) => h.match.map((m: any) => ({ prefix: m.uri.prefix as string, host: h.route[0].destination.host as string }))));
-  const denies = objects.filter((o) => o.kind === 'AuthorizationPolicy' && (o as any).spec.action === 'DENY' && o.metadata.namespace === NAMESPACES.istio) as K8sObject[];
+  let objects: K8sObject[], routes: { prefix: string; host: string }[], denies: K8sObject[];
+  // In beforeEach, so each test runs the render it checks: StrykerJS credits a test only with code it runs.
+  beforeEach(() => {
+    objects = variantObjects(variant);
+    routes = objects.filter((o) => o.kind === 'VirtualService' && (o as any).spec.gateways.includes(gatewayRef))
+      .flatMap((vs: any) => vs.spec.http.flatMap((h: any) => h.match.map((m: any) => ({ prefix: m.uri.prefix as string, host: h.route[0].destination.host as string }))));
+    denies = objects.filter((o) => o.kind === 'AuthorizationPolicy' && (o as any).spec.action === 'DENY' && o.metadata.namespace === NAMESPACES.istio) as K8sObject[];
+  });
   const uiHost = `${KFP.ui}.${NAMESPACES.kubeflow}.svc.cluster.local`;
 
   /** Where the gateway sends a path: Istio puts the catch-all "/" last; no two other prefixes may both match. */
