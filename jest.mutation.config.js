@@ -35,7 +35,7 @@ const TESTS = {
     'notebooks/tensorboard-self-service.test.ts', 'stack-policy.test.ts',
   ],
   gateway: [
-    'gateway/*.test.ts', 'auth/login-stack.test.ts', 'pipelines/metadata-route.test.ts',
+    'gateway/*.test.ts', 'auth/login-stack.test.ts', 'auth/gateway-policies.test.ts', 'pipelines/metadata-route.test.ts',
     'notebooks/tensorboard-self-service.test.ts', 'data/object-store-console.test.ts', 'stack-policy.test.ts',
   ],
   pipelines: ['pipelines/*.test.ts', 'users/quota.test.ts', 'notebooks/tensorboard-store.test.ts', 'auth/login-stack.test.ts', 'stack-policy.test.ts'],
