@@ -38,7 +38,7 @@
 import { resolveUsers } from '../../lib/users';
 import { Client, cookiePairs, header, setCookies, type Seen } from './support/front-door-client';
 import { secretData } from './support/front-door';
-import { startFrontDoor, type FrontDoor } from './support/front-door-setup';
+import { NOTEBOOK_NAME, startFrontDoor, type FrontDoor } from './support/front-door-setup';
 import { forgedToken } from './support/front-door-tokens';
 import { k } from './support/kube';
 
@@ -72,7 +72,6 @@ const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 /** Which backends got the request, and the identity each saw. */
 const reached = (seen: Seen) => seen.reached.map((x) => [x.backend, x.headers['kubeflow-userid']]);
 const ALICE_TB = () => `/tensorboard/${alice.namespace}/explore/`;
-const aliceTbBackend = () => `${alice.namespace}/tensorboard-explore`;
 
 describe('the browser login through Dex and oauth2-proxy', () => {
   test('protected page → Dex → login form → callback → Secure session cookie → the page as the user', async () => {
@@ -155,11 +154,16 @@ describe('forged identity from the client', () => {
   });
 });
 
-describe('owner-only paths: bob never reaches alice\'s TensorBoard', () => {
+// alice's TensorBoard (rendered) and her notebook (routed as the notebook controller routes one).
+const TARGETS = (): [string, string, string][] => [['tensorboard', 'explore', `${alice.namespace}/tensorboard-explore`], ['notebook', NOTEBOOK_NAME, `${alice.namespace}/${NOTEBOOK_NAME}`]];
+
+describe.each(['tensorboard', 'notebook'])('owner-only paths: bob never reaches alice\'s /%s/<ns>/ backend', (kind) => {
+  const target = () => TARGETS().find(([x]) => x === kind)!;
+  const base = () => `/${kind}/${alice.namespace}/${target()[1]}/`;
   test('the owner reaches it, bob is refused (403)', async () => {
-    const own = await https(ALICE_TB(), as(alice));
-    const other = await https(ALICE_TB(), as(bob));
-    expect([reached(own), other.status, other.reached]).toEqual([[[aliceTbBackend(), alice.email]], 403, []]);
+    const own = await https(base(), as(alice));
+    const other = await https(base(), as(bob));
+    expect([reached(own), other.status, other.reached]).toEqual([[[target()[2], alice.email]], 403, []]);
   });
 
   // Each trick with what the gateway does, as observed (Envoy 1.38.3, Istio's default path
@@ -169,32 +173,35 @@ describe('owner-only paths: bob never reaches alice\'s TensorBoard', () => {
   // a double slash and `..%2F` get the gateway's own redirect (301) to the normalized path (which
   // then gets 403). 400: a NUL byte.
   const LANDING: string[] = ['kubeflow/landing-page'];
-  const tricks = (ns: string): [string, number, string[]][] => [
-    [`/tensorboard/${ns}%2Fexplore/`, 200, LANDING], [`/tensorboard%2F${ns}%2Fexplore/`, 200, LANDING], [`/tensorboard%2f${ns}/explore/`, 200, LANDING],
-    [`/tensorboard/bob/../${ns}/explore/`, 403, []], [`/tensorboard/bob/%2e%2e/${ns}/explore/`, 403, []], [`/tensorboard/bob/%2E%2E/${ns}/explore/`, 403, []],
-    [`/tensorboard/bob/..%2F${ns}/explore/`, 301, []], [`/tensorboard/./${ns}/explore/`, 403, []], [`/tensorboard/%2e/${ns}/explore/`, 403, []],
-    [`//tensorboard/${ns}/explore/`, 301, []], [`/tensorboard//${ns}/explore/`, 301, []], [`/tensorboard/${ns}//explore/`, 301, []],
-    [`/TensorBoard/${ns}/explore/`, 200, LANDING], [`/tensorboard/${ns.toUpperCase()}/explore/`, 200, LANDING], [`/Tensorboard/${ns}/explore/`, 200, LANDING],
-    [`/tensorboard/${ns}/explore`, 403, []], [`/tensorboard/${ns}`, 200, LANDING], [`/tensorboard/${ns};x=1/explore/`, 200, LANDING],
-    [`/tensorboard;x=1/${ns}/explore/`, 200, LANDING], [`/tensorboard/${ns}/explore/;x=1`, 403, []], [`/tensorboard\\${ns}\\explore/`, 403, []],
-    [`/tensorboard/${ns}%5Cexplore/`, 200, LANDING], [`/tensorboard/${ns}/explore/%2e%2e/explore/`, 403, []],
-    [`/${'x/'.repeat(2000)}${'../'.repeat(2000)}tensorboard/${ns}/explore/`, 403, []], [`/tensorboard/${ns}%00/explore/`, 400, []],
-  ];
+  const tricks = (ns: string, leaf: string): [string, number, string[]][] => {
+    const [Kind, kInd] = [kind[0].toUpperCase() + kind.slice(1), kind[0] + kind[1].toUpperCase() + kind.slice(2)];
+    return [
+      [`/${kind}/${ns}%2F${leaf}/`, 200, LANDING], [`/${kind}%2F${ns}%2F${leaf}/`, 200, LANDING], [`/${kind}%2f${ns}/${leaf}/`, 200, LANDING],
+      [`/${kind}/bob/../${ns}/${leaf}/`, 403, []], [`/${kind}/bob/%2e%2e/${ns}/${leaf}/`, 403, []], [`/${kind}/bob/%2E%2E/${ns}/${leaf}/`, 403, []],
+      [`/${kind}/bob/..%2F${ns}/${leaf}/`, 301, []], [`/${kind}/./${ns}/${leaf}/`, 403, []], [`/${kind}/%2e/${ns}/${leaf}/`, 403, []],
+      [`//${kind}/${ns}/${leaf}/`, 301, []], [`/${kind}//${ns}/${leaf}/`, 301, []], [`/${kind}/${ns}//${leaf}/`, 301, []],
+      [`/${Kind}/${ns}/${leaf}/`, 200, LANDING], [`/${kind}/${ns.toUpperCase()}/${leaf}/`, 200, LANDING], [`/${kInd}/${ns}/${leaf}/`, 200, LANDING],
+      [`/${kind}/${ns}/${leaf}`, 403, []], [`/${kind}/${ns}`, 200, LANDING], [`/${kind}/${ns};x=1/${leaf}/`, 200, LANDING],
+      [`/${kind};x=1/${ns}/${leaf}/`, 200, LANDING], [`/${kind}/${ns}/${leaf}/;x=1`, 403, []], [`/${kind}\\${ns}\\${leaf}/`, 403, []],
+      [`/${kind}/${ns}%5C${leaf}/`, 200, LANDING], [`/${kind}/${ns}/${leaf}/%2e%2e/${leaf}/`, 403, []],
+      [`/${'x/'.repeat(2000)}${'../'.repeat(2000)}${kind}/${ns}/${leaf}/`, 403, []], [`/${kind}/${ns}%00/${leaf}/`, 400, []],
+    ];
+  };
   test('no path trick carries bob to it: each answered as listed, never by her backend', async () => {
     const got: [string, number, string[], string][] = [];
     const want: [string, number, string[], string][] = [];
-    for (const [p, status, backends] of tricks(alice.namespace)) {
+    for (const [p, status, backends] of tricks(alice.namespace, target()[1])) {
       const seen = await https(p, as(bob));
       got.push([p.slice(0, 80), seen.status, seen.reached.map((x) => x.backend), header(seen, 'location') ?? '']);
-      want.push([p.slice(0, 80), status, backends, status === 301 ? ALICE_TB() : '']);
+      want.push([p.slice(0, 80), status, backends, status === 301 ? base() : '']);
     }
     if (process.env.MICROFLOW_FRONT_DOOR_TRACE) console.log(got.map((g) => JSON.stringify(g)).join('\n'));
-    expect(got.filter(([, , backends]) => backends.includes(aliceTbBackend()))).toEqual([]);
+    expect(got.filter(([, , backends]) => backends.includes(target()[2]))).toEqual([]);
     expect(got).toEqual(want);
   });
 
   test('a path longer than Envoy takes (70 kB) is refused before any filter: the stream reset, nothing reached', async () => {
-    const seen = await https(`${ALICE_TB()}${'a'.repeat(70_000)}`, as(bob));
+    const seen = await https(`${base()}${'a'.repeat(70_000)}`, as(bob));
     expect({ status: seen.status, reached: seen.reached }).toEqual({ status: 0, reached: [] });
   });
 });

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEX, OAUTH2_PROXY } from '../../../lib/auth';
+import type { Manifest } from '../../../lib/deploy';
 import { GATEWAY, ISTIOD } from '../../../lib/gateway';
 import { resolveUsers } from '../../../lib/users';
 import { exampleConfig } from '../../support/stack';
@@ -16,7 +17,8 @@ import { Client } from './front-door-client';
 import { find, pointServiceAt, runCertificateJob, startGateway, startIstiod, startJwksRelay } from './front-door';
 import { frontDoorBackends, type Backends } from './front-door-backends';
 import { runLoginSecretsJob, startDex, startOAuth2Proxy } from './front-door-login';
-import { k, requireCluster, waitFor } from './kube';
+import { applyObjects, k, requireCluster, waitFor } from './kube';
+import { controllerNotebookRoute } from './notebook-controller';
 import { GATEWAY_ADDRESS, Netns, POD_ADDRESS } from './netns';
 import { applyStack, profileUnderTest, type AppliedStack } from './stack';
 
@@ -37,6 +39,9 @@ export interface FrontDoor {
   restartDex(edit: (config: string) => string): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** alice's notebook, routed as the notebook controller routes one (`/notebook/<ns>/nb/`). */
+export const NOTEBOOK_NAME = 'nb';
 
 /** The address the service-account issuer's discovery is dialled on inside (its name resolves here). */
 const API_ISSUER_ADDRESS = '127.0.0.3';
@@ -63,6 +68,11 @@ export async function startFrontDoor(): Promise<FrontDoor> {
     const certificate = await runCertificateJob(dir, s.objects, s.config.gateway.tls.secretName);
     await runLoginSecretsJob(dir, s.objects);
 
+    // The route Kubeflow's notebook controller makes for alice's running notebook `nb` (it is not
+    // buildable here: support/notebook-controller.ts), applied as the controller would.
+    const notebook = controllerNotebookRoute(resolveUsers(s.config)[0].namespace, NOTEBOOK_NAME, `kubeflow/${GATEWAY.name}`) as Manifest[];
+    await applyObjects(notebook);
+
     const relay = find(s.objects, 'Service', 'cluster-jwks-proxy', 'auth');
     await ns.start({
       [`${ISTIOD.name}.istio-system.svc`]: '127.0.0.1',
@@ -74,7 +84,7 @@ export async function startFrontDoor(): Promise<FrontDoor> {
     await gw.start({ [`${ISTIOD.name}.istio-system.svc`]: POD_ADDRESS });
     await gw.link(ns, GATEWAY_ADDRESS, POD_ADDRESS);
     await ns.bridgeApiServer([`${API_ISSUER_ADDRESS}:${new URL(issuer).port || 443}`]);
-    const backends = await frontDoorBackends(ns, dir, s.objects, { [`auth/${DEX.name}`]: DEX.port, [`${OAUTH2_PROXY.name}/${OAUTH2_PROXY.name}`]: OAUTH2_PROXY.port });
+    const backends = await frontDoorBackends(ns, dir, [...s.objects, ...notebook], { [`auth/${DEX.name}`]: DEX.port, [`${OAUTH2_PROXY.name}/${OAUTH2_PROXY.name}`]: OAUTH2_PROXY.port });
     await startJwksRelay(ns, dir, s.objects, relay.metadata.name, relay.metadata.namespace, '127.0.0.2');
     let dex = await startDex(ns, dir, s.objects);
     const restartDex = async (edit: (config: string) => string) => {
