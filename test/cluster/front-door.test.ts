@@ -25,6 +25,8 @@
  *   reaches the API server through a forwarder); istiod's debug port moves from :8080 to
  *   127.0.0.1:15080 and the relay listens on 127.0.0.2:8080, as both share a namespace here.
  * - Dex's storage: `inCluster: true` becomes `kubeConfigFile` (same ServiceAccount, auth/dex).
+ * - alice's notebook route: the notebook controller is not buildable here, so the Service and
+ *   VirtualService it makes for a running notebook are a fixture (support/notebook-controller.ts).
  * - the service-account issuer is the harness API server's (`login.serviceAccountTokens.issuer`).
  * - pilot-agent finds Envoy through a mesh file (`defaultConfig.binaryPath`); PROXY_CONFIG as rendered.
  * Istio-only Envoy extensions turned off (support/front-door.ts ISTIO_ONLY_OFF), telemetry only:
@@ -82,6 +84,8 @@ describe('the browser login through Dex and oauth2-proxy', () => {
     expect(cookie.split(';').map((x) => x.trim().toLowerCase())).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax']));
     const page = await https('/pipeline/', as(alice));
     expect({ status: page.status, reached: reached(page) }).toEqual({ status: 200, reached: [['kubeflow/ml-pipeline-ui', alice.email]] });
+    // Open (docs/security.md, path 11): the app gets the session cookie too.
+    expect(page.reached[0].headers.cookie).toBe(alice.session);
   });
 
   test('a wrong password gets no session', async () => {
@@ -90,13 +94,17 @@ describe('the browser login through Dex and oauth2-proxy', () => {
     expect(r.steps.flatMap((x) => x.reached)).toEqual([]);
   });
 
-  test('sign-out clears the cookie; the browser is sent to the login again', async () => {
+  test('sign-out clears the cookie in the browser; a copy of it stays valid (sessions live in the cookie)', async () => {
     const { password } = await secretData('auth', `dex-password-${bob.namespace}`);
     const { session } = await fd.client.login(bob.email, password);
     const out = await https('/oauth2/sign_out', { cookie: session! });
     expect(cookiePairs(out)).toContain('oauth2_proxy_kubeflow=');
     const after = await https('/pipeline/', { accept: 'text/html' });
     expect({ status: after.status, reached: after.reached }).toEqual({ status: 302, reached: [] });
+    // Open (docs/login.md): oauth2-proxy keeps no server-side session, so sign-out cannot revoke a
+    // cookie someone copied; it works until it expires (23 h).
+    const replay = await https('/pipeline/', { cookie: session! });
+    expect({ status: replay.status, reached: reached(replay) }).toEqual({ status: 200, reached: [['kubeflow/ml-pipeline-ui', bob.email]] });
   });
 });
 
