@@ -1,5 +1,5 @@
 /**
- * Starts the front door natively inside a private network namespace (support/netns.ts), from the
+ * Starts the front door natively inside private network namespaces (support/netns.ts), from the
  * objects the stack applied: istiod, the JWKS relay, the ingress gateway (pilot-agent and Envoy), the
  * self-signed certificate Job's scripts, and echo backends behind the real Services. Each program runs
  * with the rendered command line and environment of its pod where it has one, and the token of its own
@@ -201,8 +201,10 @@ async function rootCert(namespace: string): Promise<string> {
 
 /**
  * Points Service `namespace/name` at `address` (POD_ADDRESS unless given) with a hand-made EndpointSlice,
- * its ports named as the Service's and numbered `ports` (by name). The Service's own workload is scaled
- * to zero first, so the slice is its only endpoint.
+ * its ports named as the Service's and numbered `ports` (by name). Where the slice must be the only
+ * endpoint, the caller scales the Service's own workload to zero first (frontDoorBackends); the
+ * gateway's KWOK pods may stay: its slice is there so istiod finds the proxy's address among the
+ * Service's endpoints and maps the Service's 80/443 to the pod's 8080/8443.
  */
 export async function pointServiceAt(namespace: string, service: string, ports: Record<string, number>, address = POD_ADDRESS): Promise<void> {
   await k(['apply', '--server-side', '--field-manager=front-door-test', '-f', '-'], JSON.stringify({
