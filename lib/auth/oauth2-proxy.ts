@@ -133,6 +133,10 @@ function proxyConfig(props: OAuth2ProxyProps): string {
     ['redirect_url', `${OAUTH2_PROXY.pathPrefix}callback`],
     ['relative_redirect_url', true],
     ['skip_provider_button', true],
+    // oauth2-proxy's default, approval_prompt=force, makes Dex show its "Grant Access" page on every
+    // login whatever Dex's skipApprovalScreen says (found by the real login, front-door.test.ts):
+    // `auto` leaves it to Dex's setting.
+    ['approval_prompt', 'auto'],
     ['upstreams', ['static://200']],
     ['api_routes', API_ROUTES],
     // Bearer tokens (SDKs): Dex's own, and the cluster's service-account tokens for this audience.

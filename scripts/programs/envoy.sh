@@ -8,5 +8,6 @@ program_path() {
   local bins=("$PROGRAM_DIR"/lib/python3*/site-packages/envoy/_bin/envoy)
   echo "${bins[0]}"
 }
-program_ok() { "$(program_path)" --version 2>/dev/null | grep -q -- "/$PROGRAM_VERSION/"; }
+# The whole output first: `--version | grep -q` under pipefail fails at random (grep exits first, SIGPIPE).
+program_ok() { [[ $("$(program_path)" --version 2>/dev/null) == */"$PROGRAM_VERSION"/* ]]; }
 program_build() { venv_install "$PROGRAM_REQUIREMENTS"; }

@@ -129,6 +129,8 @@ describe.each(VARIANTS)('%s', (variant) => {
     expect(dex.staticClients.map((c: any) => ({ id: c.id, responseTypes: c.responseTypes, public: c.public }))).toEqual([{ id: DEX.clientId, responseTypes: undefined, public: undefined }]);
     // oauth2-proxy v7 always sends response_type=code (test/auth/oauth2-proxy.native.test.ts sees it).
     expect({ response_type: proxySetting('response_type'), code_challenge_method: proxySetting('code_challenge_method') }).toEqual({ response_type: undefined, code_challenge_method: 'S256' });
+    // Dex's skipApprovalScreen holds only if oauth2-proxy does not force the prompt (test/cluster/front-door.test.ts).
+    expect(proxySetting('approval_prompt')).toBe('auto');
   });
 
   test('outside the login pages a request needs a verified token: the require-principal DENY', () => {

@@ -51,6 +51,7 @@ selected=$(for version in "${versions[@]}"; do for profile in "${profiles[@]}"; 
 needed=()
 [[ $selected != *gitops* ]] || needed+=(flux-apply)
 [[ $selected != *argo-controller* ]] || needed+=(argo-workflow-controller)
+[[ $selected != *front-door* ]] || needed+=(istiod pilot-agent envoy dex oauth2-proxy)
 if ((${#needed[@]})); then
   echo "=== ${needed[*]}"
   "$ROOT/scripts/programs/build.sh" "${needed[@]}"

@@ -283,7 +283,10 @@ log "etcd ready on :$ETCD_PORT ($(since "$T"))"
 T=$(now)
 # Admission plugins are left at the defaults, which include PodSecurity
 # (namespace pod-security.kubernetes.io/* labels are enforced) and
-# ServiceAccount.
+# ServiceAccount. The issuer's discovery document names its keys under the
+# issuer's own name (the default is the advertise address, which the API
+# server's certificate does not name): oauth2-proxy discovers them so in
+# front-door.test.ts, as a pod resolving kubernetes.default.svc would.
 start kube-apiserver "$BIN_DIR/kube-apiserver" \
   --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   --bind-address=127.0.0.1 \
@@ -296,6 +299,7 @@ start kube-apiserver "$BIN_DIR/kube-apiserver" \
   --authorization-mode=Node,RBAC \
   --token-auth-file="$PKI/tokens.csv" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --service-account-jwks-uri=https://kubernetes.default.svc.cluster.local/openid/v1/jwks \
   --service-account-key-file="$PKI/sa.pub" \
   --service-account-signing-key-file="$PKI/sa.key" \
   --service-cluster-ip-range="$SERVICE_CIDR" \

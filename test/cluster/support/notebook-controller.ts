@@ -22,3 +22,27 @@ export function controllerStatefulSet(nb: any): object {
     spec: { replicas: 1, serviceName: '', selector: { matchLabels: { statefulset: name } }, template: { metadata: { labels }, spec } },
   };
 }
+
+/**
+ * TEST FIXTURE: the Service and VirtualService Kubeflow's notebook controller makes for a running
+ * Notebook `namespace/name` (USE_ISTIO, on `gateway`): `/notebook/<ns>/<name>/` to port 80 of a
+ * Service named after the Notebook, prefix kept, as Jupyter's NB_PREFIX expects.
+ */
+export function controllerNotebookRoute(namespace: string, name: string, gateway: string): object[] {
+  const prefix = notebookPath(namespace, name);
+  return [
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name, namespace, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
+      spec: { selector: { statefulset: name }, ports: [{ name: `http-${name}`, port: 80, targetPort: 8888, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+      metadata: { name: `notebook-${namespace}-${name}`, namespace, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
+      spec: {
+        hosts: ['*'], gateways: [gateway],
+        http: [{ match: [{ uri: { prefix } }], rewrite: { uri: prefix }, route: [{ destination: { host: `${name}.${namespace}.svc.cluster.local`, port: { number: 80 } } }], timeout: '300s' }],
+      },
+    },
+  ];
+}
