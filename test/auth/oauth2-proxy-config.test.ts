@@ -36,6 +36,9 @@ test('every setting of oauth2_proxy.cfg, and nothing else', () => {
     redirect_url: `${OAUTH2_PROXY.pathPrefix}callback`,
     relative_redirect_url: true,
     skip_provider_button: true,
+    // oauth2-proxy's default (force) makes Dex show its Grant Access page on every login, whatever
+    // skipApprovalScreen says (found by the front-door tier, test/cluster/front-door.test.ts).
+    approval_prompt: 'auto',
     // It only authorizes: ext-authz never proxies to an upstream.
     upstreams: ['static://200'],
     // API clients get 401, not a login page.
