@@ -40,9 +40,12 @@
 import { resolveUsers } from '../../lib/users';
 import { Client, cookiePairs, header, setCookies, type Seen } from './support/front-door-client';
 import { secretData } from './support/front-door';
-import { NOTEBOOK_NAME, startFrontDoor, type FrontDoor } from './support/front-door-setup';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { FORGING_NOTEBOOK, NOTEBOOK_NAME, startFrontDoor, type FrontDoor } from './support/front-door-setup';
 import { forgedToken } from './support/front-door-tokens';
-import { k } from './support/kube';
+import { k, run } from './support/kube';
 
 let fd: FrontDoor;
 let alice: { email: string; namespace: string; session: string };
@@ -211,6 +214,50 @@ describe.each(['tensorboard', 'notebook'])('owner-only paths: bob never reaches 
   test('a path longer than Envoy takes (70 kB) is refused before any filter: the stream reset, nothing reached', async () => {
     const seen = await https(`${base()}${'a'.repeat(70_000)}`, as(bob));
     expect({ status: seen.status, reached: seen.reached }).toEqual({ status: 0, reached: [] });
+  });
+});
+
+// Issue #18's paths 1 and 2, end to end: what bob controls is his own notebook (its Notebook's
+// annotations, so its route's headers), never a route's destination. attacks.test.ts shows every
+// refusal on the API server; here the gateway is watched while he tries.
+describe('aliasing and forging through user-editable objects: the gateway never carries bob to another namespace', () => {
+  const forge = () => `/notebook/${bob.namespace}/${FORGING_NOTEBOOK}/`;
+  const bobBackend = () => `${bob.namespace}/${FORGING_NOTEBOOK}`;
+
+  test('path 2: the identity his Notebook\'s annotation forges reaches his own notebook only', async () => {
+    const seen = await https(forge(), as(bob));
+    // The route's `set` runs after the gateway's checks: his own server is told he is alice. It is
+    // his code reading its own request; no other backend, and nothing of alice's, is reached.
+    expect([seen.status, reached(seen)]).toEqual([200, [[bobBackend(), alice.email]]]);
+    // alice is not let into his notebook either: owner-only is checked before the route's headers.
+    const hers = await https(forge(), as(alice));
+    expect([hers.status, hers.reached]).toEqual([403, []]);
+  });
+
+  test('path 1: he cannot re-point his notebook\'s Service at alice\'s, as himself or with his pod\'s token; his route still ends at his backend', async () => {
+    const podToken = (await k(['create', 'token', 'default-editor', '-n', bob.namespace, '--duration=10m'])).trim();
+    const podConfig = path.join(fd.dir, 'bob-pod.kubeconfig');
+    fs.writeFileSync(podConfig, yaml.dump({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'pod',
+      clusters: [{ name: 'c', cluster: { server: process.env.MICROFLOW_API_SERVER, 'certificate-authority': path.join(process.env.MICROFLOW_CLUSTER_DIR!, 'pki', 'ca.crt') } }],
+      users: [{ name: 'pod', user: { token: podToken } }],
+      contexts: [{ name: 'pod', context: { cluster: 'c', user: 'pod', namespace: bob.namespace } }],
+    }), { mode: 0o600 });
+    const aliasTo = `${NOTEBOOK_NAME}.${alice.namespace}.svc.cluster.local`;
+    const attempts = [
+      ['patch', 'service', FORGING_NOTEBOOK, '-n', bob.namespace, '--type=merge', '-p', JSON.stringify({ spec: { type: 'ExternalName', externalName: aliasTo } })],
+      ['patch', 'service', FORGING_NOTEBOOK, '-n', bob.namespace, '--type=merge', '-p', JSON.stringify({ spec: { selector: { statefulset: NOTEBOOK_NAME } } })],
+    ];
+    for (const actor of [[`--as=${bob.email}`], [`--kubeconfig=${podConfig}`]]) {
+      for (const args of attempts) {
+        const r = await run([...actor, ...args]);
+        expect({ actor: actor[0].split('=')[0], code: r.code === 0 ? 0 : 'refused', forbidden: /forbidden/.test(r.stderr) }).toEqual({ actor: actor[0].split('=')[0], code: 'refused', forbidden: true });
+      }
+    }
+    const svc = JSON.parse(await k(['get', 'service', FORGING_NOTEBOOK, '-n', bob.namespace, '-o', 'json']));
+    expect([svc.spec.type, svc.spec.externalName, svc.spec.selector]).toEqual(['ClusterIP', undefined, { statefulset: FORGING_NOTEBOOK }]);
+    const seen = await https(forge(), as(bob));
+    expect(seen.reached.map((x) => x.backend)).toEqual([bobBackend()]);
   });
 });
 

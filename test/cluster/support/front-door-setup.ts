@@ -42,6 +42,11 @@ export interface FrontDoor {
 
 /** alice's notebook, routed as the notebook controller routes one (`/notebook/<ns>/nb/`). */
 export const NOTEBOOK_NAME = 'nb';
+/**
+ * bob's notebook, whose Notebook carries the header-forging annotation (issue #18, path 2): the
+ * controller's route sets `kubeflow-userid` to alice's email on the way to it.
+ */
+export const FORGING_NOTEBOOK = 'forge';
 
 /** The address the service-account issuer's discovery is dialled on inside (its name resolves here). */
 const API_ISSUER_ADDRESS = '127.0.0.3';
@@ -70,7 +75,11 @@ export async function startFrontDoor(): Promise<FrontDoor> {
 
     // The route Kubeflow's notebook controller makes for alice's running notebook `nb` (it is not
     // buildable here: support/notebook-controller.ts), applied as the controller would.
-    const notebook = controllerNotebookRoute(resolveUsers(s.config)[0].namespace, NOTEBOOK_NAME, `kubeflow/${GATEWAY.name}`) as Manifest[];
+    const [aliceUser, bobUser] = resolveUsers(s.config);
+    const notebook = [
+      ...controllerNotebookRoute(aliceUser.namespace, NOTEBOOK_NAME, `kubeflow/${GATEWAY.name}`),
+      ...controllerNotebookRoute(bobUser.namespace, FORGING_NOTEBOOK, `kubeflow/${GATEWAY.name}`, { headersRequestSet: { 'kubeflow-userid': aliceUser.email } }),
+    ] as Manifest[];
     await applyObjects(notebook);
 
     const relay = find(s.objects, 'Service', 'cluster-jwks-proxy', 'auth');

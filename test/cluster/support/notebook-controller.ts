@@ -28,8 +28,11 @@ export function controllerStatefulSet(nb: any): object {
  * Notebook `namespace/name` (USE_ISTIO, on `gateway`): `/notebook/<ns>/<name>/` to port 80 of a
  * Service named after the Notebook, prefix kept, as Jupyter's NB_PREFIX expects.
  */
-export function controllerNotebookRoute(namespace: string, name: string, gateway: string): object[] {
+export function controllerNotebookRoute(namespace: string, name: string, gateway: string, annotations: { headersRequestSet?: Record<string, string> } = {}): object[] {
   const prefix = notebookPath(namespace, name);
+  // The controller copies the Notebook's `notebooks.kubeflow.org/http-headers-request-set` annotation
+  // (JSON) into the route's `headers.request.set`: the owner of the Notebook chooses it.
+  const headers = annotations.headersRequestSet ? { headers: { request: { set: annotations.headersRequestSet } } } : {};
   return [
     {
       apiVersion: 'v1', kind: 'Service',
@@ -41,7 +44,7 @@ export function controllerNotebookRoute(namespace: string, name: string, gateway
       metadata: { name: `notebook-${namespace}-${name}`, namespace, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
       spec: {
         hosts: ['*'], gateways: [gateway],
-        http: [{ match: [{ uri: { prefix } }], rewrite: { uri: prefix }, route: [{ destination: { host: `${name}.${namespace}.svc.cluster.local`, port: { number: 80 } } }], timeout: '300s' }],
+        http: [{ match: [{ uri: { prefix } }], rewrite: { uri: prefix }, route: [{ destination: { host: `${name}.${namespace}.svc.cluster.local`, port: { number: 80 } } }], timeout: '300s', ...headers }],
       },
     },
   ];
