@@ -12,6 +12,8 @@ export interface GatewayPoliciesProps {
   readonly publicPrefixes: readonly string[];
   /** The service-account token issuer, audience, and where istiod fetches its keys. */
   readonly serviceAccountTokens: { readonly issuer: string; readonly audience: string; readonly jwksUri: string };
+  /** The configured users' emails, exactly as the RoleBindings and owner-only rules name them. */
+  readonly userEmails: readonly string[];
 }
 
 /**
@@ -25,6 +27,7 @@ export const GATEWAY_POLICIES = {
   extAuthz: 'gateway-oauth2-proxy',
   requirePrincipal: 'gateway-require-jwt',
   tokens: 'gateway-jwt',
+  configuredUsers: 'gateway-configured-users-only',
 } as const;
 
 /**
@@ -39,6 +42,9 @@ export const GATEWAY_POLICIES = {
  *    An invalid or expired token is refused (401).
  * 3. DENY: a request outside the public prefixes without a verified token is refused, so no
  *    request reaches an app without a `kubeflow-userid` the gateway wrote itself.
+ * 4. DENY: a login token (Dex's) whose email is not exactly a configured user's is refused. oauth2-proxy
+ *    matches emails without regard to case, but RoleBindings and owner-only rules compare exactly: an
+ *    upstream account spelt `Alice@Example.org` would get in and then be refused everywhere.
  */
 export class GatewayPolicies extends Construct {
   /** The CUSTOM policy's excluded paths (Istio path patterns). */
@@ -108,6 +114,18 @@ export class GatewayPolicies extends Construct {
         selector,
         action: AuthorizationPolicySpecAction.DENY,
         rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: gateway.routedPorts.map(String), notPaths: [...this.publicPaths] } }] }],
+      },
+    });
+    new AuthorizationPolicy(this, 'ConfiguredUsersOnly', {
+      metadata: { name: GATEWAY_POLICIES.configuredUsers, namespace },
+      spec: {
+        selector,
+        action: AuthorizationPolicySpecAction.DENY,
+        rules: [{
+          from: [{ source: { requestPrincipals: [`${DEX_ISSUER}/*`] } }],
+          to: [{ operation: { ports: gateway.routedPorts.map(String), notPaths: [...this.publicPaths] } }],
+          when: [{ key: 'request.auth.claims[email]', notValues: [...props.userEmails] }],
+        }],
       },
     });
   }

@@ -107,6 +107,7 @@ export class AuthChart extends Chart {
       authorizer: { service: proxy.service, port: proxy.route.port },
       publicPrefixes,
       serviceAccountTokens: { ...sa, jwksUri: jwks.jwksUri },
+      userEmails: props.users.map((u) => u.email),
     });
     this.login = {
       issuer: DEX_ISSUER,

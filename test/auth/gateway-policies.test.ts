@@ -8,6 +8,7 @@ import * as yaml from 'js-yaml';
 import { DEX, DEX_ISSUER, GATEWAY_POLICIES, LOGIN, OAUTH2_PROXY } from '../../lib/auth';
 import { resolveConfig } from '../../lib/config';
 import { NAMESPACES } from '../../lib/platform';
+import { resolveUsers } from '../../lib/users';
 import { find, rendered, type K8sObject } from '../support/stack';
 
 const config = resolveConfig({});
@@ -70,5 +71,19 @@ test('DENY: outside the login pages, a request on a routed port without a verifi
     selector: selector(),
     action: 'DENY',
     rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8443'], notPaths: PUBLIC } }] }],
+  });
+});
+
+test('DENY: a login token whose email is not exactly a configured user\'s (path 10a: `Alice@Example.org` for alice@example.org)', () => {
+  expect(find(objects, 'AuthorizationPolicy', GATEWAY_POLICIES.configuredUsers, NAMESPACES.istio).spec).toEqual({
+    selector: selector(),
+    action: 'DENY',
+    rules: [{
+      // Dex's tokens only: service-account tokens carry no email and are allow-listed by oauth2-proxy.
+      from: [{ source: { requestPrincipals: [`${DEX_ISSUER}/*`] } }],
+      to: [{ operation: { ports: ['8443'], notPaths: PUBLIC } }],
+      // Exact values: the same strings the RoleBindings and owner-only rules compare with.
+      when: [{ key: 'request.auth.claims[email]', notValues: resolveUsers(config).map((u) => u.email) }],
+    }],
   });
 });
