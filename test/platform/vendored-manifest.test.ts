@@ -3,6 +3,7 @@
  * (a child process and a fresh parse per render). It must define exactly what `Include` defines:
  * the same objects, in the same order, under the same construct ids, for every vendored file.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,7 +11,8 @@ import { ApiObject, Include, Testing } from 'cdk8s';
 import { vendoredIstioFile } from '../../lib/gateway/istio';
 import { notebookCrdFile } from '../../lib/notebooks/crd';
 import { ARGO_CRDS_FILE } from '../../lib/pipelines/crds/argo';
-import { loadVendoredDocuments, VendoredManifest } from '../../lib/platform';
+import { loadVendoredDocuments, parseVendoredYaml, VendoredManifest, vendoredJson, vendoredJsonFile } from '../../lib/platform';
+import { main as vendorJson, VENDORED_FILES } from '../../scripts/vendor-json';
 
 const FILES = { istio: vendoredIstioFile(), argo: ARGO_CRDS_FILE, notebooks: notebookCrdFile() };
 
@@ -56,5 +58,58 @@ describe('parsing', () => {
   test('a broken file fails naming the file', () => {
     const file = write('c.yaml', 'kind: [unclosed\n');
     expect(() => loadVendoredDocuments(file)).toThrow(file);
+  });
+});
+
+describe('the JSON form beside each vendored file (scripts/vendor-json.ts)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vendored-json-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+
+  test('each committed JSON is what the script makes of the committed YAML (run it after vendoring)', () => {
+    const said: string[] = [];
+    expect(VENDORED_FILES().sort()).toEqual(Object.values(FILES).sort());
+    expect(vendorJson(['--check'], (l) => said.push(l))).toBe(0);
+    expect(said).toEqual([]);
+  });
+
+  test('holds the documents parsing gives, headed by the hash of the YAML it was made from', () => {
+    const file = write('d.yaml', 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: d }\ndata: { mode: 0755, on: yes }\n---\n---\nkind: Secret\napiVersion: v1\n');
+    const json = JSON.parse(vendoredJson(file));
+    expect(json).toEqual({
+      source: 'd.yaml',
+      sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'),
+      generator: 'scripts/vendor-json.ts',
+      documents: parseVendoredYaml(fs.readFileSync(file, 'utf8'), file),
+    });
+    // YAML 1.1, as cdk8s reads it: an octal number, and `on` a boolean (here a key).
+    expect(json.documents[0].data).toEqual({ mode: 493, true: true });
+    expect(vendoredJsonFile(file)).toBe(path.join(dir, 'd.json'));
+  });
+
+  test('is read instead of the YAML while it was made from exactly that file, and not once the YAML changed', () => {
+    const file = write('e.yaml', 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: from-yaml }\n');
+    const json = JSON.parse(vendoredJson(file));
+    json.documents[0].metadata.name = 'from-json';
+    fs.writeFileSync(vendoredJsonFile(file), JSON.stringify(json));
+    expect(loadVendoredDocuments(file)[0].metadata.name).toBe('from-json');
+    fs.writeFileSync(file, 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: edited }\n');
+    expect(loadVendoredDocuments(file)[0].metadata.name).toBe('edited');
+  });
+
+  test('refuses a document JSON cannot hold exactly', () => {
+    expect(() => vendoredJson(write('f.yaml', 'kind: ConfigMap\ndata: { big: .inf }\n'))).toThrow(/f\.yaml: document 0 does not survive JSON unchanged/);
+  });
+
+  test('the script writes a missing or stale JSON, and --check names it without writing', () => {
+    const file = write('g.yaml', 'kind: ConfigMap\napiVersion: v1\n');
+    const said: string[] = [];
+    expect(vendorJson(['--check', file], (l) => said.push(l))).toBe(1);
+    expect(said).toEqual([expect.stringContaining(`${vendoredJsonFile(file)} is not what ${file} gives`)]);
+    expect(fs.existsSync(vendoredJsonFile(file))).toBe(false);
+    expect(vendorJson([file], (l) => said.push(l))).toBe(0);
+    expect(fs.readFileSync(vendoredJsonFile(file), 'utf8')).toBe(vendoredJson(file));
+    expect(vendorJson(['--check', file], (l) => said.push(l))).toBe(0);
+    expect(said).toHaveLength(2);
   });
 });
