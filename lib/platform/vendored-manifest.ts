@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'util';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { VendoredObject } from './vendored-object';
 
 export interface VendoredManifestProps {
   /** Path of the vendored multi-document YAML file (a local file, never a URL). */
@@ -99,7 +100,7 @@ export class VendoredManifest extends Construct {
     for (const obj of loadVendoredDocuments(props.file)) {
       const name = obj.metadata?.name ?? `object${order++}`;
       const objectId = [name, obj.kind?.toLowerCase(), obj.metadata?.namespace].filter((x) => x).join('-');
-      new ApiObject(this, objectId, obj as any);
+      new VendoredObject(this, objectId, obj);
     }
   }
 

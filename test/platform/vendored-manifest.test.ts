@@ -7,11 +7,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Include, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Include, JsonPatch, type ResolutionContext, Testing } from 'cdk8s';
 import { vendoredIstioFile } from '../../lib/gateway/istio';
 import { notebookCrdFile } from '../../lib/notebooks/crd';
 import { ARGO_CRDS_FILE } from '../../lib/pipelines/crds/argo';
-import { loadVendoredDocuments, parseVendoredYaml, VendoredManifest, vendoredJson, vendoredJsonFile } from '../../lib/platform';
+import { loadVendoredDocuments, parseVendoredYaml, VendoredManifest, VendoredObject, vendoredJson, vendoredJsonFile } from '../../lib/platform';
 import { main as vendorJson, VENDORED_FILES } from '../../scripts/vendor-json';
 
 const FILES = { istio: vendoredIstioFile(), argo: ARGO_CRDS_FILE, notebooks: notebookCrdFile() };
@@ -111,5 +111,61 @@ describe('the JSON form beside each vendored file (scripts/vendor-json.ts)', () 
     expect(fs.readFileSync(vendoredJsonFile(file), 'utf8')).toBe(vendoredJson(file));
     expect(vendorJson(['--check', file], (l) => said.push(l))).toBe(0);
     expect(said).toHaveLength(2);
+  });
+});
+
+/**
+ * VendoredObject renders an upstream object as ApiObject does, without resolving its body: each
+ * case renders the same document both ways.
+ */
+describe('VendoredObject', () => {
+  const DOC = () => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com', labels: { b: '2', a: '1' } },
+    spec: { versions: [{ name: 'v1', served: true, schema: null }], group: 'example.com', names: { plural: 'things', kind: 'Thing' }, empty: {}, none: [] },
+    status: { conditions: null, accepted: true },
+  });
+  const both = (app = Testing.app()) => {
+    const chart = new Chart(app, 'c');
+    return { app, vendored: new VendoredObject(chart, 'v', DOC()), api: new ApiObject(chart, 'a', DOC()) };
+  };
+
+  test('the same JSON: keys sorted, empty values dropped, apiVersion, kind and metadata first', () => {
+    const { vendored, api } = both();
+    expect(JSON.stringify(vendored.toJson())).toBe(JSON.stringify(api.toJson()));
+    expect(Object.keys(vendored.toJson())).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+  });
+
+  test('metadata added later and JSON patches on the body apply', () => {
+    const { vendored, api } = both();
+    for (const o of [vendored, api]) {
+      o.metadata.addLabel('c', '3');
+      o.addJsonPatch(JsonPatch.replace('/spec/group', 'patched.example.com'), JsonPatch.remove('/status/accepted'));
+    }
+    expect(vendored.toJson()).toEqual(api.toJson());
+    expect(vendored.toJson().spec.group).toBe('patched.example.com');
+  });
+
+  test('keys in the file order under CDK8S_DISABLE_SORT, as ApiObject', () => {
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const { vendored, api } = both();
+      expect(JSON.stringify(vendored.toJson())).toBe(JSON.stringify(api.toJson()));
+      expect(Object.keys(vendored.toJson().spec)).toEqual(['versions', 'group', 'names', 'empty', 'none']);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test("an app's own resolver sees the body, as it would an ApiObject's", () => {
+    const resolver = { resolve: (c: ResolutionContext) => { if (c.value === 'things') c.replaceValue('resolved'); } };
+    const { vendored, api } = both(new App({ outdir: os.tmpdir(), resolvers: [resolver] }));
+    expect(vendored.toJson()).toEqual(api.toJson());
+    expect(vendored.toJson().spec.names.plural).toBe('resolved');
+  });
+
+  test('a value that is no plain JSON fails naming the construct, as ApiObject fails', () => {
+    const chart = Testing.chart();
+    const o = new VendoredObject(chart, 'v', { ...DOC(), spec: { when: new Date(0) } });
+    expect(() => o.toJson()).toThrow(`Failed serializing construct at path '${o.node.path}' with name '${o.name}': Error: can't render non-simple object of type 'Date'`);
   });
 });
