@@ -87,8 +87,16 @@ describe('what yaml prints its own way is left to yaml', () => {
     ['a Map and a Set', { m: new Map([['a', 1]]), s: new Set([1]) }],
     ['a class instance', { c: new (class Thing { public readonly a = 1; })() }],
     ['a bigint', { b: BigInt(10) }],
+    ['an object without a prototype', Object.assign(Object.create(null), { a: { b: 1 } })],
   ])('%s', (_, doc) => {
     expect(printDocument(doc)).toBe(yamlOf(doc));
+  });
+
+  test('a function or a symbol fails as yaml fails', () => {
+    for (const doc of [{ f: () => 1 }, [Symbol('s')]]) {
+      expect(() => yamlOf(doc)).toThrow(/Tag not resolved/);
+      expect(() => printDocument(doc)).toThrow(/Tag not resolved/);
+    }
   });
 
   test('a document that is not a collection, and an undefined one between documents', () => {
