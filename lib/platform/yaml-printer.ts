@@ -22,7 +22,7 @@ import * as YAML from 'yaml';
  * that prints differently fails them.
  */
 export function printYaml(docs: readonly unknown[]): string {
-  const plain = new Map<string, boolean>();
+  const plain = new Set<string>();
   return docs.map((d) => (d === undefined ? '\n' : printDocument(d, plain))).join('---\n');
 }
 
@@ -30,7 +30,7 @@ export function printYaml(docs: readonly unknown[]): string {
  * One document, as `YAML.stringify(doc, { keepUndefined: true, lineWidth: 0, version: '1.1' })`.
  * `plain` remembers which strings print as they are (a file repeats most of its strings).
  */
-export function printDocument(doc: unknown, plain = new Map<string, boolean>()): string {
+export function printDocument(doc: unknown, plain = new Set<string>()): string {
   if (doc === null || typeof doc !== 'object') return yamlPrint(doc);
   try {
     return `${node(doc, '', { seen: new Set(), plain })}\n`;
@@ -43,7 +43,7 @@ export function printDocument(doc: unknown, plain = new Map<string, boolean>()):
 /** What printing one document carries along: the objects met so far, and the strings known to print as they are. */
 interface Walk {
   readonly seen: Set<object>;
-  readonly plain: Map<string, boolean>;
+  readonly plain: Set<string>;
 }
 
 const YAML_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
@@ -126,18 +126,20 @@ const NOT_A_STRING: readonly RegExp[] = (() => {
 })();
 interface Tag { default?: unknown; tag: string; test?: RegExp }
 
-/** stringifyString with actualString; `indent` is never empty (documents are collections). */
-function str(value: string, indent: string, implicitKey: boolean, plain: Map<string, boolean>): string {
-  let asIs = plain.get(value);
-  if (asIs === undefined) {
-    asIs = !CONTROL.test(value) && !value.includes('\n') && !INDICATOR.test(value) && !DOCUMENT_MARKER.test(value) && !NOT_A_STRING.some((t) => t.test(value));
-    plain.set(value, asIs);
-  }
-  return asIs ? value : notPlain(value, indent, implicitKey);
+/**
+ * stringifyString with actualString; `indent` is never empty (documents are collections). `plain`
+ * holds the strings met so far that printed as themselves: they do wherever they stand, except one
+ * holding a document marker (`---`), which a top-level key quotes.
+ */
+function str(value: string, indent: string, implicitKey: boolean, plain: Set<string>): string {
+  if (plain.has(value)) return value;
+  const printed = scalar(value, indent, implicitKey);
+  if (printed === value && !DOCUMENT_MARKER.test(value)) plain.add(value);
+  return printed;
 }
 
-/** The strings that do not print as they are, and "<<". */
-function notPlain(value: string, indent: string, implicitKey: boolean): string {
+/** A string as yaml prints it: plain when it can be read back as the same string, else quoted or a block. */
+function scalar(value: string, indent: string, implicitKey: boolean): string {
   // The 1.1 schema's merge tag claims the string "<<" and prints it bare.
   if (value === '<<') return value;
   if (CONTROL.test(value)) return doubleQuoted(value, indent, implicitKey);

@@ -68,7 +68,7 @@ const HOSTILE = [
 
 describe('strings that break YAML printers', () => {
   test.each(HOSTILE.map((s) => [JSON.stringify(s).slice(0, 60), s]))('%s as a value, a key and an item, at every depth', (_, s) => {
-    for (const doc of [{ v: s }, { [s]: 'v' }, [s], { a: { b: [{ [s]: s, c: [s, [s]] }] } }, { [s]: { [s]: [s] } }, { [s]: [] }, { [s]: {} }, { [s]: null }]) {
+    for (const doc of [{ v: s }, { [s]: 'v' }, { v: s, [s]: s }, [s], { a: { b: [{ [s]: s, c: [s, [s]] }] } }, { [s]: { [s]: [s] } }, { [s]: [] }, { [s]: {} }, { [s]: null }]) {
       expect(printDocument(doc)).toBe(yamlOf(doc));
     }
   });
