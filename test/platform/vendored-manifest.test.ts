@@ -55,6 +55,13 @@ describe('parsing', () => {
     expect(loadVendoredDocuments(file)[0].metadata.name).toBe('two');
   });
 
+  test('without a JSON form, the parsed documents are kept per process and each caller gets its own copy', () => {
+    const file = write('own.yaml', 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: own }\n');
+    const first = loadVendoredDocuments(file);
+    first[0].metadata.name = 'changed';
+    expect(loadVendoredDocuments(file)[0].metadata.name).toBe('own');
+  });
+
   test('a broken file fails naming the file', () => {
     const file = write('c.yaml', 'kind: [unclosed\n');
     expect(() => loadVendoredDocuments(file)).toThrow(file);
