@@ -92,6 +92,7 @@ describe('the JSON form beside each vendored file (scripts/vendor-json.ts)', () 
     // YAML 1.1, as cdk8s reads it: an octal number, and `on` a boolean (here a key).
     expect(json.documents[0].data).toEqual({ mode: 493, true: true });
     expect(vendoredJsonFile(file)).toBe(path.join(dir, 'd.json'));
+    expect(vendoredJsonFile('/v/x.yaml-files/a.yml')).toBe('/v/x.yaml-files/a.json');
   });
 
   test('is read instead of the YAML while it was made from exactly that file, and not once the YAML changed', () => {
@@ -139,6 +140,9 @@ describe('VendoredObject', () => {
   test('the same JSON: keys sorted, empty values dropped, apiVersion, kind and metadata first', () => {
     const { vendored, api } = both();
     expect(JSON.stringify(vendored.toJson())).toBe(JSON.stringify(api.toJson()));
+    // Dropped, not kept as undefined: the printer would write `schema: null`.
+    expect(vendored.toJson()).toStrictEqual(api.toJson());
+    expect(Object.keys(vendored.toJson().spec.versions[0])).toEqual(['name', 'served']);
     expect(Object.keys(vendored.toJson())).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
   });
 
@@ -164,7 +168,7 @@ describe('VendoredObject', () => {
   });
 
   test("an app's own resolver sees the body, as it would an ApiObject's", () => {
-    const resolver = { resolve: (c: ResolutionContext) => { if (c.value === 'things') c.replaceValue('resolved'); } };
+    const resolver = { resolve: (c: ResolutionContext) => { if (c.key.join('.') === 'spec.names.plural' && c.value !== 'resolved') c.replaceValue('resolved'); } };
     const { vendored, api } = both(new App({ outdir: os.tmpdir(), resolvers: [resolver] }));
     expect(vendored.toJson()).toEqual(api.toJson());
     expect(vendored.toJson().spec.names.plural).toBe('resolved');
@@ -174,5 +178,10 @@ describe('VendoredObject', () => {
     const chart = Testing.chart();
     const o = new VendoredObject(chart, 'v', { ...DOC(), spec: { when: new Date(0) } });
     expect(() => o.toJson()).toThrow(`Failed serializing construct at path '${o.node.path}' with name '${o.name}': Error: can't render non-simple object of type 'Date'`);
+    try {
+      o.toJson();
+    } catch (e) {
+      expect((e as Error).cause).toEqual(new Error("can't render non-simple object of type 'Date'"));
+    }
   });
 });
