@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, YamlOutputType } from 'cdk8s';
+import { printYaml } from './platform/yaml-printer';
 
 /** Properties of a {@link StackApp}. */
 export interface StackAppProps {
@@ -53,21 +54,38 @@ export class StackApp extends App {
     return this.followed.get(chart) ?? [];
   }
 
-  /** Synthesizes each chart into its numbered file. */
+  /**
+   * Synthesizes each chart into its numbered file: the objects cdk8s renders for it
+   * (`Chart.toJson`: validation, dependency order, tokens resolved), printed by {@link printYaml}
+   * (the bytes cdk8s' own printer gives, without its 0.5 s per render).
+   */
   public synth(): void {
     const charts = this.stackCharts;
     const ids = charts.map((c) => c.node.id);
     const twice = ids.find((id, i) => ids.indexOf(id) !== i);
     if (twice) throw new Error(`StackApp: two charts have the id "${twice}"; each chart's file is named after its id, so ids must be unique in the app`);
-    super.synth();
+    const rendered = charts.map((chart) => chart.toJson());
+    // cdk8s turned every dependency between charts' constructs (and a chart inside a chart) into one between the charts.
+    const tied = charts.find((c) => c.node.dependencies.some((d) => d instanceof Chart));
+    if (tied) {
+      throw new Error(`StackApp: chart "${tied.node.id}" depends on another chart through its constructs (node.addDependency across charts, or a chart inside a chart); declare the order with StackApp.follow instead`);
+    }
+    fs.mkdirSync(this.outdir, { recursive: true });
     charts.forEach((chart, i) => {
-      // cdk8s names a chart's file after its construct path (`microflow-data-c8a1b2c3` inside a construct).
-      const plain = path.join(this.outdir, `${Names.toDnsLabel(chart)}${this.outputFileExtension}`);
-      // cdk8s numbers the files itself as soon as any construct depends on one in another chart.
-      if (!fs.existsSync(plain)) {
-        throw new Error(`StackApp: ${plain} was not written: a construct depends on one in another chart (node.addDependency across charts); declare the order with StackApp.follow instead`);
-      }
-      fs.renameSync(plain, path.join(this.outdir, `${String(i).padStart(4, '0')}-${chart.node.id}${this.outputFileExtension}`));
+      fs.writeFileSync(path.join(this.outdir, `${String(i).padStart(4, '0')}-${chart.node.id}${this.outputFileExtension}`), printYaml(rendered[i]));
     });
+    // App reads the same variable (cdk8s synth --record-construct-metadata sets it); its own flag is private.
+    if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') this.writeMetadata(charts);
+  }
+
+  /** What cdk8s' App.synth writes with CDK8S_RECORD_CONSTRUCT_METADATA=true: each object's construct path. */
+  private writeMetadata(charts: Chart[]): void {
+    const resources: Record<string, { path: string }> = {};
+    for (const chart of charts) {
+      for (const o of new DependencyGraph(chart.node).topology()) {
+        if (o instanceof ApiObject && Chart.of(o) === chart) resources[o.name] = { path: o.node.path };
+      }
+    }
+    fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
   }
 }

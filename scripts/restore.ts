@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Yaml } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ConfigError, loadConfigFile, resolveConfig } from '../lib/config';
 import { MySqlRestore } from '../lib/data';
 import { applyStandardLabels, WorkloadPolicy } from '../lib/platform';
+import { printYaml } from '../lib/platform/yaml-printer';
 import { buildStack, MICROFLOW_VERSION } from '../lib/stack';
 
 /**
@@ -29,7 +30,7 @@ export function restore(backup: string | undefined, configFile = process.env.MIC
     const chart = new Chart(app, 'restore');
     new MySqlRestore(chart, 'Restore', { database: data.database, store: data.objectStore, policy: new WorkloadPolicy(config), backup });
     applyStandardLabels(chart, 'data', MICROFLOW_VERSION);
-    out(Yaml.stringify(...chart.toJson()));
+    out(printYaml(chart.toJson()));
     return 0;
   } catch (e) {
     console.error(`microflow restore: ${e instanceof ConfigError ? e.message : (e as Error).message}`);

@@ -12,6 +12,7 @@ export * from './service';
 export * from './connections';
 export * from './workload';
 export * from './vendored-manifest';
+export * from './vendored-object';
 
 /**
  * Namespaces and their baseline policies, everything else lands in these, and the platform's

@@ -28,4 +28,6 @@ trap 'rm -f "$tmp"' EXIT
 } > "$tmp"
 mv "$tmp" "$out"
 trap - EXIT
+# The JSON form synth reads instead of parsing the YAML (scripts/vendor-json.ts; a test fails when it is stale).
+node "$ROOT/scripts/ensure-built.js" && node "$ROOT/build/scripts/vendor-json.js" "$out"
 echo "vendor: $(grep -c '^kind:' "$out") objects from ${ISTIO_MODULE}@${ISTIO_MODULE_VERSION} into ${out#"$ROOT"/}" >&2

@@ -43,4 +43,6 @@ fi
 cp "$tmp/kubeflow.org.ts" "$ROOT/imports/scheduledworkflow.kubeflow.org.ts"
 cp "$tmp/crds.yaml" "$ROOT/vendor/argo-workflows/crds.yaml"
 cp "$tmp/argoproj.io.ts" "$ROOT/imports/argoproj.io.ts"
+# The JSON form synth reads instead of parsing the YAML (scripts/vendor-json.ts; a test fails when it is stale).
+node "$ROOT/scripts/ensure-built.js" && node "$ROOT/build/scripts/vendor-json.js" "$ROOT/vendor/argo-workflows/crds.yaml"
 echo "vendor-argo: wrote vendor/argo-workflows/crds.yaml ($(wc -c < "$ROOT/vendor/argo-workflows/crds.yaml") bytes), imports/argoproj.io.ts and imports/scheduledworkflow.kubeflow.org.ts" >&2
