@@ -108,6 +108,18 @@ PY
 # requirements_key FILE: the version of a venv program, a hash of its requirements (comments aside).
 requirements_key() { grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" | sha256sum | cut -c1-12; }
 
+# pinned_venv_recipe REQUIREMENTS PACKAGE: a whole recipe for a venv whose requirements (relative to the
+# repository) pin the whole closure: installed with --no-deps, so nothing unpinned sneaks in; the
+# version is the requirements' hash, so a bump builds a new venv; the entry point is bin/python.
+pinned_venv_recipe() {
+  PINNED_REQUIREMENTS="$PROGRAMS_ROOT/$1"
+  PROGRAM_VERSION=$(requirements_key "$PINNED_REQUIREMENTS")
+  PROGRAM_SOURCE="PyPI $(grep "^$2==" "$PINNED_REQUIREMENTS") ($1)"
+  program_path() { echo "$PROGRAM_DIR/bin/python"; }
+  program_ok() { venv_ok "$PINNED_REQUIREMENTS"; }
+  program_build() { venv_install "$PINNED_REQUIREMENTS" --no-deps; }
+}
+
 # --- for build.sh -----------------------------------------------------------------------------
 
 # program_load NAME: sources the recipe and sets PROGRAM_NAME/PROGRAM_DIR.
