@@ -88,3 +88,18 @@ test('flags name files and addresses only; the two secrets come from the environ
   expect(c.livenessProbe.httpGet.path).toBe(OAUTH2_PROXY.pingPath);
   expect(Object.keys(data()).sort()).toEqual(['authenticated-emails', 'oauth2_proxy.cfg']);
 });
+
+test('its pods may reach Dex (token redemption, keys), it serves HTTP and metrics, and it scales with the gateway where autoscaling is on', () => {
+  const d = find(objects, 'Deployment', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy);
+  const c = d.spec.template.spec.containers[0];
+  expect(c.name).toBe('oauth2-proxy');
+  expect(c.ports).toEqual([{ name: 'http', containerPort: OAUTH2_PROXY.port, protocol: 'TCP' }, { name: 'metrics', containerPort: OAUTH2_PROXY.metricsPort, protocol: 'TCP' }]);
+  // Dex admits its clients by label: oauth2-proxy's pods carry it.
+  const dexClients = find(objects, 'NetworkPolicy', 'dex-clients', NAMESPACES.auth).spec.ingress[0].from;
+  const labels = d.spec.template.metadata.labels;
+  expect(dexClients.some((f: any) => Object.entries(f.podSelector?.matchLabels ?? { none: 'x' }).every(([k, v]) => labels[k] === v)
+    && f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === NAMESPACES.oauth2Proxy)).toBe(true);
+  // Every request through the gateway is checked here first: where the configuration autoscales, so does it.
+  const scaled = rendered(resolveConfig({ profile: 'cluster' })).objects;
+  expect(scaled.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.namespace === NAMESPACES.oauth2Proxy).map((h) => h.spec.scaleTargetRef.name)).toEqual([OAUTH2_PROXY.name]);
+});
