@@ -57,3 +57,22 @@ test('the environment holds only references: the client secret and each user\'s 
   // Dex reads its config once, at start: a change of users or connectors must roll its pods.
   expect(Object.keys(deployment().spec.template.metadata.annotations ?? {})).toEqual([expect.stringMatching(/config-hash/)]);
 });
+
+test('its pod: the config mounted from its ConfigMap, a token (its storage is the API server), only labelled clients (oauth2-proxy\'s pods) admitted', () => {
+  const pod = deployment().spec.template.spec;
+  expect(pod.containers.map((c: any) => c.name)).toEqual(['dex']);
+  expect(pod.volumes).toEqual([{ name: 'config', configMap: { name: DEX.name } }]);
+  // Kubernetes storage: Dex calls the API server with its own token (its Role allows its own kinds only).
+  expect(pod.automountServiceAccountToken).not.toBe(false);
+  const clients = find(objects, 'NetworkPolicy', 'dex-clients', NAMESPACES.auth).spec;
+  expect(clients.podSelector.matchLabels).toEqual(deployment().spec.selector.matchLabels);
+  expect(clients.ingress).toEqual([{
+    // Labelled clients in its own namespace, and in oauth2-proxy's.
+    from: [
+      { podSelector: { matchLabels: { 'microflow.dev/dex-client': 'true' } } },
+      { podSelector: { matchLabels: { 'microflow.dev/dex-client': 'true' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NAMESPACES.oauth2Proxy } } },
+    ],
+    ports: [{ protocol: 'TCP', port: DEX.port }],
+  }]);
+  expect(find(objects, 'Deployment', OAUTH2_PROXY.name, NAMESPACES.oauth2Proxy).spec.template.metadata.labels['microflow.dev/dex-client']).toBe('true');
+});
