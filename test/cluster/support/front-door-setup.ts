@@ -59,6 +59,12 @@ export async function startFrontDoor(): Promise<FrontDoor> {
   const stop = async () => {
     await gw.stop();
     await ns.stop();
+    // The next file on this cluster must not find Services pointing at echo servers that are gone, or
+    // the notebook controller's stand-in routes: the hand-made EndpointSlices and fixtures go.
+    await k(['delete', 'endpointslices', '--all-namespaces', '-l', 'endpointslice.kubernetes.io/managed-by=front-door-test.microflow.dev', '--ignore-not-found']).catch(() => undefined);
+    for (const kind of ['virtualservices.networking.istio.io', 'services']) {
+      await k(['delete', kind, '--all-namespaces', '-l', 'microflow.dev/test-fixture=controller-stand-in', '--ignore-not-found']).catch(() => undefined);
+    }
     await s?.release();
     fs.rmSync(dir, { recursive: true, force: true });
   };
