@@ -57,6 +57,7 @@ export function accountsScript(accounts: readonly DatabaseAccount[], databases: 
     '  case "$user$password" in *"$nl"*) echo "mysql-accounts: $secret: a username or password with a line break cannot be one line of SQL" >&2; exit 1;; esac',
     '  [ -n "$user" ] && [ -n "$password" ] || { echo "mysql-accounts: $secret: username and password must not be empty" >&2; exit 1; }',
     '  case "$user" in root|mysql.*|mariadb.*) echo "mysql-accounts: $secret: username $user is one of MySQL\'s own accounts" >&2; exit 1;; esac',
+    '  [ ${#user} -le 32 ] || { echo "mysql-accounts: $secret: username $user is longer than MySQL\'s 32 characters" >&2; exit 1; }',
     '  case "$seen" in *" $user "*) echo "mysql-accounts: $secret: username $user is already another account\'s" >&2; exit 1;; esac',
     '  seen="$seen$user "',
     '  u="$(lit "$user")@\'%\'" p=$(lit "$password")',

@@ -14,7 +14,8 @@ import { MariaDb, writeInitFile, type AccountValues } from '../support/mariadb';
 import { find, rendered } from '../support/stack';
 
 const mysqlSet = () => find(rendered(resolveConfig({})).objects, 'StatefulSet', 'mysql', 'kubeflow');
-const HOSTILE = "o'b\\'; DROP DATABASE mlpipeline; -- ";
+// At most 32 characters, MySQL's limit (the script refuses longer names).
+const HOSTILE = "o'b\\'; DROP DATABASE mlpipeline#";
 let accounts: { pipelines: AccountValues; metadata: AccountValues; maintenance: AccountValues };
 let db: MariaDb;
 let initFile: string;

@@ -270,7 +270,7 @@ describe('MySQL accounts (mysqld --init-file)', () => {
 
   test.each([
     ['microflow', 'mlmd', 'microflow-maintenance', '0123abcd'],
-    ["o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline; -- ", "it's $(touch pwned) `touch pwned2` %s %n \\n"],
+    ["o'brien", 'back\\slash', "x\\'; DROP DATABASE mlpipeline;--", "it's $(touch pwned) `touch pwned2` %s %n \\n"],
     ['trailing\\', "'", '\\\\', 'pass\'word\\'],
   ])('each account exactly once: created, its password set, stripped, granted only its databases (users %j, %j, %j; password %j)', (a, b, c, password) => {
     const r = write([[a, `${password}0`], [b, `${password}1`], [c, `${password}2`]]);
@@ -296,6 +296,7 @@ describe('MySQL accounts (mysqld --init-file)', () => {
     ['mysql.sys', 1, ['mysql.sys', 'pw'], "mysql-metadata-secret: username mysql.sys is one of MySQL's own accounts"],
     ['mariadb.sys', 1, ['mariadb.sys', 'pw'], "mysql-metadata-secret: username mariadb.sys is one of MySQL's own accounts"],
     ['another account\'s username', 2, ['microflow', 'pw'], "mysql-maintenance-secret: username microflow is already another account's"],
+    ['a username over 32 characters', 1, ['m'.repeat(33), 'pw'], `mysql-metadata-secret: username ${'m'.repeat(33)} is longer than MySQL's 32 characters`],
   ])('%s: the container fails naming the Secret, and writes no file (mysqld does not start)', (_what, index, value, message) => {
     const values: [string, string][] = [['microflow', 'a'], ['mlmd', 'b'], ['microflow-maintenance', 'c']];
     values[index as number] = value as [string, string];
