@@ -14,11 +14,11 @@ import { GATEWAY, ISTIOD } from '../../../lib/gateway';
 import { resolveUsers } from '../../../lib/users';
 import { exampleConfig } from '../../support/stack';
 import { Client } from './front-door-client';
-import { find, pointServiceAt, runCertificateJob, startGateway, startIstiod, startJwksRelay } from './front-door';
+import { find, pointServiceAt, runCertificateJob, SLICE_MANAGER, startGateway, startIstiod, startJwksRelay } from './front-door';
 import { frontDoorBackends, type Backends } from './front-door-backends';
 import { runLoginSecretsJob, startDex, startOAuth2Proxy } from './front-door-login';
 import { applyObjects, k, requireCluster, waitFor } from './kube';
-import { controllerNotebookRoute } from './notebook-controller';
+import { controllerNotebookRoute, FIXTURE_LABEL } from './notebook-controller';
 import { GATEWAY_ADDRESS, Netns, POD_ADDRESS } from './netns';
 import { applyStack, profileUnderTest, type AppliedStack } from './stack';
 
@@ -61,9 +61,9 @@ export async function startFrontDoor(): Promise<FrontDoor> {
     await ns.stop();
     // The next file on this cluster must not find Services pointing at echo servers that are gone, or
     // the notebook controller's stand-in routes: the hand-made EndpointSlices and fixtures go.
-    await k(['delete', 'endpointslices', '--all-namespaces', '-l', 'endpointslice.kubernetes.io/managed-by=front-door-test.microflow.dev', '--ignore-not-found']).catch(() => undefined);
+    await k(['delete', 'endpointslices', '--all-namespaces', '-l', `endpointslice.kubernetes.io/managed-by=${SLICE_MANAGER}`, '--ignore-not-found']).catch(() => undefined);
     for (const kind of ['virtualservices.networking.istio.io', 'services']) {
-      await k(['delete', kind, '--all-namespaces', '-l', 'microflow.dev/test-fixture=controller-stand-in', '--ignore-not-found']).catch(() => undefined);
+      await k(['delete', kind, '--all-namespaces', '-l', Object.entries(FIXTURE_LABEL).map(([l, v]) => `${l}=${v}`).join(','), '--ignore-not-found']).catch(() => undefined);
     }
     await s?.release();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -199,6 +199,9 @@ async function rootCert(namespace: string): Promise<string> {
   throw new Error(`istiod published no ${ISTIOD.rootCertConfigMap} in ${namespace}`);
 }
 
+/** The `managed-by` of the hand-made EndpointSlices, so the suite can remove them when it ends. */
+export const SLICE_MANAGER = 'front-door-test.microflow.dev';
+
 /**
  * Points Service `namespace/name` at `address` (POD_ADDRESS unless given) with a hand-made EndpointSlice,
  * its ports named as the Service's and numbered `ports` (by name). Where the slice must be the only
@@ -209,7 +212,7 @@ async function rootCert(namespace: string): Promise<string> {
 export async function pointServiceAt(namespace: string, service: string, ports: Record<string, number>, address = POD_ADDRESS): Promise<void> {
   await k(['apply', '--server-side', '--field-manager=front-door-test', '-f', '-'], JSON.stringify({
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name: `${service}-front-door-test`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'front-door-test.microflow.dev' } },
+    metadata: { name: `${service}-front-door-test`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': SLICE_MANAGER } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [address], conditions: { ready: true } }],
     ports: Object.entries(ports).map(([name, port]) => ({ name, port, protocol: 'TCP' })),

@@ -6,6 +6,9 @@
  */
 import { NOTEBOOKS, notebookPath } from '../../../lib/notebooks';
 
+/** The label every stand-in object carries, so a suite can find and remove them. */
+export const FIXTURE_LABEL = { 'microflow.dev/test-fixture': 'controller-stand-in' } as const;
+
 export function controllerStatefulSet(nb: any): object {
   const name = nb.metadata.name;
   const ns = nb.metadata.namespace;
@@ -15,7 +18,7 @@ export function controllerStatefulSet(nb: any): object {
   return {
     apiVersion: 'apps/v1', kind: 'StatefulSet',
     metadata: {
-      name, namespace: ns, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' },
+      name, namespace: ns, labels: { ...FIXTURE_LABEL },
       // Owned by the Notebook as the controller sets it, so deleting the Notebook deletes its pod.
       ...(nb.metadata.uid ? { ownerReferences: [{ apiVersion: nb.apiVersion, kind: 'Notebook', name, uid: nb.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
     },
@@ -36,12 +39,12 @@ export function controllerNotebookRoute(namespace: string, name: string, gateway
   return [
     {
       apiVersion: 'v1', kind: 'Service',
-      metadata: { name, namespace, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
+      metadata: { name, namespace, labels: { ...FIXTURE_LABEL } },
       spec: { selector: { statefulset: name }, ports: [{ name: `http-${name}`, port: 80, targetPort: 8888, protocol: 'TCP' }] },
     },
     {
       apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
-      metadata: { name: `notebook-${namespace}-${name}`, namespace, labels: { 'microflow.dev/test-fixture': 'controller-stand-in' } },
+      metadata: { name: `notebook-${namespace}-${name}`, namespace, labels: { ...FIXTURE_LABEL } },
       spec: {
         hosts: ['*'], gateways: [gateway],
         http: [{ match: [{ uri: { prefix } }], rewrite: { uri: prefix }, route: [{ destination: { host: `${name}.${namespace}.svc.cluster.local`, port: { number: 80 } } }], timeout: '300s', ...headers }],
